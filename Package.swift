@@ -1,0 +1,80 @@
+// swift-tools-version: 6.1
+//
+// Lakehouse — an embeddable Swift SDK for a serverless data lakehouse of web access logs.
+// Modules depend downward only; see Documentation/Architecture.md for the graph.
+
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Lakehouse",
+    products: [
+        .library(name: "CloudFrontLogs", targets: ["CloudFrontLogs"]),
+        .library(name: "ParquetWriter", targets: ["ParquetWriter"]),
+        .library(name: "IcebergKit", targets: ["IcebergKit"]),
+        .library(name: "LakeDQ", targets: ["LakeDQ"]),
+        .library(name: "LakeAWS", targets: ["LakeAWS"]),
+        .library(name: "LakeColumnar", targets: ["LakeColumnar"]),
+        .library(name: "LakeCodecs", targets: ["LakeCodecs"]),
+        .executable(name: "lakehouse", targets: ["LakehouseCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (Debian: libzstd-dev, zlib1g-dev).
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // Bottom layer: the columnar currency and the codecs.
+        .target(name: "LakeColumnar", swiftSettings: strictSettings),
+        .target(name: "LakeCodecs", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
+
+        // Products.
+        .target(name: "CloudFrontLogs",
+                dependencies: ["LakeColumnar", "LakeCodecs", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strictSettings),
+        .target(name: "ParquetWriter",
+                dependencies: ["LakeColumnar", "LakeCodecs"],
+                swiftSettings: strictSettings),
+        .target(name: "IcebergKit",
+                dependencies: ["ParquetWriter", "LakeColumnar", "LakeCodecs"],
+                swiftSettings: strictSettings),
+        .target(name: "LakeDQ", dependencies: ["LakeColumnar"], swiftSettings: strictSettings),
+        .target(name: "LakeAWS", swiftSettings: strictSettings),
+
+        // The command-line shell over every product.
+        .executableTarget(
+            name: "LakehouseCLI",
+            dependencies: [
+                "CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",
+                "LakeColumnar", "LakeCodecs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings),
+
+        // Tests.
+        .target(name: "LakeTestSupport", dependencies: ["LakeColumnar"], path: "Tests/LakeTestSupport",
+                swiftSettings: strictSettings),
+        .testTarget(name: "LakeColumnarTests", dependencies: ["LakeColumnar", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "LakeCodecsTests", dependencies: ["LakeCodecs", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "CloudFrontLogsTests",
+                    dependencies: ["CloudFrontLogs", "LakeCodecs", "LakeColumnar", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "ProductVersionTests",
+                    dependencies: ["CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",
+                                   "LakeColumnar", "LakeCodecs"],
+                    swiftSettings: strictSettings),
+    ]
+)

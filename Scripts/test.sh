@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: unit, property, interop (pyarrow, polars, DuckDB, pyiceberg, fastavro,
+# cramjam, botocore from a cached venv) and a short smoke run of every fuzz target.
+#
+#   Scripts/test.sh                 everything
+#   LAKEHOUSE_FUZZ_SECONDS=0 ...    skip the fuzz smoke runs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v swift >/dev/null 2>&1 || { echo "test: swift is not on PATH (Swift 6.3 is required)" >&2; exit 1; }
+Scripts/bootstrap.sh --system
+python_line=$(Scripts/bootstrap.sh --venv | tail -n 1)
+export LAKEHOUSE_PYTHON=${python_line#LAKEHOUSE_PYTHON=}
+export LAKEHOUSE_REQUIRE_INTEROP=1
+
+# Two cores: build once, then run the suites in one process (Swift Testing parallelises inside it).
+swift build --build-tests -j 2
+swift test --skip-build
+
+fuzz_seconds=${LAKEHOUSE_FUZZ_SECONDS:-15}
+if [ "$fuzz_seconds" != 0 ]; then
+    mkdir -p .build-fuzz
+    if ! Scripts/fuzz.sh all "$fuzz_seconds" > .build-fuzz/smoke.log 2>&1; then
+        tail -n 60 .build-fuzz/smoke.log
+        echo "fuzz smoke run failed (log: .build-fuzz/smoke.log)" >&2
+        exit 1
+    fi
+    grep -E '^== running|^Done [0-9]+ runs' .build-fuzz/smoke.log | sed 's/^/fuzz: /'
+fi
