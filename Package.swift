@@ -40,7 +40,7 @@ let package = Package(
 
         // Products.
         .target(name: "CloudFrontLogs",
-                dependencies: ["LakeColumnar", "LakeCodecs", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["LakeColumnar", "LakeCodecs"],
                 swiftSettings: strictSettings),
         .target(name: "ParquetWriter",
                 dependencies: ["LakeColumnar", "LakeCodecs"],

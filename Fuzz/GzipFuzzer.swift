@@ -1,3 +1,5 @@
+import LakeCodecs
+
 // libFuzzer target: the streaming inflater (gzip, zlib, raw deflate) must return or throw on any
 // input, split at an input-chosen point. Build and run with Scripts/fuzz.sh gzip.
 

@@ -1,3 +1,5 @@
+import LakeCodecs
+
 // libFuzzer target: the Snappy decoder must return or throw on any input, and whatever
 // it accepts must re-compress and round-trip. Build and run with Scripts/fuzz.sh snappy.
 

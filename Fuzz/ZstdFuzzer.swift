@@ -1,3 +1,5 @@
+import LakeCodecs
+
 // libFuzzer target: the streaming Zstandard decoder must return or throw on any input.
 // Build and run with Scripts/fuzz.sh zstd.
 

@@ -3,8 +3,8 @@
 #
 #   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | all
 #
-# Each target compiles the module it fuzzes from source together with Fuzz/<Name>Fuzzer.swift,
-# with -sanitize=fuzzer,address. Corpora live in .build-fuzz/corpus/<target> (not in git);
+# Each target builds the module it fuzzes with SwiftPM (-sanitize=fuzzer,address) and links
+# Fuzz/<Name>Fuzzer.swift against it. Corpora live in .build-fuzz/corpus/<target> (not in git);
 # crashes are written to .build-fuzz/crashes/. SECONDS defaults to 60 (0 = run until stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,10 +13,10 @@ seconds=${2:-60}
 out=.build-fuzz
 mkdir -p "$out/crashes"
 
-sources_for() {
+module_for() {
     case "$1" in
-        snappy|gzip|zstd) find Sources/LakeCodecs -name '*.swift' | sort ;;
-        cloudfront) { find Sources/LakeColumnar Sources/LakeCodecs -name '*.swift'; find Sources/CloudFrontLogs -name '*.swift'; } | sort ;;
+        snappy|gzip|zstd) echo LakeCodecs ;;
+        cloudfront) echo CloudFrontLogs ;;
     esac
 }
 
@@ -36,11 +36,19 @@ run_one() {
     binary="$out/fuzz-$name"
     mkdir -p "$out/corpus/$name"
     echo "== building fuzz target $name"
-    # One module of everything: the fuzzer sees internal API and needs no package build.
-    # shellcheck disable=SC2046
-    swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name "Fuzz_$name" \
-        -I Sources/CZstd -I Sources/CZlib -lzstd -lz \
-        $(sources_for "$name") "$file" -o "$binary"
+    # The modules under test are built by SwiftPM with coverage instrumentation; the target
+    # file is then linked against their objects with libFuzzer and AddressSanitizer.
+    local spm="$out/spm" module
+    module=$(module_for "$name")
+    swift build -c release --target "$module" --scratch-path "$spm" -j 2 \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -g >/dev/null
+    local objects=()
+    for dependency in LakeColumnar LakeCodecs CloudFrontLogs; do
+        [ -d "$spm/release/$dependency.build" ] && objects+=("$spm"/release/"$dependency".build/*.o)
+    done
+    swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
+        -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib \
+        "$file" "${objects[@]}" -lzstd -lz -o "$binary"
     echo "== running fuzz target $name for ${seconds}s"
     local args=(-artifact_prefix="$out/crashes/$name-" -rss_limit_mb=2048 -max_len=65536)
     [ "$seconds" != 0 ] && args+=(-max_total_time="$seconds")

@@ -7,7 +7,7 @@ struct CloudFrontCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cloudfront",
         abstract: "Generate and parse CloudFront access logs.",
-        subcommands: [Generate.self, Parse.self]
+        subcommands: [Generate.self, Parse.self, Count.self]
     )
 
     struct Generate: ParsableCommand {
@@ -128,4 +128,28 @@ func rejectJSON(_ reject: RejectRecord) -> [UInt8] {
     var out: [UInt8] = []
     JSONLinesEncoder().encode(batch, into: &out)
     return out
+}
+
+extension CloudFrontCommand {
+    /// Parses logs into typed batches and prints only the counts: a validation pass, and the
+    /// command the benchmarks time.
+    struct Count: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse logs into typed batches and print data-line, row and reject counts.")
+
+        @Argument(help: "Log files (plain or gzip).") var files: [String]
+        @Option(help: "Malformed-line policy: reject, fail or null-fill.") var policy: String = "reject"
+
+        func run() throws {
+            guard let policy = MalformedLinePolicy(rawValue: policy) else { throw ValidationError("unknown policy \(policy)") }
+            var total = ParseStatistics()
+            for file in files {
+                let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(policy: policy))
+                while try reader.next() != nil {}
+                total.add(reader.statistics)
+            }
+            print("{\"data_lines\":\(total.dataLines),\"rows\":\(total.acceptedRows),\"rejected\":\(total.rejectedLines),"
+                  + "\"truncated\":\(total.truncatedRows)}")
+        }
+    }
 }
