@@ -63,6 +63,9 @@ def peak_rss(cmd, env=None):
     """Peak RSS of one run, measured with a fresh wait4 (getrusage CHILDREN keeps the max so far)."""
     pid = os.fork()
     if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
         if env is not None:
             os.execve(cmd[0], cmd, env)
         os.execv(cmd[0], cmd)

@@ -35,17 +35,22 @@ struct RowAssembler {
     var decodedBuilders: [BinaryColumnBuilder] = []
     var decodeScratch: [UInt8] = []
 
-    // Per-row scratch.
-    var start: [Int]
-    var length: [Int]
-    var parsedInt: [Int64]
-    var parsedFloat: [Float]
-    var isNull: [Bool]
+    // Per-row scratch (pointers: see RowScratch).
+    let scratch: RowScratch
+    var start: UnsafeMutablePointer<Int> { scratch.start }
+    var length: UnsafeMutablePointer<Int> { scratch.length }
+    var parsedInt: UnsafeMutablePointer<Int64> { scratch.parsedInt }
+    var parsedFloat: UnsafeMutablePointer<Float> { scratch.parsedFloat }
+    var isNull: UnsafeMutablePointer<Bool> { scratch.isNull }
     var epochStart = 0
     var epochLength = -1
     var extras: [(key: [UInt8], start: Int, length: Int)] = []
 
     private(set) var rowCount = 0
+    var sourceIndex: Int32 = -1
+    var distributionIndex: Int32 = -1
+    /// Rows per batch, to reserve builder capacity once per batch.
+    var reservedRows = 0
 
     init(layout: CloudFrontSchema) {
         self.layout = layout
@@ -86,19 +91,30 @@ struct RowAssembler {
         decodedBuilders = Array(repeating: BinaryColumnBuilder(), count: layout.decoded.count)
         dateSlot = layout.fields.firstIndex(of: .date)
         timeSlot = layout.fields.firstIndex(of: .time)
-        let n = layout.fields.count
-        start = Array(repeating: 0, count: n)
-        length = Array(repeating: -1, count: n)
-        parsedInt = Array(repeating: 0, count: n)
-        parsedFloat = Array(repeating: 0, count: n)
-        isNull = Array(repeating: true, count: n)
+        scratch = RowScratch(slots: layout.fields.count)
     }
 
     /// The slot of `field`, or nil when the layout has no column for it.
     func slot(of field: CloudFrontField) -> Int? { layout.fields.firstIndex(of: field) }
 
+    /// Reserves builder capacity for a batch of `rows` rows (called when a batch starts).
+    mutating func reserve(rows: Int) {
+        for i in int32s.indices { int32s[i].reserveCapacity(rows) }
+        for i in int64s.indices { int64s[i].reserveCapacity(rows) }
+        for i in floats.indices { floats[i].reserveCapacity(rows) }
+        for i in dictionaries.indices { dictionaries[i].reserveCapacity(rows) }
+        for i in strings.indices { strings[i].reserveCapacity(rows: rows, bytes: rows * 24) }
+        timestamps.reserveCapacity(rows)
+        lines.reserveCapacity(rows)
+        distributions.reserveCapacity(rows)
+        sources.reserveCapacity(rows)
+        truncatedFlags.reserveCapacity(rows)
+        extraOffsets.reserveCapacity(rows + 1)
+    }
+
     mutating func beginRow() {
-        for i in 0..<length.count { length[i] = -1 }
+        if rowCount == 0 && reservedRows > 0 { reserve(rows: reservedRows) }
+        length.update(repeating: -1, count: scratch.slots)
         epochLength = -1
         extras.removeAll(keepingCapacity: true)
     }
@@ -197,12 +213,13 @@ struct RowAssembler {
             }
         }
         timestamps.append(timestamp)
-        if let distribution {
-            distribution.withUnsafeBytes { distributions.append(bytes: $0) }
-        } else {
-            distributions.appendNull()
+        // Source and distribution are the same on every row: intern once per batch.
+        if sourceIndex < 0 {
+            sourceIndex = source.withUnsafeBytes { sources.intern($0) }
+            distributionIndex = distribution.map { d in d.withUnsafeBytes { distributions.intern($0) } } ?? -1
         }
-        source.withUnsafeBytes { sources.append(bytes: $0) }
+        if distributionIndex >= 0 { distributions.append(index: distributionIndex) } else { distributions.appendNull() }
+        sources.append(index: sourceIndex)
         lines.append(Int64(lineNumber))
         for extra in extras {
             extra.key.withUnsafeBytes { extraKeys.append(bytes: $0) }
@@ -296,6 +313,8 @@ struct RowAssembler {
         columns.append(.boolean(truncatedFlags.finish()))
         for i in decodedBuilders.indices { columns.append(.binary(decodedBuilders[i].finish())) }
         rowCount = 0
+        sourceIndex = -1
+        distributionIndex = -1
         // Every builder received exactly one value per committed row.
         return try! RecordBatch(schema: layout.schema, columns: columns)
     }

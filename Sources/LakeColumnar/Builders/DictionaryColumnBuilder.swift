@@ -36,6 +36,15 @@ public struct DictionaryColumnBuilder: Sendable {
     @inlinable
     public mutating func appendNull() { indices.appendNull() }
 
+    /// Appends the value already interned as `index` (from ``intern(_:)``): one store, no hashing.
+    ///
+    /// Use it for values repeated on every row, such as a source name.
+    @inlinable
+    public mutating func append(index: Int32) {
+        precondition(index >= 0 && Int(index) < dictionarySize, "dictionary index out of range")
+        indices.append(index)
+    }
+
     /// Returns the dictionary index of `value`, adding it when new.
     @inlinable
     public mutating func intern(_ value: UnsafeRawBufferPointer) -> Int32 {
