@@ -20,6 +20,14 @@ module_for() {
     esac
 }
 
+# The modules whose objects a target links: the module under test and what it imports.
+modules_linked() {
+    case "$1" in
+        snappy|gzip|zstd) echo LakeCodecs ;;
+        cloudfront) echo LakeColumnar LakeCodecs CloudFrontLogs ;;
+    esac
+}
+
 fuzzer_file() {
     case "$1" in
         snappy) echo Fuzz/SnappyFuzzer.swift ;;
@@ -42,10 +50,12 @@ run_one() {
     module=$(module_for "$name")
     swift build -c release --target "$module" --scratch-path "$spm" -j 2 \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -g >/dev/null
-    local objects=()
-    for dependency in LakeColumnar LakeCodecs CloudFrontLogs; do
-        [ -d "$spm/release/$dependency.build" ] && objects+=("$spm"/release/"$dependency".build/*.o)
+    local objects=() dependency
+    for dependency in $(modules_linked "$name"); do
+        while IFS= read -r object; do objects+=("$object"); done \
+            < <(find "$spm/release/$dependency.build" -name '*.o' | sort)
     done
+    [ ${#objects[@]} -gt 0 ] || { echo "fuzz: no objects built for $module" >&2; exit 1; }
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
         -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib \
         "$file" "${objects[@]}" -lzstd -lz -o "$binary"

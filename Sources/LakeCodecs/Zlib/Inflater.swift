@@ -86,15 +86,7 @@ public final class Inflater {
             stream.next_in = UnsafeMutablePointer(mutating: (base + position).assumingMemoryBound(to: Bytef.self))
             stream.avail_in = UInt32(min(chunk.count - position, Int(UInt32.max)))
             let before = Int(stream.avail_in)
-            var code: Int32 = Z_OK
-            var produced = 0
-            do {
-                let out = output
-                stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = UInt32(capacity)
-                code = inflate(&stream, Z_NO_FLUSH)
-                produced = capacity - Int(stream.avail_out)
-            }
+            let (code, produced) = inflateIntoOutput()
             let used = before - Int(stream.avail_in)
             let errorOffset = consumed + position + used
             position += used
@@ -126,19 +118,20 @@ public final class Inflater {
         consumed += chunk.count
     }
 
+    /// Runs one `inflate` call into the whole output chunk; returns zlib's code and the bytes produced.
+    private func inflateIntoOutput() -> (code: Int32, produced: Int) {
+        let capacity = output.count
+        stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = UInt32(capacity)
+        let code = inflate(&stream, Z_NO_FLUSH)
+        return (code, capacity - Int(stream.avail_out))
+    }
+
     private func drain(_ sink: (UnsafeRawBufferPointer) throws(CodecError) -> Void) throws(CodecError) {
         let capacity = output.count
         while true {
             stream.avail_in = 0
-            var code: Int32 = Z_OK
-            var produced = 0
-            do {
-                let out = output
-                stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_out = UInt32(capacity)
-                code = inflate(&stream, Z_NO_FLUSH)
-                produced = capacity - Int(stream.avail_out)
-            }
+            let (code, produced) = inflateIntoOutput()
             if code == Z_STREAM_END { state = format == .gzip ? .betweenMembers : .finished }
             else if code != Z_OK && code != Z_BUF_ERROR {
                 throw CodecError(format.codec, .corrupt("invalid deflate data"), offset: consumed)

@@ -15,12 +15,7 @@ public struct BinaryColumn: Sendable, Hashable {
     ///
     /// - Throws: ``ColumnarError`` when offsets decrease or point past the bytes.
     public init(offsets: [Int], bytes: [UInt8], validity: Bitmap? = nil) throws(ColumnarError) {
-        guard let first = offsets.first, first >= 0 else { throw ColumnarError(.invalidOffsets(index: 0)) }
-        var previous = first
-        for (i, o) in offsets.enumerated() {
-            guard o >= previous, o <= bytes.count else { throw ColumnarError(.invalidOffsets(index: i)) }
-            previous = o
-        }
+        try ListColumn.checkOffsets(offsets, childCount: bytes.count)
         if let validity, validity.count != offsets.count - 1 {
             throw ColumnarError(.lengthMismatch(expected: offsets.count - 1, actual: validity.count))
         }

@@ -60,6 +60,7 @@ public struct ListColumn: Sendable, Hashable {
         self.validity = validity
     }
 
+    /// Checks that `offsets` is non-empty, starts at ≥ 0, never decreases and stays ≤ `childCount`.
     static func checkOffsets(_ offsets: [Int], childCount: Int) throws(ColumnarError) {
         guard let first = offsets.first, first >= 0 else { throw ColumnarError(.invalidOffsets(index: 0)) }
         var previous = first
