@@ -1,0 +1,305 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import LakeColumnar
+
+/// What a column looks like across the whole file: the metrics Iceberg's manifests need.
+public struct ColumnSummary: Sendable, Hashable {
+    public var descriptor: LeafDescriptor
+    /// Compressed bytes of all chunks (headers included).
+    public var compressedSize: Int64
+    /// Level entries (values and nulls).
+    public var valueCount: Int64
+    public var nullCount: Int64
+    /// NaN values (floating-point columns only).
+    public var nanCount: Int64?
+    /// PLAIN-encoded bounds over all row groups (nil when no orderable value).
+    public var lowerBound: [UInt8]?
+    public var upperBound: [UInt8]?
+    public var lowerBoundExact: Bool
+    public var upperBoundExact: Bool
+}
+
+/// The outcome of a completed file.
+public struct ParquetWriteResult: Sendable {
+    public var path: String
+    public var fileSize: Int64
+    public var rowCount: Int64
+    public var metadata: FileMetaData
+    /// One per leaf column, in schema order.
+    public var columns: [ColumnSummary]
+}
+
+/// Writes record batches to a Parquet file.
+///
+/// ```swift
+/// let writer = try ParquetFileWriter(path: "part-0.parquet", schema: batch.schema)
+/// try writer.write(batch)
+/// let result = try writer.close()   // footer metadata and per-column metrics
+/// ```
+///
+/// Memory is bounded by the open row group. The file is written under a temporary name and
+/// renamed into place only by a successful ``close()``, so a failed or abandoned write never
+/// leaves a file that looks valid at `path`.
+public final class ParquetFileWriter {
+    public let path: String
+    public let schema: Schema
+    public let properties: WriterProperties
+    let parquetSchema: ParquetSchema
+    let nodes: [Shredder.Node]
+    var leaves: [LeafBuffer]
+    let encodings: [ColumnEncoding]
+    let blooms: [BloomFilterOptions?]
+
+    private let temporaryPath: String
+    private var fd: Int32
+    private var position: Int64 = 0
+    private var rowGroups: [RowGroup] = []
+    private var pendingIndexes: [[(ColumnIndex?, OffsetIndex, bloom: [UInt8]?)]] = []
+    private var summaries: [ColumnSummary]
+    private var bufferedRows = 0
+    private var totalRows: Int64 = 0
+    private var state: State = .open
+
+    private enum State { case open, closed, failed }
+
+    /// Creates `path` (replacing it only on a successful close) for batches of `schema`.
+    public init(path: String, schema: Schema, properties: WriterProperties = WriterProperties()) throws(ParquetError) {
+        self.path = path
+        self.schema = schema
+        self.properties = properties
+        let parquetSchema: ParquetSchema
+        do {
+            parquetSchema = try ParquetSchema(schema)
+        } catch {
+            throw ParquetError(error.kind, path: path)
+        }
+        self.parquetSchema = parquetSchema
+        var next = 0
+        nodes = schema.fields.map { Shredder.node(for: $0, nextLeaf: &next, rep: 0) }
+        leaves = parquetSchema.leaves.map { LeafBuffer(descriptor: $0) }
+        let topNames = parquetSchema.leaves.map { $0.path.first ?? "" }
+        let dotted = parquetSchema.leaves.map { $0.path.joined(separator: ".") }
+        encodings = parquetSchema.leaves.indices.map { i in
+            properties.columnEncodings[dotted[i]] ?? properties.columnEncodings[topNames[i]]
+                ?? (parquetSchema.leaves[i].physicalType == .boolean ? .plain : .dictionary)
+        }
+        blooms = parquetSchema.leaves.indices.map { i in properties.bloomFilters[dotted[i]] ?? properties.bloomFilters[topNames[i]] }
+        summaries = parquetSchema.leaves.map {
+            ColumnSummary(descriptor: $0, compressedSize: 0, valueCount: 0, nullCount: 0,
+                          nanCount: $0.physicalType == .float || $0.physicalType == .double ? 0 : nil,
+                          lowerBound: nil, upperBound: nil, lowerBoundExact: true, upperBoundExact: true)
+        }
+        temporaryPath = path + ".inprogress-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else {
+            throw ParquetError(.io("cannot create \(temporaryPath): \(String(cString: strerror(errno)))"), path: path)
+        }
+        try output(Array("PAR1".utf8))
+    }
+
+    deinit {
+        if state == .open { abort() }
+    }
+
+    /// Appends a batch. The batch is checked (schema, UTF-8 of string columns) before anything
+    /// of it is buffered.
+    public func write(_ batch: RecordBatch) throws(ParquetError) {
+        guard state == .open else { throw ParquetError(.closed, path: path) }
+        try validate(batch)
+        var start = 0
+        while start < batch.rowCount {
+            var end = batch.rowCount
+            if let cap = properties.rowGroupRows { end = min(end, start + (cap - bufferedRows)) }
+            let slice = start == 0 && end == batch.rowCount ? batch : batch.slice(start..<end)
+            for (i, node) in nodes.enumerated() { Shredder.shred(slice.columns[i], node: node, leaves: &leaves) }
+            bufferedRows += slice.rowCount
+            start = end
+            let bytes = leaves.reduce(0) { $0 + $1.estimatedBytes }
+            if bufferedRows >= (properties.rowGroupRows ?? .max) || bytes >= properties.rowGroupBytes {
+                try guarded { () throws(ParquetError) in try flushRowGroup() }
+            }
+        }
+    }
+
+    /// Finishes the file: the last row group, page indexes, bloom filters, footer; then renames
+    /// it into place.
+    public func close() throws(ParquetError) -> ParquetWriteResult {
+        guard state == .open else { throw ParquetError(.closed, path: path) }
+        return try guarded { () throws(ParquetError) -> ParquetWriteResult in
+            if bufferedRows > 0 || rowGroups.isEmpty { try flushRowGroup() }
+            // Bloom filters, then column indexes, then offset indexes (the layout Arrow uses).
+            for g in rowGroups.indices {
+                for c in rowGroups[g].columns.indices {
+                    if let bloom = pendingIndexes[g][c].bloom {
+                        rowGroups[g].columns[c].metaData.bloomFilterOffset = position
+                        rowGroups[g].columns[c].metaData.bloomFilterLength = Int32(bloom.count)
+                        try output(bloom)
+                    }
+                }
+            }
+            for g in rowGroups.indices {
+                for c in rowGroups[g].columns.indices {
+                    if let index = pendingIndexes[g][c].0 {
+                        let bytes = index.serialized()
+                        rowGroups[g].columns[c].columnIndexOffset = position
+                        rowGroups[g].columns[c].columnIndexLength = Int32(bytes.count)
+                        try output(bytes)
+                    }
+                }
+            }
+            if properties.writePageIndex {
+                for g in rowGroups.indices {
+                    for c in rowGroups[g].columns.indices {
+                        let bytes = pendingIndexes[g][c].1.serialized()
+                        rowGroups[g].columns[c].offsetIndexOffset = position
+                        rowGroups[g].columns[c].offsetIndexLength = Int32(bytes.count)
+                        try output(bytes)
+                    }
+                }
+            }
+            var keyValue = properties.keyValueMetadata
+            for (k, v) in schema.metadata where keyValue[k] == nil { keyValue[k] = v }
+            let metadata = FileMetaData(version: 1, schema: parquetSchema.elements, numRows: totalRows, rowGroups: rowGroups,
+                                        keyValueMetadata: keyValue, createdBy: properties.createdBy,
+                                        columnOrderCount: parquetSchema.leaves.count)
+            let footer = metadata.serialized()
+            try output(footer)
+            try output(withUnsafeBytes(of: UInt32(footer.count).littleEndian) { Array($0) })
+            try output(Array("PAR1".utf8))
+            guard fsync(fd) == 0 else { throw ParquetError(.io("fsync failed: \(String(cString: strerror(errno)))"), path: path) }
+            Glibc.close(fd)
+            fd = -1
+            guard rename(temporaryPath, path) == 0 else {
+                throw ParquetError(.io("cannot rename to \(path): \(String(cString: strerror(errno)))"), path: path)
+            }
+            state = .closed
+            return ParquetWriteResult(path: path, fileSize: position, rowCount: totalRows, metadata: metadata, columns: summaries)
+        }
+    }
+
+    /// Abandons the file: the temporary file is removed and nothing appears at `path`.
+    public func abort() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+        unlink(temporaryPath)
+        state = .failed
+    }
+
+    /// Runs `body`; any error abandons the file.
+    private func guarded<R>(_ body: () throws(ParquetError) -> R) throws(ParquetError) -> R {
+        do {
+            return try body()
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    private func output(_ bytes: [UInt8]) throws(ParquetError) {
+        var offset = 0
+        let failure: String? = bytes.withUnsafeBytes { raw -> String? in
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                offset += n
+            }
+            return nil
+        }
+        if let failure { throw ParquetError(.io("write failed: \(failure)"), path: path) }
+        position += Int64(bytes.count)
+    }
+
+    private func flushRowGroup() throws(ParquetError) {
+        var columns: [ColumnChunk] = []
+        var indexes: [(ColumnIndex?, OffsetIndex, bloom: [UInt8]?)] = []
+        let groupStart = position
+        var uncompressed: Int64 = 0
+        for i in leaves.indices {
+            let encoder = ColumnChunkEncoder(leaf: leaves[i], properties: properties, requestedEncoding: encodings[i],
+                                             bloomOptions: blooms[i])
+            var chunk = try encoder.encode()
+            let base = position
+            try output(chunk.bytes)
+            chunk.metadata.dataPageOffset += base
+            if let d = chunk.metadata.dictionaryPageOffset { chunk.metadata.dictionaryPageOffset = d + base }
+            let locations = chunk.pageLocations.map {
+                PageLocation(offset: $0.offset + base, compressedPageSize: $0.compressedPageSize, firstRowIndex: $0.firstRowIndex)
+            }
+            columns.append(ColumnChunk(metaData: chunk.metadata))
+            indexes.append((chunk.columnIndex, OffsetIndex(pageLocations: locations), chunk.bloomFilter))
+            uncompressed += chunk.metadata.totalUncompressedSize
+            summarize(i, chunk)
+            leaves[i].removeAll()
+        }
+        rowGroups.append(RowGroup(columns: columns, totalByteSize: uncompressed, numRows: Int64(bufferedRows),
+                                  fileOffset: groupStart, totalCompressedSize: position - groupStart,
+                                  ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
+        pendingIndexes.append(indexes)
+        totalRows += Int64(bufferedRows)
+        bufferedRows = 0
+    }
+
+    private func summarize(_ i: Int, _ chunk: EncodedChunk) {
+        let d = summaries[i].descriptor
+        summaries[i].compressedSize += chunk.metadata.totalCompressedSize
+        summaries[i].valueCount += chunk.metadata.numValues
+        summaries[i].nullCount += chunk.statistics.nullCount
+        if let nans = chunk.statistics.nanCount { summaries[i].nanCount = (summaries[i].nanCount ?? 0) + nans }
+        if let lo = chunk.statistics.minValue {
+            if summaries[i].lowerBound == nil || BoundsCalculator.compare(lo, summaries[i].lowerBound!, d) < 0 {
+                summaries[i].lowerBound = lo
+                summaries[i].lowerBoundExact = chunk.statistics.isMinValueExact ?? true
+            }
+        }
+        if let hi = chunk.statistics.maxValue {
+            if summaries[i].upperBound == nil || BoundsCalculator.compare(hi, summaries[i].upperBound!, d) > 0 {
+                summaries[i].upperBound = hi
+                summaries[i].upperBoundExact = chunk.statistics.isMaxValueExact ?? true
+            }
+        }
+    }
+
+    private func validate(_ batch: RecordBatch) throws(ParquetError) {
+        guard batch.schema.fields == schema.fields else {
+            throw ParquetError(.schemaMismatch("fields \(batch.schema.fields.map(\.name)) vs \(schema.fields.map(\.name))"), path: path)
+        }
+        for (field, column) in zip(schema.fields, batch.columns) {
+            try checkUTF8(column, field.type, name: field.name)
+        }
+    }
+
+    private func checkUTF8(_ column: Column, _ type: DataType, name: String) throws(ParquetError) {
+        switch (type, column) {
+        case let (.string, .binary(c)):
+            let badRow: Int? = c.withUnsafeBytes { all in
+                // Whole-buffer check first: pure ASCII needs no per-value work.
+                if !all.contains(where: { $0 >= 0x80 }) { return nil }
+                for row in 0..<c.count where c.isValid(row) {
+                    if String(validating: UnsafeRawBufferPointer(rebasing: all[c.byteRange(at: row)]), as: UTF8.self) == nil {
+                        return row
+                    }
+                }
+                return nil
+            }
+            if let badRow { throw ParquetError(.invalidUTF8(column: name, row: badRow), path: path) }
+        case let (.dictionaryString, .dictionary(c)):
+            for i in 0..<c.dictionary.count {
+                let ok = c.dictionary.withValueBytes(at: i) { String(validating: $0, as: UTF8.self) != nil }
+                if !ok { throw ParquetError(.invalidUTF8(column: name, row: -1), path: path) }
+            }
+        case let (.structure(fields), .structure(s)):
+            for (f, child) in zip(fields, s.children) { try checkUTF8(child, f.type, name: name + "." + f.name) }
+        case let (.list(element), .list(l)):
+            try checkUTF8(l.values, element.type, name: name + ".element")
+        case let (.map(key, value), .map(m)):
+            try checkUTF8(m.keys, key.type, name: name + ".key")
+            try checkUTF8(m.values, value.type, name: name + ".value")
+        default:
+            break
+        }
+    }
+}
