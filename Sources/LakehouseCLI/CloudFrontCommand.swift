@@ -2,12 +2,13 @@ import ArgumentParser
 import CloudFrontLogs
 import LakeCodecs
 import LakeColumnar
+import ParquetWriter
 
 struct CloudFrontCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cloudfront",
         abstract: "Generate and parse CloudFront access logs.",
-        subcommands: [Generate.self, Parse.self, Count.self]
+        subcommands: [Generate.self, Parse.self, Count.self, Convert.self]
     )
 
     struct Generate: ParsableCommand {
@@ -150,6 +151,54 @@ extension CloudFrontCommand {
             }
             print("{\"data_lines\":\(total.dataLines),\"rows\":\(total.acceptedRows),\"rejected\":\(total.rejectedLines),"
                   + "\"truncated\":\(total.truncatedRows)}")
+        }
+    }
+}
+
+extension CloudFrontCommand {
+    /// Converts logs to one Parquet file.
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Convert logs to a Parquet file (rejects to a side file).")
+
+        @Argument(help: "Log files (plain or gzip).") var files: [String]
+        @Option(help: "Output Parquet file.") var out: String
+        @Option(help: "Codec: zstd, snappy, gzip or none.") var codec: String = "zstd"
+        @Option(help: "Write rejected lines as JSON lines to this file.") var rejects: String?
+        @Option(help: "Malformed-line policy: reject, fail or null-fill.") var policy: String = "reject"
+
+        func run() throws {
+            guard let policy = MalformedLinePolicy(rawValue: policy) else { throw ValidationError("unknown policy \(policy)") }
+            var properties = WriterProperties()
+            switch codec {
+            case "zstd": properties.codec = .zstd
+            case "snappy": properties.codec = .snappy
+            case "gzip": properties.codec = .gzip
+            case "none", "uncompressed": properties.codec = .uncompressed
+            default: throw ValidationError("unknown codec \(codec)")
+            }
+            let options = CloudFrontParserOptions(policy: policy)
+            let writer = try ParquetFileWriter(path: out, schema: options.schema.schema, properties: properties)
+            let rejectOut = try rejects.map { try OutputFile(path: $0) }
+            var total = ParseStatistics()
+            do {
+                for file in files {
+                    let reader = try CloudFrontLogReader(path: file, options: options)
+                    while let next = try reader.next() {
+                        if next.batch.rowCount > 0 { try writer.write(next.batch) }
+                        for reject in next.rejects {
+                            if let rejectOut { try rejectOut.write(rejectJSON(reject)) }
+                        }
+                    }
+                    total.add(reader.statistics)
+                }
+            } catch {
+                writer.abort()
+                throw error
+            }
+            let result = try writer.close()
+            try rejectOut?.close()
+            printError("wrote \(result.rowCount) rows, \(result.metadata.rowGroups.count) row group(s), \(result.fileSize) bytes to \(out); "
+                       + "\(total.rejectedLines) rejected")
         }
     }
 }
