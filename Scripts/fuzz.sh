@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target.
 #
-#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | all
+#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | parquet | all
 #
 # Each target builds the module it fuzzes with SwiftPM (-sanitize=fuzzer,address) and links
 # Fuzz/<Name>Fuzzer.swift against it. Corpora live in .build-fuzz/corpus/<target> (not in git);
 # crashes are written to .build-fuzz/crashes/. SECONDS defaults to 60 (0 = run until stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|all [SECONDS]}
+target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|parquet|all [SECONDS]}
 seconds=${2:-60}
 out=.build-fuzz
 mkdir -p "$out/crashes"
@@ -17,6 +17,7 @@ module_for() {
     case "$1" in
         snappy|gzip|zstd) echo LakeCodecs ;;
         cloudfront) echo CloudFrontLogs ;;
+        parquet) echo ParquetWriter ;;
     esac
 }
 
@@ -25,6 +26,7 @@ modules_linked() {
     case "$1" in
         snappy|gzip|zstd) echo LakeCodecs ;;
         cloudfront) echo LakeColumnar LakeCodecs CloudFrontLogs ;;
+        parquet) echo LakeColumnar LakeCodecs ParquetWriter ;;
     esac
 }
 
@@ -34,6 +36,7 @@ fuzzer_file() {
         gzip) echo Fuzz/GzipFuzzer.swift ;;
         zstd) echo Fuzz/ZstdFuzzer.swift ;;
         cloudfront) echo Fuzz/CloudFrontLineFuzzer.swift ;;
+        parquet) echo Fuzz/ParquetFooterFuzzer.swift ;;
         *) echo "unknown fuzz target: $1" >&2; exit 2 ;;
     esac
 }
@@ -66,7 +69,7 @@ run_one() {
 }
 
 if [ "$target" = all ]; then
-    for t in snappy gzip zstd cloudfront; do
+    for t in snappy gzip zstd cloudfront parquet; do
         [ -f "$(fuzzer_file $t)" ] && run_one "$t"
     done
 else

@@ -54,6 +54,8 @@ public enum LogicalType: Sendable, Hashable {
     case timestamp(isAdjustedToUTC: Bool, unit: TimeUnit)
     case integer(bitWidth: Int8, isSigned: Bool)
     case unknown, json, bson, uuid, float16
+    /// A logical type this version does not know (read from a newer writer); never written.
+    case unrecognized(id: Int16)
 
     func write(to w: inout CompactWriter) {
         switch self {
@@ -87,6 +89,7 @@ public enum LogicalType: Sendable, Hashable {
         case .bson: w.structField(13) { _ in }
         case .uuid: w.structField(14) { _ in }
         case .float16: w.structField(15) { _ in }
+        case .unrecognized: break
         }
     }
 }
@@ -94,4 +97,36 @@ public enum LogicalType: Sendable, Hashable {
 /// Ordering of the column index entries.
 public enum BoundaryOrder: Int32, Sendable, Hashable {
     case unordered = 0, ascending = 1, descending = 2
+}
+
+extension TimeUnit: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .millis: return "MILLIS"
+        case .micros: return "MICROS"
+        case .nanos: return "NANOS"
+        }
+    }
+}
+
+extension LogicalType: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .string: return "STRING"
+        case .map: return "MAP"
+        case .list: return "LIST"
+        case .enumeration: return "ENUM"
+        case let .decimal(scale, precision): return "DECIMAL(\(precision),\(scale))"
+        case .date: return "DATE"
+        case let .time(utc, unit): return "TIME(\(unit),\(utc ? "UTC" : "local"))"
+        case let .timestamp(utc, unit): return "TIMESTAMP(\(unit),\(utc ? "UTC" : "local"))"
+        case let .integer(width, signed): return "\(signed ? "INT" : "UINT")(\(width))"
+        case .unknown: return "UNKNOWN"
+        case .json: return "JSON"
+        case .bson: return "BSON"
+        case .uuid: return "UUID"
+        case .float16: return "FLOAT16"
+        case let .unrecognized(id): return "UNRECOGNIZED(\(id))"
+        }
+    }
 }
