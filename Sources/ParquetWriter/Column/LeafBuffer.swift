@@ -147,18 +147,52 @@ struct Shredder {
 
     static func shredFlat(_ column: Column, optional: Bool, leaf: inout LeafBuffer) {
         let n = column.count
+        let validity = column.validity
         if optional {
             leaf.definitionLevels.reserveCapacity(leaf.definitionLevels.count + n)
-            for i in 0..<n {
-                if column.isValid(i) {
-                    leaf.definitionLevels.append(1)
-                    leaf.appendValue(column, i)
-                } else {
-                    leaf.definitionLevels.append(0)
+            if let validity {
+                for i in 0..<n { leaf.definitionLevels.append(validity[i] ? 1 : 0) }
+            } else {
+                leaf.definitionLevels.append(contentsOf: repeatElement(1, count: n))
+            }
+        }
+        // One switch per column, then typed loops over the storage.
+        @inline(__always) func present(_ i: Int) -> Bool { validity?[i] ?? true }
+        switch column {
+        case let .int32(c) where leaf.descriptor.physicalType == .int32:
+            c.withUnsafeBufferPointer { buf in
+                if validity == nil { leaf.int32s.append(contentsOf: buf) } else { for i in 0..<n where present(i) { leaf.int32s.append(buf[i]) } }
+            }
+        case let .int64(c):
+            c.withUnsafeBufferPointer { buf in
+                if validity == nil { leaf.int64s.append(contentsOf: buf) } else { for i in 0..<n where present(i) { leaf.int64s.append(buf[i]) } }
+            }
+        case let .float32(c):
+            c.withUnsafeBufferPointer { buf in
+                if validity == nil { leaf.floats.append(contentsOf: buf) } else { for i in 0..<n where present(i) { leaf.floats.append(buf[i]) } }
+            }
+        case let .float64(c):
+            c.withUnsafeBufferPointer { buf in
+                if validity == nil { leaf.doubles.append(contentsOf: buf) } else { for i in 0..<n where present(i) { leaf.doubles.append(buf[i]) } }
+            }
+        case let .binary(c):
+            c.withUnsafeBytes { all in
+                leaf.bytes.data.reserveCapacity(leaf.bytes.data.count + c.totalByteCount)
+                leaf.bytes.offsets.reserveCapacity(leaf.bytes.offsets.count + n)
+                for i in 0..<n where present(i) { leaf.bytes.append(UnsafeRawBufferPointer(rebasing: all[c.byteRange(at: i)])) }
+            }
+        case let .dictionary(c):
+            let dictionary = c.dictionary
+            dictionary.withUnsafeBytes { all in
+                c.indices.withUnsafeBufferPointer { indices in
+                    leaf.bytes.offsets.reserveCapacity(leaf.bytes.offsets.count + n)
+                    for i in 0..<n where present(i) {
+                        leaf.bytes.append(UnsafeRawBufferPointer(rebasing: all[dictionary.byteRange(at: Int(indices[i]))]))
+                    }
                 }
             }
-        } else {
-            for i in 0..<n { leaf.appendValue(column, i) }
+        default:
+            for i in 0..<n where present(i) { leaf.appendValue(column, i) }
         }
         leaf.entryCount += n
         leaf.rowCount += n

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Min/max bounds of a run of leaf values in the column's sort order, PLAIN-encoded.
 struct Bounds {
     var min: [UInt8]
@@ -65,10 +69,12 @@ enum BoundsCalculator {
             var lo = leaf.bytes.range(range.lowerBound), hi = lo
             let data = leaf.bytes.data
             let signed = d.isSignedFixed
-            for i in range.dropFirst() {
-                let r = leaf.bytes.range(i)
-                if compareBytes(data[r], data[lo], signed: signed) < 0 { lo = r }
-                if compareBytes(data[r], data[hi], signed: signed) > 0 { hi = r }
+            data.withUnsafeBytes { raw in
+                for i in range.dropFirst() {
+                    let r = leaf.bytes.range(i)
+                    if compareRaw(raw, r, lo, signed: signed) < 0 { lo = r }
+                    if compareRaw(raw, r, hi, signed: signed) > 0 { hi = r }
+                }
             }
             var bounds = Bounds(min: Array(data[lo]), max: Array(data[hi]))
             if d.physicalType == .byteArray && limit > 0 {
@@ -87,6 +93,20 @@ enum BoundsCalculator {
     }
 
     static func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+
+    /// `compareBytes` on two ranges of one buffer, with memcmp.
+    @inline(__always)
+    static func compareRaw(_ raw: UnsafeRawBufferPointer, _ a: Range<Int>, _ b: Range<Int>, signed: Bool) -> Int {
+        if signed, !a.isEmpty, !b.isEmpty, (raw[a.lowerBound] ^ raw[b.lowerBound]) & 0x80 != 0 {
+            return raw[a.lowerBound] & 0x80 != 0 ? -1 : 1
+        }
+        let n = Swift.min(a.count, b.count)
+        if n > 0 {
+            let c = memcmp(raw.baseAddress! + a.lowerBound, raw.baseAddress! + b.lowerBound, n)
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
 
     /// Unsigned lexicographic comparison, or signed big-endian (decimals in FLBA).
     static func compareBytes(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>, signed: Bool) -> Int {
