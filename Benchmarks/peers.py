@@ -47,6 +47,36 @@ print(t.num_rows)
 }
 
 
+ENCODE_SNIPPETS = {
+    # Each loads the corpus untimed, then prints the seconds spent writing Parquet (zstd level LEVEL).
+    "pyarrow": """
+import time, json, os, pyarrow as pa, pyarrow.csv as csv, pyarrow.parquet as pq
+types = {"DATE": pa.date32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(), "FLOAT": pa.float32()}
+t = csv.read_csv(PATH, read_options=csv.ReadOptions(skip_rows=2, column_names=[n for n, _ in FIELDS], use_threads=False),
+                 parse_options=csv.ParseOptions(delimiter="\\t", quote_char=False),
+                 convert_options=csv.ConvertOptions(column_types={n: types[t] for n, t in FIELDS}, null_values=["-"], strings_can_be_null=True))
+pa.set_cpu_count(THREADS); pa.set_io_thread_count(THREADS)
+s = time.perf_counter(); pq.write_table(t, OUT, compression="zstd", compression_level=LEVEL); e = time.perf_counter() - s
+print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
+""",
+    "polars": """
+import time, json, os, polars as pl
+types = {"DATE": pl.Date, "VARCHAR": pl.Utf8, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "FLOAT": pl.Float32}
+df = pl.read_csv(PATH, separator="\\t", has_header=False, skip_rows=2, null_values="-", schema={n: types[t] for n, t in FIELDS}, quote_char=None)
+s = time.perf_counter(); df.write_parquet(OUT, compression="zstd", compression_level=LEVEL); e = time.perf_counter() - s
+print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
+""",
+    "duckdb": """
+import time, json, os, duckdb
+con = duckdb.connect(); con.execute(f"SET threads={THREADS}")
+cols = ", ".join(f"'{n}': '{t}'" for n, t in FIELDS)
+con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})")
+s = time.perf_counter(); con.execute(f"COPY t TO '{OUT}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {LEVEL})"); e = time.perf_counter() - s
+print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
+""",
+}
+
+
 def run(cmd, env=None):
     """Runs cmd, returns (seconds, peak RSS in MiB, stdout)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -104,6 +134,18 @@ def main():
             rows.append(measure(peer, [sys.executable, "-c", code], args.repeat, env))
         results.append((label, rows))
 
+    encode = []
+    out_dir = os.path.dirname(os.path.abspath(args.plain))
+    for level in (1, 3):
+        rows = []
+        ours_cmd = [args.lakehouse, "bench", "encode", args.plain, "--out", os.path.join(out_dir, "ours.parquet"), "--level", str(level)]
+        rows.append(("lakehouse", [json.loads(run(ours_cmd, env)[2]) for _ in range(args.repeat)]))
+        for peer, snippet in ENCODE_SNIPPETS.items():
+            code = (f"FIELDS = {FIELDS!r}\nPATH = {args.plain!r}\nTHREADS = {args.threads}\nLEVEL = {level}\n"
+                    f"OUT = {os.path.join(out_dir, peer + '.parquet')!r}\n" + snippet)
+            rows.append((peer, [json.loads(run([sys.executable, "-c", code], env)[2]) for _ in range(args.repeat)]))
+        encode.append((level, rows))
+
     size = {"plain TSV": os.path.getsize(args.plain), "gzip": os.path.getsize(args.gzip)}
     print(f"rows={args.rows} threads={args.threads} repeat={args.repeat}")
     print("| input | tool | median s | rows/s | MB/s (input) | peak RSS MiB | speedup (peer s / ours s) |")
@@ -114,6 +156,19 @@ def main():
             ratio = r["median_s"] / ours if r["tool"] != "lakehouse" else 1.0
             print(f"| {label} | {r['tool']} | {r['median_s']:.3f} | {args.rows / r['median_s']:,.0f} | "
                   f"{size[label] / r['median_s'] / 1e6:.1f} | {r['rss_mib']:.0f} | {ratio:.2f}x |")
+
+    print()
+    print("Parquet encode from in-memory columns (write only; input loaded untimed)")
+    print("| zstd level | tool | median s | rows/s | file MiB | speedup (peer s / ours s) | size vs ours |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for level, rows in encode:
+        ours_s = statistics.median(r["seconds"] for r in rows[0][1])
+        ours_b = rows[0][1][0]["bytes"]
+        for tool, runs in rows:
+            med = statistics.median(r["seconds"] for r in runs)
+            b = runs[0]["bytes"]
+            print(f"| {level} | {tool} | {med:.3f} | {args.rows / med:,.0f} | {b / 2**20:.1f} | "
+                  f"{(med / ours_s) if tool != 'lakehouse' else 1.0:.2f}x | {b / ours_b:.3f} |")
 
 
 if __name__ == "__main__":

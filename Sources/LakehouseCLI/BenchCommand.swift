@@ -1,0 +1,42 @@
+import ArgumentParser
+import CloudFrontLogs
+import LakeColumnar
+import ParquetWriter
+
+/// Commands the benchmark harness times (Benchmarks/run.sh): each loads its input untimed and
+/// prints the timed part's seconds as JSON.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Encode.self])
+
+    struct Encode: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Parse logs into memory, then time writing them as Parquet.")
+
+        @Argument(help: "Log file.") var file: String
+        @Option(help: "Output Parquet file.") var out: String
+        @Option(help: "Codec: zstd, snappy, gzip, none.") var codec: String = "zstd"
+        @Option(help: "Zstd level.") var level: Int32 = 1
+
+        func run() throws {
+            let reader = try CloudFrontLogReader(path: file)
+            var batches: [RecordBatch] = []
+            while let next = try reader.next() { batches.append(next.batch) }
+            var properties = WriterProperties()
+            properties.zstdLevel = level
+            switch codec {
+            case "zstd": properties.codec = .zstd
+            case "snappy": properties.codec = .snappy
+            case "gzip": properties.codec = .gzip
+            default: properties.codec = .uncompressed
+            }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let writer = try ParquetFileWriter(path: out, schema: reader.schema.schema, properties: properties)
+            for batch in batches { try writer.write(batch) }
+            let result = try writer.close()
+            let elapsed = clock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print("{\"seconds\":\(seconds),\"bytes\":\(result.fileSize)}")
+        }
+    }
+}
