@@ -23,7 +23,7 @@ FIELDS = [
 PEER_SNIPPETS = {
     "duckdb": """
 import duckdb, sys
-con = duckdb.connect(); con.execute(f"SET threads={THREADS}")
+con = duckdb.connect(); con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
 cols = ", ".join(f"'{n}': '{t}'" for n, t in FIELDS)
 con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})")
 print(con.execute("SELECT count(*) FROM t").fetchone()[0])
@@ -68,7 +68,7 @@ print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
 """,
     "duckdb": """
 import time, json, os, duckdb
-con = duckdb.connect(); con.execute(f"SET threads={THREADS}")
+con = duckdb.connect(); con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
 cols = ", ".join(f"'{n}': '{t}'" for n, t in FIELDS)
 con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})")
 s = time.perf_counter(); con.execute(f"COPY t TO '{OUT}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {LEVEL})"); e = time.perf_counter() - s
@@ -139,11 +139,11 @@ def main():
     for level in (1, 3):
         rows = []
         ours_cmd = [args.lakehouse, "bench", "encode", args.plain, "--out", os.path.join(out_dir, "ours.parquet"), "--level", str(level)]
-        rows.append(("lakehouse", [json.loads(run(ours_cmd, env)[2]) for _ in range(args.repeat)]))
+        rows.append(("lakehouse", [json.loads(run(ours_cmd, env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
         for peer, snippet in ENCODE_SNIPPETS.items():
             code = (f"FIELDS = {FIELDS!r}\nPATH = {args.plain!r}\nTHREADS = {args.threads}\nLEVEL = {level}\n"
                     f"OUT = {os.path.join(out_dir, peer + '.parquet')!r}\n" + snippet)
-            rows.append((peer, [json.loads(run([sys.executable, "-c", code], env)[2]) for _ in range(args.repeat)]))
+            rows.append((peer, [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
         encode.append((level, rows))
 
     size = {"plain TSV": os.path.getsize(args.plain), "gzip": os.path.getsize(args.gzip)}

@@ -27,6 +27,7 @@ struct ColumnChunkReader {
     /// Reads every page of the chunk.
     mutating func read(rowLimit: Int64) throws(ParquetReadError) -> LeafBuffer {
         let m = chunk.metaData
+        guard m.numValues > 0 else { return LeafBuffer(descriptor: descriptor) }
         var start = m.dataPageOffset
         if let d = m.dictionaryPageOffset, d > 0, d < start { start = d }
         let length = m.totalCompressedSize

@@ -69,8 +69,9 @@ enum RLEHybridDecoder {
                 produced += n
             } else {
                 let groups = Int(truncatingIfNeeded: header >> 1)
-                guard groups > 0, groups <= (cursor.remaining + 1) else { throw ParquetReadError(.corruptPage("bad bit-packed run header")) }
-                let needed = groups * bitWidth  // bytes: groups * 8 values * bitWidth / 8
+                guard groups > 0 else { throw ParquetReadError(.corruptPage("empty bit-packed run")) }
+                // Bytes: groups × 8 values × bitWidth / 8 (nothing at all for bit width 0).
+                let needed = groups.multipliedReportingOverflow(by: bitWidth).overflow ? Int.max : groups * bitWidth
                 // The last run may be cut short when the page ends; decode what is there.
                 let raw = try cursor.take(min(needed, cursor.remaining))
                 let values = min(groups * 8, count - produced)
