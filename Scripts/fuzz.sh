@@ -46,6 +46,12 @@ run_one() {
     file=$(fuzzer_file "$name")
     binary="$out/fuzz-$name"
     mkdir -p "$out/corpus/$name"
+    if [ "$name" = parquet ] && [ -z "$(ls -A "$out/corpus/$name")" ]; then
+        # Seed with the conformance files, prefixed by the whole-file mode byte.
+        for f in Tests/Fixtures/parquet-testing/data/*.parquet; do
+            { printf '\001'; cat "$f"; } > "$out/corpus/$name/$(basename "$f")"
+        done
+    fi
     echo "== building fuzz target $name"
     # The modules under test are built by SwiftPM with coverage instrumentation; the target
     # file is then linked against their objects with libFuzzer and AddressSanitizer.
@@ -63,7 +69,7 @@ run_one() {
         -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib \
         "$file" "${objects[@]}" -lzstd -lz -o "$binary"
     echo "== running fuzz target $name for ${seconds}s"
-    local args=(-artifact_prefix="$out/crashes/$name-" -rss_limit_mb=2048 -max_len=65536)
+    local args=(-artifact_prefix="$out/crashes/$name-" -rss_limit_mb=2048 -max_len=262144)
     [ "$seconds" != 0 ] && args+=(-max_total_time="$seconds")
     "$binary" "${args[@]}" "$out/corpus/$name"
 }

@@ -3,8 +3,34 @@ import LakeColumnar
 import ParquetWriter
 
 struct ParquetCommand: ParsableCommand {
+    struct Cat: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print rows as JSON lines.")
+
+        @Argument(help: "A Parquet file.") var file: String
+        @Option(help: "Columns to print, comma-separated (default: all).") var columns: String?
+        @Option(help: "Stop after this many rows.") var limit: Int?
+        @Flag(help: "Verify page checksums.") var verifyChecksums = false
+
+        func run() throws {
+            let reader = try ParquetReader(path: file, options: ParquetReadOptions(verifyChecksums: verifyChecksums))
+            let selection: ColumnSelection = columns.map { .names($0.split(separator: ",").map(String.init)) } ?? .all
+            var iterator = try reader.batches(columns: selection, batchSize: 8192)
+            let out = OutputFile()
+            var remaining = limit ?? Int.max
+            let encoder = JSONLinesEncoder()
+            while remaining > 0, let batch = try iterator.next() {
+                let part = batch.rowCount > remaining ? batch.slice(0..<remaining) : batch
+                var bytes: [UInt8] = []
+                encoder.encode(part, into: &bytes)
+                try out.write(bytes)
+                remaining -= part.rowCount
+            }
+            try out.close()
+        }
+    }
+
     static let configuration = CommandConfiguration(
-        commandName: "parquet", abstract: "Inspect Parquet files.", subcommands: [Inspect.self])
+        commandName: "parquet", abstract: "Inspect Parquet files.", subcommands: [Inspect.self, Cat.self])
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -14,7 +14,11 @@ public enum ParquetFooter {
 
     /// Reads and decodes the footer of the file at `path`.
     public static func read(path: String) throws(ParquetReadError) -> FileMetaData {
-        let file = try RandomAccessFile(path: path)
+        try read(try RandomAccessFile(path: path))
+    }
+
+    static func read(_ file: RandomAccessFile) throws(ParquetReadError) -> FileMetaData {
+        let path = file.path
         let size = file.size
         guard size >= 12 else { throw ParquetReadError(.notParquet, path: path) }
         let tail = try file.read(at: size - 8, count: 8)
@@ -38,15 +42,24 @@ public enum ParquetFooter {
     }
 }
 
-/// A file read at explicit offsets (pread), closed on release.
+/// A file read at explicit offsets (pread), closed on release; or bytes in memory.
 final class RandomAccessFile {
     let path: String
     private let fd: Int32
+    private let memory: [UInt8]?
     let size: Int64
+
+    init(bytes: [UInt8], name: String) {
+        path = name
+        fd = -1
+        memory = bytes
+        size = Int64(bytes.count)
+    }
 
     init(path: String) throws(ParquetReadError) {
         self.path = path
         fd = open(path, O_RDONLY)
+        memory = nil
         guard fd >= 0 else { throw ParquetReadError(.io("cannot open: \(String(cString: strerror(errno)))"), path: path) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -56,12 +69,13 @@ final class RandomAccessFile {
         size = Int64(info.st_size)
     }
 
-    deinit { close(fd) }
+    deinit { if fd >= 0 { close(fd) } }
 
     func read(at offset: Int64, count: Int) throws(ParquetReadError) -> [UInt8] {
-        guard offset >= 0, count >= 0, offset + Int64(count) <= size else {
+        guard offset >= 0, count >= 0, offset <= size - Int64(count) else {
             throw ParquetReadError(.corruptMetadata("range \(offset)+\(count) outside the \(size)-byte file"), offset: offset, path: path)
         }
+        if let memory { return Array(memory[Int(offset)..<(Int(offset) + count)]) }
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         let failure: String? = out.withUnsafeMutableBytes { raw -> String? in

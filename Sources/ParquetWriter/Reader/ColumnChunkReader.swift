@@ -31,7 +31,7 @@ struct ColumnChunkReader {
         var start = m.dataPageOffset
         if let d = m.dictionaryPageOffset, d > 0, d < start { start = d }
         let length = m.totalCompressedSize
-        guard start >= 4, length >= 0, start + length <= file.size else {
+        guard start >= 4, length >= 0, start <= file.size - length else {
             throw error(.invalidMetadata("column chunk \(m.pathInSchema.joined(separator: ".")) range \(start)+\(length) outside the file"), start)
         }
         let bytes = try file.read(at: start, count: Int(length))

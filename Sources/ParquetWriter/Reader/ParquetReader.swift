@@ -41,11 +41,20 @@ public final class ParquetReader {
     let readSchema: ReadSchema
     let file: RandomAccessFile
 
-    public init(path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetReadError) {
-        self.path = path
+    public convenience init(path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetReadError) {
+        try self.init(file: try RandomAccessFile(path: path), options: options)
+    }
+
+    /// Reads a file held in memory; `name` identifies it in errors.
+    public convenience init(bytes: [UInt8], name: String = "<memory>", options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetReadError) {
+        try self.init(file: RandomAccessFile(bytes: bytes, name: name), options: options)
+    }
+
+    init(file: RandomAccessFile, options: ParquetReadOptions) throws(ParquetReadError) {
+        path = file.path
         self.options = options
-        metadata = try ParquetFooter.read(path: path)
-        file = try RandomAccessFile(path: path)
+        metadata = try ParquetFooter.read(file)
+        self.file = file
         do {
             readSchema = try ReadSchema(metadata)
         } catch {
