@@ -133,14 +133,14 @@ struct ReaderRoundTripTests {
         let reader = try ParquetReader(path: path)
         let byName = try reader.readRowGroup(3, columns: .names(["s"]))
         #expect(byName.schema.fields.map(\.name) == ["s"])
-        #expect(byName.columns[0].scalar(at: 0) == Predicate.string("row-300"))
+        #expect(byName.columns[0].scalar(at: 0) == ColumnPredicate.string("row-300"))
         let byID = try reader.readRowGroup(0, columns: .fieldIDs([9, 7]))
         #expect(byID.schema.fields.map(\.id) == [9, 7])
         #expect(throws: ParquetReadError.self) { try reader.readRowGroup(0, columns: .names(["nope"])) }
         #expect(reader.rowGroups(matching: .equal("k", .int64(555))) == [5])
         #expect(reader.rowGroups(matching: .and(.greaterThanOrEqual("k", .int64(150)), .lessThan("k", .int64(320)))) == [1, 2, 3])
         #expect(reader.rowGroups(matching: .or(.equal("k", .int64(5)), .isIn("k", [.int64(999)]))) == [0, 9])
-        #expect(reader.rowGroups(matching: .equal("s", Predicate.string("row-77"))) == [0, 7], "string bounds compare bytewise")
+        #expect(reader.rowGroups(matching: .equal("s", ColumnPredicate.string("row-77"))) == [0, 7], "string bounds compare bytewise")
         #expect(reader.rowGroups(matching: .isNull("s")).isEmpty)
         var it = try reader.batches(columns: .names(["k"]), predicate: .greaterThan("k", .int64(949)))
         var rows = 0

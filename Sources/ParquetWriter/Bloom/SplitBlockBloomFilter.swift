@@ -15,6 +15,9 @@ public struct SplitBlockBloomFilter: Sendable, Hashable {
         words = [UInt32](repeating: 0, count: max(32, byteCount) / 4)
     }
 
+    /// A filter over an existing bitset (as read from a file).
+    init(words: [UInt32]) { self.words = words }
+
     /// The filter size in bytes for `ndv` distinct values at false-positive rate `fpp`.
     public static func optimalByteCount(ndv: Int, fpp: Double) -> Int {
         let bits = -8.0 * Double(max(ndv, 1)) / log(1 - pow(fpp, 1.0 / 8.0))

@@ -39,97 +39,109 @@ struct ColumnChunkReader {
         var position = 0
         var valuesRead: Int64 = 0
         while position < bytes.count && valuesRead < m.numValues {
-            let pageOffset = start + Int64(position)
-            var reader = CompactReader(bytes, position: position)
-            let header: ThriftStruct
-            do { header = try reader.readStruct() } catch {
-                throw self.error(.corruptMetadata("page header: \(error.message)"), start + Int64(error.offset))
-            }
-            let type = header.int(1)
-            guard let uncompressedSize = header.int(2), let compressedSize = header.int(3),
-                  uncompressedSize >= 0, compressedSize >= 0, uncompressedSize <= Self.maximumPageSize else {
-                throw self.error(.corruptMetadata("page header without valid sizes"), pageOffset)
-            }
-            let bodyStart = reader.position
-            guard compressedSize <= bytes.count - bodyStart else {
-                throw self.error(.corruptPage("page of \(compressedSize) bytes runs past the column chunk"), pageOffset)
-            }
-            let body = bytes[bodyStart..<(bodyStart + Int(compressedSize))]
-            if verifyChecksums, let crc = header.int(4) {
-                let actual = body.withUnsafeBytes { CRC32.checksum($0) }
-                guard Int32(bitPattern: actual) == Int32(truncatingIfNeeded: crc) else {
-                    throw self.error(.corruptPage("page checksum mismatch (stored \(UInt32(truncatingIfNeeded: crc)), computed \(actual))"), pageOffset)
-                }
-            }
-            position = bodyStart + Int(compressedSize)
-            switch type {
-            case 2?:
-                guard let dh = header.structure(7), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize) else {
-                    throw self.error(.corruptMetadata("dictionary page header invalid (negative or missing num_values)"), pageOffset)
-                }
-                let raw = try decompress(Array(body), Int(uncompressedSize), pageOffset)
-                var dict = LeafBuffer(descriptor: descriptor)
-                try raw.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
-                    var cursor = ByteCursor(p)
-                    try decodePlain(&cursor, count: Int(n), into: &dict, pageOffset)
-                }
-                dictionary = dict
-            case 0?:
-                guard let dh = header.structure(5), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize),
-                      let enc = dh.int(2) else {
-                    throw self.error(.corruptMetadata("data page header invalid"), pageOffset)
-                }
-                let raw = try decompress(Array(body), Int(uncompressedSize), pageOffset)
-                try raw.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
-                    var cursor = ByteCursor(p)
-                    var reps: [UInt32] = [], defs: [UInt32] = []
-                    if descriptor.maxRepetitionLevel > 0 {
-                        reps = try levelsV1(&cursor, count: Int(n), max: descriptor.maxRepetitionLevel, encoding: dh.int(4) ?? 3, pageOffset)
-                    }
-                    if descriptor.maxDefinitionLevel > 0 {
-                        defs = try levelsV1(&cursor, count: Int(n), max: descriptor.maxDefinitionLevel, encoding: dh.int(3) ?? 3, pageOffset)
-                    }
-                    try decodeValues(&cursor, entries: Int(n), reps: reps, defs: defs, encoding: enc, into: &leaf, pageOffset)
-                }
-                valuesRead += n
-            case 3?:
-                guard let dh = header.structure(8), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize),
-                      let enc = dh.int(4), let defLength = dh.int(5), let repLength = dh.int(6),
-                      defLength >= 0, repLength >= 0, defLength + repLength <= compressedSize else {
-                    throw self.error(.corruptMetadata("data page v2 header invalid"), pageOffset)
-                }
-                let isCompressed = dh.bool(7) ?? true
-                let levelBytes = Int(repLength + defLength)
-                let levels = Array(body.prefix(levelBytes))
-                let valueBody = Array(body.dropFirst(levelBytes))
-                let valueSize = Int(uncompressedSize) - levelBytes
-                guard valueSize >= 0 else { throw self.error(.corruptPage("v2 level lengths exceed the page size"), pageOffset) }
-                // An empty value section is never decompressed (some writers store nothing at all).
-                let values = isCompressed && !valueBody.isEmpty ? try decompress(valueBody, valueSize, pageOffset) : valueBody
-                var reps: [UInt32] = [], defs: [UInt32] = []
-                try levels.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
-                    if descriptor.maxRepetitionLevel > 0 {
-                        try RLEHybridDecoder.decode(UnsafeRawBufferPointer(rebasing: p[0..<Int(repLength)]),
-                                                    bitWidth: BitPacking.bitWidth(UInt64(descriptor.maxRepetitionLevel)), count: Int(n), into: &reps)
-                    }
-                    if descriptor.maxDefinitionLevel > 0 {
-                        try RLEHybridDecoder.decode(UnsafeRawBufferPointer(rebasing: p[Int(repLength)...]),
-                                                    bitWidth: BitPacking.bitWidth(UInt64(descriptor.maxDefinitionLevel)), count: Int(n), into: &defs)
-                    }
-                }
-                try values.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
-                    var cursor = ByteCursor(p)
-                    try decodeValues(&cursor, entries: Int(n), reps: reps, defs: defs, encoding: enc, into: &leaf, pageOffset)
-                }
-                valuesRead += n
-            default:
-                continue  // index pages and unknown page types are skipped
-            }
+            let (next, values) = try decodePage(bytes, at: position, base: start, into: &leaf)
+            position = next
+            valuesRead += values
         }
         guard valuesRead == m.numValues else {
             throw error(.corruptPage("column chunk holds \(valuesRead) values, metadata says \(m.numValues)"), start)
         }
         return leaf
+    }
+
+    /// Decodes the page whose header starts at `position` of `bytes` (file offset `base` + position),
+    /// appending data pages to `leaf` and keeping a dictionary page for later ones.
+    /// Returns the position after the page and the level entries it held.
+    mutating func decodePage(_ bytes: [UInt8], at position: Int, base start: Int64,
+                             into leaf: inout LeafBuffer) throws(ParquetReadError) -> (next: Int, values: Int64) {
+        let pageOffset = start + Int64(position)
+        var reader = CompactReader(bytes, position: position)
+        let header: ThriftStruct
+        do { header = try reader.readStruct() } catch {
+            throw self.error(.corruptMetadata("page header: \(error.message)"), start + Int64(error.offset))
+        }
+        let type = header.int(1)
+        guard let uncompressedSize = header.int(2), let compressedSize = header.int(3),
+              uncompressedSize >= 0, compressedSize >= 0, uncompressedSize <= Self.maximumPageSize else {
+            throw self.error(.corruptMetadata("page header without valid sizes"), pageOffset)
+        }
+        let bodyStart = reader.position
+        guard compressedSize <= bytes.count - bodyStart else {
+            throw self.error(.corruptPage("page of \(compressedSize) bytes runs past the column chunk"), pageOffset)
+        }
+        let body = bytes[bodyStart..<(bodyStart + Int(compressedSize))]
+        if verifyChecksums, let crc = header.int(4) {
+            let actual = body.withUnsafeBytes { CRC32.checksum($0) }
+            guard Int32(bitPattern: actual) == Int32(truncatingIfNeeded: crc) else {
+                throw self.error(.corruptPage("page checksum mismatch (stored \(UInt32(truncatingIfNeeded: crc)), computed \(actual))"), pageOffset)
+            }
+        }
+        let next = bodyStart + Int(compressedSize)
+        var entries: Int64 = 0
+        switch type {
+        case 2?:
+            guard let dh = header.structure(7), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize) else {
+                throw self.error(.corruptMetadata("dictionary page header invalid (negative or missing num_values)"), pageOffset)
+            }
+            let raw = try decompress(Array(body), Int(uncompressedSize), pageOffset)
+            var dict = LeafBuffer(descriptor: descriptor)
+            try raw.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
+                var cursor = ByteCursor(p)
+                try decodePlain(&cursor, count: Int(n), into: &dict, pageOffset)
+            }
+            dictionary = dict
+        case 0?:
+            guard let dh = header.structure(5), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize),
+                  let enc = dh.int(2) else {
+                throw self.error(.corruptMetadata("data page header invalid"), pageOffset)
+            }
+            let raw = try decompress(Array(body), Int(uncompressedSize), pageOffset)
+            try raw.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
+                var cursor = ByteCursor(p)
+                var reps: [UInt32] = [], defs: [UInt32] = []
+                if descriptor.maxRepetitionLevel > 0 {
+                    reps = try levelsV1(&cursor, count: Int(n), max: descriptor.maxRepetitionLevel, encoding: dh.int(4) ?? 3, pageOffset)
+                }
+                if descriptor.maxDefinitionLevel > 0 {
+                    defs = try levelsV1(&cursor, count: Int(n), max: descriptor.maxDefinitionLevel, encoding: dh.int(3) ?? 3, pageOffset)
+                }
+                try decodeValues(&cursor, entries: Int(n), reps: reps, defs: defs, encoding: enc, into: &leaf, pageOffset)
+            }
+            entries = n
+        case 3?:
+            guard let dh = header.structure(8), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize),
+                  let enc = dh.int(4), let defLength = dh.int(5), let repLength = dh.int(6),
+                  defLength >= 0, repLength >= 0, defLength + repLength <= compressedSize else {
+                throw self.error(.corruptMetadata("data page v2 header invalid"), pageOffset)
+            }
+            let isCompressed = dh.bool(7) ?? true
+            let levelBytes = Int(repLength + defLength)
+            let levels = Array(body.prefix(levelBytes))
+            let valueBody = Array(body.dropFirst(levelBytes))
+            let valueSize = Int(uncompressedSize) - levelBytes
+            guard valueSize >= 0 else { throw self.error(.corruptPage("v2 level lengths exceed the page size"), pageOffset) }
+            // An empty value section is never decompressed (some writers store nothing at all).
+            let values = isCompressed && !valueBody.isEmpty ? try decompress(valueBody, valueSize, pageOffset) : valueBody
+            var reps: [UInt32] = [], defs: [UInt32] = []
+            try levels.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
+                if descriptor.maxRepetitionLevel > 0 {
+                    try RLEHybridDecoder.decode(UnsafeRawBufferPointer(rebasing: p[0..<Int(repLength)]),
+                                                bitWidth: BitPacking.bitWidth(UInt64(descriptor.maxRepetitionLevel)), count: Int(n), into: &reps)
+                }
+                if descriptor.maxDefinitionLevel > 0 {
+                    try RLEHybridDecoder.decode(UnsafeRawBufferPointer(rebasing: p[Int(repLength)...]),
+                                                bitWidth: BitPacking.bitWidth(UInt64(descriptor.maxDefinitionLevel)), count: Int(n), into: &defs)
+                }
+            }
+            try values.withUnsafeBytesTyped { (p) throws(ParquetReadError) in
+                var cursor = ByteCursor(p)
+                try decodeValues(&cursor, entries: Int(n), reps: reps, defs: defs, encoding: enc, into: &leaf, pageOffset)
+            }
+            entries = n
+        default:
+            break  // index pages and unknown page types are skipped
+        }
+        return (next, entries)
     }
 
     func decompress(_ body: [UInt8], _ size: Int, _ offset: Int64) throws(ParquetReadError) -> [UInt8] {

@@ -129,11 +129,23 @@ public final class ParquetReader {
         }
     }
 
-    /// Row groups whose statistics may satisfy `predicate` (all when nil).
-    public func rowGroups(matching predicate: Predicate?) -> [Int] {
+    /// Row groups whose statistics (and, for equality and IN, bloom filters) may satisfy
+    /// `predicate` (all when nil).
+    public func rowGroups(matching predicate: ColumnPredicate?) -> [Int] {
         guard let predicate else { return Array(metadata.rowGroups.indices) }
         return metadata.rowGroups.indices.filter { g in
-            predicate.mightMatch { name in self.statistics(rowGroup: g, column: name) }
+            predicate.mightMatch { name in self.statistics(rowGroup: g, column: name) } && bloomMightMatch(predicate, rowGroup: g)
+        }
+    }
+
+    /// False only when bloom filters prove no row of the row group can match.
+    func bloomMightMatch(_ predicate: ColumnPredicate, rowGroup g: Int) -> Bool {
+        switch predicate {
+        case let .equal(c, v): return ((try? bloomFilterMightContain(rowGroup: g, column: c, value: v)) ?? nil) ?? true
+        case let .isIn(c, values): return values.contains { bloomMightMatch(.equal(c, $0), rowGroup: g) }
+        case let .and(a, b): return bloomMightMatch(a, rowGroup: g) && bloomMightMatch(b, rowGroup: g)
+        case let .or(a, b): return bloomMightMatch(a, rowGroup: g) || bloomMightMatch(b, rowGroup: g)
+        default: return true
         }
     }
 
@@ -170,8 +182,8 @@ public final class ParquetReader {
     /// Batches of at most `batchSize` rows from the row groups that may match `predicate`.
     ///
     /// Pruning is by row-group statistics; rows of a surviving row group are not filtered (apply
-    /// `predicate` to the rows with ``Predicate/matches(_:row:)`` where exact results are needed).
-    public func batches(columns: ColumnSelection = .all, predicate: Predicate? = nil,
+    /// `predicate` to the rows with ``ColumnPredicate/matches(_:row:)`` where exact results are needed).
+    public func batches(columns: ColumnSelection = .all, predicate: ColumnPredicate? = nil,
                         batchSize: Int? = nil) throws(ParquetReadError) -> ParquetBatchIterator {
         _ = try fieldIndices(columns)
         return ParquetBatchIterator(reader: self, groups: rowGroups(matching: predicate), columns: columns,

@@ -3,7 +3,7 @@
 /// Values are storage-level ``Scalar``s (dates as `.int32` days, timestamps as `.int64`
 /// microseconds, strings as `.binary` UTF-8). Row evaluation uses SQL's three-valued logic:
 /// a comparison with null is unknown, and only `true` rows match.
-public indirect enum Predicate: Sendable, Hashable {
+public indirect enum ColumnPredicate: Sendable, Hashable {
     case alwaysTrue
     case alwaysFalse
     case equal(String, Scalar)
@@ -15,9 +15,9 @@ public indirect enum Predicate: Sendable, Hashable {
     case isIn(String, [Scalar])
     case isNull(String)
     case isNotNull(String)
-    case and(Predicate, Predicate)
-    case or(Predicate, Predicate)
-    case not(Predicate)
+    case and(ColumnPredicate, ColumnPredicate)
+    case or(ColumnPredicate, ColumnPredicate)
+    case not(ColumnPredicate)
 
     /// A string literal.
     public static func string(_ s: String) -> Scalar { .binary(Array(s.utf8)) }
@@ -67,7 +67,7 @@ public indirect enum Predicate: Sendable, Hashable {
         case let .greaterThanOrEqual(c, v):
             return check(c) { b in !b.allNull && (b.upper.flatMap { ScalarOrder.compare($0, v) }.map { $0 >= 0 } ?? true) }
         case let .isIn(c, values):
-            return values.contains { Predicate.equal(c, $0).mightMatch(bounds) }
+            return values.contains { ColumnPredicate.equal(c, $0).mightMatch(bounds) }
         case let .isNull(c):
             return check(c) { $0.nullCount > 0 }
         case let .isNotNull(c):
