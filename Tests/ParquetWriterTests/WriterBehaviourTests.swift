@@ -151,4 +151,47 @@ struct WriterBehaviourTests {
         #expect(out[1].filter { $0 }.count >= 190, "absent strings are excluded (fpp 1%): \(out[1].filter { $0 }.count)/200")
         #expect(out[3].filter { $0 }.count >= 180, "absent integers are excluded: \(out[3].filter { $0 }.count)/200")
     }
+
+    @Test("logical-type refinements and column key-value metadata as pyarrow sees them", .enabled(if: Interop.enabled))
+    func logicalTypes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let fields: [(String, DataType, String)] = [
+            ("j", .string, "json"), ("e", .string, "enum"), ("u8", .int32, "uint8"), ("i16", .int32, "int16"),
+            ("u32", .int32, "uint32"), ("u64", .int64, "uint64"), ("tms", .int64, "timestamp-millis"),
+            ("tns", .int64, "timestamp-nanos-local"), ("tm", .int64, "time-micros"), ("uuid", .fixedSizeBinary(byteWidth: 16), "uuid"),
+        ]
+        let schema = try Schema(fields: fields.enumerated().map { i, f in
+            Field(name: f.0, id: Int32(i + 1), type: f.1, metadata: ["parquet.logical": f.2, "origin": "lakehouse-\(f.0)"])
+        })
+        let columns: [Column] = fields.map { f in
+            switch f.1 {
+            case .string: return .binary(BinaryColumn(["{\"a\":1}", nil]))
+            case .int32: return .int32(PrimitiveColumn<Int32>([7, nil]))
+            case .int64: return .int64(PrimitiveColumn<Int64>([1_700_000_000_123, nil]))
+            default: return .fixedSizeBinary(try! FixedSizeBinaryColumn(byteWidth: 16, bytes: Array(0..<32)))
+            }
+        }
+        let path = directory.file("logical.parquet")
+        let writer = try ParquetFileWriter(path: path, schema: schema)
+        try writer.write(try RecordBatch(schema: schema, columns: columns))
+        _ = try writer.close()
+        let out = try Interop.runText("""
+            import sys, json, pyarrow.parquet as pq
+            f = pq.ParquetFile(sys.argv[1])
+            md = f.metadata.row_group(0)
+            print(json.dumps({"logical": [str(f.schema.column(i).logical_type) for i in range(len(f.schema))],
+                              "arrow": [str(t) for t in f.schema_arrow.types],
+                              "kv": [{k.decode(): v.decode() for k, v in (md.column(i).metadata or {}).items()} for i in range(md.num_columns)]}))
+            """, arguments: [path])
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let arrow = try #require(info["arrow"] as? [String])
+        // pyarrow maps ENUM to binary (it has no enum string type); JSON and UUID become extension types.
+        #expect(arrow == ["extension<arrow.json>", "binary", "uint8", "int16", "uint32", "uint64", "timestamp[ms, tz=UTC]",
+                          "timestamp[ns]", "time64[us]", "extension<arrow.uuid>"], "\(arrow)")
+        let logical = try #require(info["logical"] as? [String])
+        #expect(logical[0].contains("JSON") && logical[1].contains("Enum") && logical[9].contains("UUID"), "\(logical)")
+        let kv = try #require(info["kv"] as? [[String: String]])
+        #expect(kv.enumerated().allSatisfy { i, m in m == ["origin": "lakehouse-\(fields[i].0)"] }, "\(kv)")
+    }
 }

@@ -243,7 +243,7 @@ struct ColumnChunkEncoder {
         let metadata = ColumnMetaData(
             type: d.physicalType, encodings: encodings, pathInSchema: d.path, codec: properties.codec,
             numValues: Int64(leaf.entryCount), totalUncompressedSize: Int64(uncompressedTotal),
-            totalCompressedSize: Int64(chunk.count), keyValueMetadata: [:], dataPageOffset: Int64(shift),
+            totalCompressedSize: Int64(chunk.count), keyValueMetadata: d.keyValueMetadata, dataPageOffset: Int64(shift),
             dictionaryPageOffset: dictionaryOffset.map(Int64.init), statistics: statistics, encodingStats: encodingStats,
             sizeStatistics: SizeStatistics(
                 unencodedByteArrayDataBytes: d.physicalType == .byteArray ? unencodedBytes : nil,

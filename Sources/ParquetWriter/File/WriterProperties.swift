@@ -34,7 +34,7 @@ public struct BloomFilterOptions: Sendable, Hashable {
 }
 
 /// Settings of a ``ParquetFileWriter``. Defaults follow Arrow C++ and Iceberg: 1 MiB / 20,000-row
-/// pages, 1 MiB dictionaries, 128 MiB row groups, ZSTD level 3, page index on, V1 pages.
+/// pages, 1 MiB dictionaries, row groups of 128 MiB or 1Mi rows, ZSTD level 3, page index on, V1 pages.
 public struct WriterProperties: Sendable {
     public var codec: ParquetCodec = .zstd
     public var zstdLevel: Int32 = 3
@@ -45,8 +45,8 @@ public struct WriterProperties: Sendable {
     public var dictionaryPageSizeLimit = 1 << 20
     /// Target uncompressed bytes of a row group (estimated from buffered values).
     public var rowGroupBytes = 128 << 20
-    /// Optional cap on rows per row group.
-    public var rowGroupRows: Int?
+    /// Cap on rows per row group (Arrow's default, 1Mi rows); nil for bytes only.
+    public var rowGroupRows: Int? = 1 << 20
     /// Byte-array statistics and column-index bounds longer than this are truncated (0: never).
     public var statisticsTruncateLength = 64
     public var writePageIndex = true

@@ -14,6 +14,9 @@ public struct LeafDescriptor: Sendable, Hashable {
     public var maxRepetitionLevel: Int16
     /// The columnar type of the leaf values.
     public var dataType: DataType
+    /// Column key-value metadata written into the chunk metadata (the field's metadata, without
+    /// the `parquet.logical` refinement key).
+    public var keyValueMetadata: [String: String] = [:]
 
     /// Byte-array statistics compare unsigned; decimals stored in FLBA compare as signed big-endian.
     var isSignedFixed: Bool {
@@ -75,7 +78,8 @@ public struct ParquetError: Error, Sendable, Hashable, CustomStringConvertible {
 ///
 /// Field metadata key `parquet.logical` refines a type: `json`, `enum`, `bson` (binary/string),
 /// `uuid` (fixed 16), `int8`/`int16`/`uint8`/`uint16`/`uint32` (int32), `uint64` (int64),
-/// `timestamp-millis`, `timestamp-nanos`, `time-micros` (int64 holding that unit).
+/// `timestamp-millis`, `timestamp-nanos` (add `-local` for not UTC-adjusted), `time-micros` (int64
+/// holding that unit).
 struct ParquetSchema {
     var elements: [SchemaElement] = []
     var leaves: [LeafDescriptor] = []
@@ -131,7 +135,8 @@ struct ParquetSchema {
             elements.append(element)
             leaves.append(LeafDescriptor(path: path, fieldID: field.id, physicalType: physical, typeLength: length,
                                          logicalType: logical, maxDefinitionLevel: def, maxRepetitionLevel: rep,
-                                         dataType: field.type))
+                                         dataType: field.type,
+                                         keyValueMetadata: field.metadata.filter { $0.key != "parquet.logical" }))
         }
     }
 
@@ -153,7 +158,9 @@ struct ParquetSchema {
             switch refinement {
             case "uint64": return (.int64, nil, .integer(bitWidth: 64, isSigned: false), .uint64)
             case "timestamp-millis": return (.int64, nil, .timestamp(isAdjustedToUTC: true, unit: .millis), .timestampMillis)
+            case "timestamp-millis-local": return (.int64, nil, .timestamp(isAdjustedToUTC: false, unit: .millis), .timestampMillis)
             case "timestamp-nanos": return (.int64, nil, .timestamp(isAdjustedToUTC: true, unit: .nanos), nil)
+            case "timestamp-nanos-local": return (.int64, nil, .timestamp(isAdjustedToUTC: false, unit: .nanos), nil)
             case "time-micros": return (.int64, nil, .time(isAdjustedToUTC: false, unit: .micros), .timeMicros)
             default: return (.int64, nil, nil, nil)
             }
