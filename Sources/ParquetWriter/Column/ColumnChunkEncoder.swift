@@ -72,6 +72,7 @@ struct ColumnChunkEncoder {
         let d = leaf.descriptor
         let pages = planPages()
         var dictionary = requestedEncoding == .dictionary && d.physicalType != .boolean ? DictionaryState(d) : nil
+        dictionary?.adoptKnownIndices(of: leaf, limit: properties.dictionaryPageSizeLimit)
         var fellBack = false
 
         var data: [UInt8] = []
@@ -359,7 +360,23 @@ struct DictionaryState {
     var numberOrder: [UInt64] = []
     var byteSize = 0
 
+    /// Indices already known for every value (see `LeafBuffer.knownIndices`), used instead of hashing.
+    var known: [Int32]?
+
     init(_ descriptor: LeafDescriptor) { self.descriptor = descriptor }
+
+    /// Takes over the leaf's precomputed dictionary when it is complete and within the limit.
+    mutating func adoptKnownIndices(of leaf: LeafBuffer, limit: Int) {
+        guard descriptor.physicalType == .byteArray, leaf.knownIndicesValid, leaf.knownIndices.count == leaf.bytes.count,
+              leaf.bytes.count > 0 else { return }
+        var copy = leaf.knownDictionary
+        let values = copy.finish().dictionary
+        let size = values.totalByteCount + 4 * values.count
+        guard size <= limit else { return }
+        bytes = leaf.knownDictionary
+        byteSize = size
+        known = leaf.knownIndices
+    }
 
     var count: Int {
         switch descriptor.physicalType {
@@ -372,6 +389,7 @@ struct DictionaryState {
     var plainSize: Int { byteSize }
 
     mutating func intern(_ leaf: LeafBuffer, _ range: Range<Int>) -> [Int32] {
+        if let known { return Array(known[range]) }
         var out: [Int32] = []
         out.reserveCapacity(range.count)
         switch descriptor.physicalType {

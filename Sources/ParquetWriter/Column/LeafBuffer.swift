@@ -11,6 +11,12 @@ struct LeafBuffer {
     var floats: [Float] = []
     var doubles: [Double] = []
     var bytes = ByteArrays()
+    /// For byte arrays coming from dictionary columns: the chunk's distinct values and, per value
+    /// in `bytes`, its index there — so the dictionary encoder need not hash every value again.
+    /// Valid only while `knownIndices.count == bytes.count`.
+    var knownDictionary = DictionaryColumnBuilder()
+    var knownIndices: [Int32] = []
+    var knownIndicesValid = true
     /// Level entries (values and nulls) buffered.
     var entryCount = 0
     /// Rows buffered.
@@ -48,6 +54,9 @@ struct LeafBuffer {
         floats.removeAll(keepingCapacity: true)
         doubles.removeAll(keepingCapacity: true)
         bytes.removeAll()
+        knownDictionary = DictionaryColumnBuilder()
+        knownIndices.removeAll(keepingCapacity: true)
+        knownIndicesValid = true
         entryCount = 0
         rowCount = 0
     }
@@ -61,6 +70,7 @@ struct LeafBuffer {
 
     /// Appends the value at `index` of `column` (which must be present).
     mutating func appendValue(_ column: Column, _ index: Int) {
+        knownIndicesValid = false
         switch column {
         case let .boolean(c): bools.append(c.values[index])
         case let .int32(c): int32s.append(c.value(at: index))
@@ -176,6 +186,7 @@ struct Shredder {
                 if validity == nil { leaf.doubles.append(contentsOf: buf) } else { for i in 0..<n where present(i) { leaf.doubles.append(buf[i]) } }
             }
         case let .binary(c):
+            leaf.knownIndicesValid = false
             c.withUnsafeBytes { all in
                 leaf.bytes.data.reserveCapacity(leaf.bytes.data.count + c.totalByteCount)
                 leaf.bytes.offsets.reserveCapacity(leaf.bytes.offsets.count + n)
@@ -183,14 +194,26 @@ struct Shredder {
             }
         case let .dictionary(c):
             let dictionary = c.dictionary
+            let keepIndices = leaf.knownIndicesValid && leaf.knownIndices.count == leaf.bytes.count
             dictionary.withUnsafeBytes { all in
+                // Map this batch's dictionary onto the chunk's once; rows then cost one lookup.
+                var remap: [Int32] = []
+                if keepIndices {
+                    remap.reserveCapacity(dictionary.count)
+                    for d in 0..<dictionary.count {
+                        remap.append(leaf.knownDictionary.intern(UnsafeRawBufferPointer(rebasing: all[dictionary.byteRange(at: d)])))
+                    }
+                }
                 c.indices.withUnsafeBufferPointer { indices in
                     leaf.bytes.offsets.reserveCapacity(leaf.bytes.offsets.count + n)
                     for i in 0..<n where present(i) {
-                        leaf.bytes.append(UnsafeRawBufferPointer(rebasing: all[dictionary.byteRange(at: Int(indices[i]))]))
+                        let source = Int(indices[i])
+                        leaf.bytes.append(UnsafeRawBufferPointer(rebasing: all[dictionary.byteRange(at: source)]))
+                        if keepIndices { leaf.knownIndices.append(remap[source]) }
                     }
                 }
             }
+            if !keepIndices { leaf.knownIndicesValid = false }
         default:
             for i in 0..<n where present(i) { leaf.appendValue(column, i) }
         }
