@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target.
 #
-#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | parquet | all
+#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | parquet | avro | all
 #
 # Each target builds the module it fuzzes with SwiftPM (-sanitize=fuzzer,address) and links
 # Fuzz/<Name>Fuzzer.swift against it. Corpora live in .build-fuzz/corpus/<target> (not in git);
 # crashes are written to .build-fuzz/crashes/. SECONDS defaults to 60 (0 = run until stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|parquet|all [SECONDS]}
+target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|parquet|avro|all [SECONDS]}
 seconds=${2:-60}
 out=.build-fuzz
 mkdir -p "$out/crashes"
@@ -18,6 +18,7 @@ module_for() {
         snappy|gzip|zstd) echo LakeCodecs ;;
         cloudfront) echo CloudFrontLogs ;;
         parquet) echo ParquetWriter ;;
+        avro) echo IcebergKit ;;
     esac
 }
 
@@ -27,6 +28,7 @@ modules_linked() {
         snappy|gzip|zstd) echo LakeCodecs ;;
         cloudfront) echo LakeColumnar LakeCodecs CloudFrontLogs ;;
         parquet) echo LakeColumnar LakeCodecs ParquetWriter ;;
+        avro) echo LakeColumnar LakeCodecs ParquetWriter IcebergKit ;;
     esac
 }
 
@@ -37,6 +39,7 @@ fuzzer_file() {
         zstd) echo Fuzz/ZstdFuzzer.swift ;;
         cloudfront) echo Fuzz/CloudFrontLineFuzzer.swift ;;
         parquet) echo Fuzz/ParquetFooterFuzzer.swift ;;
+        avro) echo Fuzz/AvroFuzzer.swift ;;
         *) echo "unknown fuzz target: $1" >&2; exit 2 ;;
     esac
 }
@@ -75,7 +78,7 @@ run_one() {
 }
 
 if [ "$target" = all ]; then
-    for t in snappy gzip zstd cloudfront parquet; do
+    for t in snappy gzip zstd cloudfront parquet avro; do
         [ -f "$(fuzzer_file $t)" ] && run_one "$t"
     done
 else

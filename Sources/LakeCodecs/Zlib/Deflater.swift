@@ -76,9 +76,10 @@ public enum Gzip {
 
     /// Decompresses all of `input` (every gzip member), refusing output above `limit`.
     public static func decompress(_ input: UnsafeRawBufferPointer, format: DeflateFormat = .gzip,
-                                  limit: Int = defaultDecompressionLimit) throws(CodecError) -> [UInt8] {
+                                  limit: Int = defaultDecompressionLimit,
+                                  ignoringTrailingData: Bool = false) throws(CodecError) -> [UInt8] {
         var result: [UInt8] = []
-        let inflater = try Inflater(format: format)
+        let inflater = try Inflater(format: format, ignoresTrailingData: ignoringTrailingData)
         try inflater.decode(input) { (chunk) throws(CodecError) in
             guard result.count + chunk.count <= limit else { throw CodecError(format.codec, .outputLimitExceeded(limit: limit)) }
             result.append(contentsOf: chunk)
@@ -89,7 +90,10 @@ public enum Gzip {
 
     /// Decompresses all of `input` (every gzip member), refusing output above `limit`.
     public static func decompress(_ input: [UInt8], format: DeflateFormat = .gzip,
-                                  limit: Int = defaultDecompressionLimit) throws(CodecError) -> [UInt8] {
-        try input.withBytes { (raw) throws(CodecError) in try decompress(raw, format: format, limit: limit) }
+                                  limit: Int = defaultDecompressionLimit,
+                                  ignoringTrailingData: Bool = false) throws(CodecError) -> [UInt8] {
+        try input.withBytes { (raw) throws(CodecError) in
+            try decompress(raw, format: format, limit: limit, ignoringTrailingData: ignoringTrailingData)
+        }
     }
 }

@@ -34,6 +34,10 @@ public enum DeflateFormat: Sendable, Hashable {
 public final class Inflater {
     /// The container format.
     public let format: DeflateFormat
+    /// Whether bytes after the end of the stream are ignored instead of rejected (Avro's deflate
+    /// blocks as fastavro writes them end with leftover zlib checksum bytes, which Java's and
+    /// Python's raw inflaters ignore).
+    public let ignoresTrailingData: Bool
     private var stream = z_stream()
     private let output: UnsafeMutableRawBufferPointer
     private var consumed = 0
@@ -41,8 +45,9 @@ public final class Inflater {
     private var state: State = .idle
 
     /// Creates an inflater for `format` with an output chunk of `chunkSize` bytes.
-    public init(format: DeflateFormat, chunkSize: Int = 1 << 17) throws(CodecError) {
+    public init(format: DeflateFormat, chunkSize: Int = 1 << 17, ignoresTrailingData: Bool = false) throws(CodecError) {
         self.format = format
+        self.ignoresTrailingData = ignoresTrailingData
         output = .allocate(byteCount: max(chunkSize, 1024), alignment: 16)
         let code = lakehouse_inflateInit2(&stream, format.windowBits)
         guard code == Z_OK else { throw CodecError(format.codec, .library(code: Int(code), message: "inflateInit2 failed")) }
@@ -64,6 +69,10 @@ public final class Inflater {
         while position < chunk.count {
             switch state {
             case .finished:
+                if ignoresTrailingData {
+                    consumed += chunk.count
+                    return
+                }
                 throw CodecError(format.codec, .trailingGarbage, offset: consumed + position)
             case .padding:
                 guard chunk[position] == 0 else { throw CodecError(format.codec, .trailingGarbage, offset: consumed + position) }
