@@ -62,17 +62,21 @@ run_one() {
     module=$(module_for "$name")
     swift build -c release --target "$module" --scratch-path "$spm" -j 2 \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -g >/dev/null
-    local objects=() dependency
+    local objects=() dependency source object
     for dependency in $(modules_linked "$name"); do
-        while IFS= read -r object; do objects+=("$object"); done \
-            < <(find "$spm/release/$dependency.build" -name '*.o' | sort)
+        # Only the objects of the current sources (a renamed file leaves a stale object behind).
+        while IFS= read -r source; do
+            object="$spm/release/$dependency.build/$(basename "$source").o"
+            [ -f "$object" ] || { echo "fuzz: missing object $object" >&2; exit 1; }
+            objects+=("$object")
+        done < <(find "Sources/$dependency" -name '*.swift' | sort)
     done
     [ ${#objects[@]} -gt 0 ] || { echo "fuzz: no objects built for $module" >&2; exit 1; }
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
         -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib \
         "$file" "${objects[@]}" -lzstd -lz -o "$binary"
     echo "== running fuzz target $name for ${seconds}s"
-    local args=(-artifact_prefix="$out/crashes/$name-" -rss_limit_mb=2048 -max_len=262144)
+    local args=(-artifact_prefix="$out/crashes/$name-" -rss_limit_mb=2048 -max_len=262144 -timeout=10)
     [ "$seconds" != 0 ] && args+=(-max_total_time="$seconds")
     "$binary" "${args[@]}" "$out/corpus/$name"
 }

@@ -62,6 +62,9 @@ struct AvroTests {
         for r in sampleRecords(50) { try writer.append(r) }
         let bytes = try writer.finish()
         #expect(throws: AvroError.self) { try AvroContainerReader(bytes: Array("not avro".utf8)) }
+        // Found by the fuzzer: a block count of Int64.min must not overflow when negated.
+        let minCount: [UInt8] = [0x4F, 0x62, 0x6A, 0x01] + Array(repeating: 0xFF, count: 9) + [0x2F, 0xFF, 0xFF, 0xFF]
+        #expect(throws: AvroError.self) { try AvroContainerReader(bytes: minCount) }
         #expect(throws: AvroError.self) { try AvroContainerReader(bytes: Array(bytes.prefix(bytes.count - 20))).records() }
         var badSync = bytes
         badSync[badSync.count - 1] ^= 0xFF

@@ -100,7 +100,11 @@ public struct AvroContainerReader {
             while true {
                 var count = try decoder.long()
                 if count == 0 { break }
-                if count < 0 { count = -count; _ = try decoder.long() }
+                if count < 0 {
+                    guard count != .min else { throw AvroError(.corrupt("invalid block count"), offset: decoder.position) }
+                    count = -count
+                    _ = try decoder.long()
+                }
                 guard count <= bytes.count else { throw AvroError(.corrupt("metadata block of \(count) entries"), offset: decoder.position) }
                 for _ in 0..<count {
                     let key = String(decoding: try decoder.raw(Int(clamping: try decoder.long())), as: UTF8.self)

@@ -245,6 +245,7 @@ enum AvroBinary {
                     var count = try long()
                     if count == 0 { break }
                     if count < 0 {
+                        guard count != .min else { throw AvroError(.corrupt("invalid block count"), offset: position) }
                         count = -count
                         _ = try long()  // block size in bytes
                     }
@@ -260,6 +261,7 @@ enum AvroBinary {
                     var count = try long()
                     if count == 0 { break }
                     if count < 0 {
+                        guard count != .min else { throw AvroError(.corrupt("invalid block count"), offset: position) }
                         count = -count
                         _ = try long()
                     }
