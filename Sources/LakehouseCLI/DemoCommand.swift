@@ -5,10 +5,12 @@ import ArgumentParser
 import CloudFrontLogs
 import LakeCodecs
 import LakeColumnar
+import ParquetWriter
 
 /// The end-to-end job on a local warehouse: it grows with the products into the full medallion
-/// pipeline. Today: generate bronze logs → stream-parse into typed batches (rejects kept) →
-/// daily aggregates as dashboard JSON.
+/// pipeline (Iceberg silver and gold tables, DQ). Today: generate bronze logs → stream-parse into
+/// typed batches (rejects kept) → silver Parquet files (zstd, field ids, statistics, page index)
+/// → read silver back with projection → daily aggregates as dashboard JSON.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Run the medallion demo on generated CloudFront logs in a local warehouse.")
@@ -21,6 +23,8 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let bronze = warehouse + "/bronze/cloudfront"
         let gold = warehouse + "/gold"
+        let silver = warehouse + "/silver/cloudfront"
+        try makeDirectories(silver)
         try makeDirectories(bronze)
         try makeDirectories(gold)
         try makeDirectories(warehouse + "/rejects")
@@ -43,29 +47,56 @@ struct DemoCommand: ParsableCommand {
         }
         print("bronze: \(files) log files in \(bronze)")
 
-        // Silver (in memory until IcebergKit lands): typed batches; gold: daily aggregates.
+        // Silver: one Parquet file per bronze object (Iceberg tables replace this once IcebergKit lands).
         var totals = ParseStatistics()
-        var aggregates = DailyAggregates()
         let rejects = try OutputFile(path: warehouse + "/rejects/cloudfront.jsonl")
         let clock = ContinuousClock()
         let started = clock.now
-        for path in paths {
+        var silverFiles: [String] = []
+        var silverBytes: Int64 = 0
+        for (k, path) in paths.enumerated() {
             let reader = try CloudFrontLogReader(path: path)
-            while let next = try reader.next() {
-                aggregates.add(next.batch)
-                for reject in next.rejects { try rejects.write(rejectJSON(reject)) }
+            let out = silver + "/part-\(k).parquet"
+            let writer = try ParquetFileWriter(path: out, schema: reader.schema.schema)
+            do {
+                while let next = try reader.next() {
+                    if next.batch.rowCount > 0 { try writer.write(next.batch) }
+                    for reject in next.rejects { try rejects.write(rejectJSON(reject)) }
+                }
+            } catch {
+                writer.abort()
+                throw error
             }
+            silverBytes += try writer.close().fileSize
+            silverFiles.append(out)
             totals.add(reader.statistics)
         }
         try rejects.close()
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("silver: \(totals.acceptedRows) typed rows from \(totals.dataLines) data lines, "
-              + "\(totals.rejectedLines) rejected → \(warehouse)/rejects/cloudfront.jsonl "
+        print("silver: \(totals.acceptedRows) typed rows from \(totals.dataLines) data lines in \(silverFiles.count) Parquet files "
+              + "(\(silverBytes / 1024) KiB), \(totals.rejectedLines) rejected → \(warehouse)/rejects/cloudfront.jsonl "
               + "(\(Int(Double(totals.dataLines) / max(seconds, 1e-9))) lines/s)")
         guard totals.acceptedRows + totals.rejectedLines == totals.dataLines else {
             throw CLIError("accounting error: accepted + rejected != data lines")
         }
+
+        // Gold: read silver back (only the columns the aggregates need) and aggregate per day.
+        var aggregates = DailyAggregates()
+        var silverRows = 0
+        var serverErrorGroups = 0
+        let columns = ["date", "sc_bytes", "sc_status", "x_edge_result_type", "cs_uri_stem", "x_edge_location"]
+        for file in silverFiles {
+            let reader = try ParquetReader(path: file)
+            serverErrorGroups += reader.rowGroups(matching: .greaterThanOrEqual("sc_status", .int32(500))).count
+            var batches = try reader.batches(columns: .names(columns))
+            while let batch = try batches.next() {
+                aggregates.add(batch)
+                silverRows += batch.rowCount
+            }
+        }
+        guard silverRows == totals.acceptedRows else { throw CLIError("silver holds \(silverRows) rows, expected \(totals.acceptedRows)") }
+        print("gold: read \(silverRows) rows back from silver (\(serverErrorGroups) row group(s) may hold 5xx responses)")
         let json = aggregates.json()
         try writeFile(gold + "/daily.json", Array(json.utf8))
         print("gold: daily aggregates → \(gold)/daily.json")
@@ -89,9 +120,9 @@ struct DailyAggregates {
         guard case let .int32(date)? = batch.column(named: "date"),
               case let .int64(bytes)? = batch.column(named: "sc_bytes"),
               case let .int32(status)? = batch.column(named: "sc_status"),
-              case let .dictionary(result)? = batch.column(named: "x_edge_result_type"),
+              let result = batch.column(named: "x_edge_result_type").map(StringView.init),
               case let .binary(stem)? = batch.column(named: "cs_uri_stem"),
-              case let .dictionary(edge)? = batch.column(named: "x_edge_location") else { return }
+              let edge = batch.column(named: "x_edge_location").map(StringView.init) else { return }
         for row in 0..<batch.rowCount {
             guard let d = date[row] else { continue }
             var day = days[d] ?? Day()
@@ -122,5 +153,19 @@ struct DailyAggregates {
                 + "\"top_pages\":[\(top(day.pages, 5))],\"top_edges\":[\(top(day.edges, 5))]}"
         }
         return "[\n" + entries.joined(separator: ",\n") + "\n]"
+    }
+}
+
+/// Reads strings from either plain or dictionary storage (silver read back from Parquet is plain).
+struct StringView {
+    let column: Column
+    init(_ column: Column) { self.column = column }
+
+    func string(at row: Int) -> String? {
+        switch column {
+        case let .binary(c): return c.string(at: row)
+        case let .dictionary(c): return c.string(at: row)
+        default: return nil
+        }
     }
 }
