@@ -332,3 +332,13 @@ extension AvroSchema {
         }
     }
 }
+
+extension AvroJSON {
+    /// The value as compact JSON text (object keys in their stored order).
+    public var text: String { JSONText.serialize(self) }
+
+    /// Parses JSON text.
+    public init(parsing text: String) throws(IcebergError) {
+        do { self = try JSONText.parse(text) } catch { throw IcebergError(.invalidMetadata("\(error)")) }
+    }
+}
