@@ -1,0 +1,90 @@
+import Foundation
+import IcebergKit
+import LakeColumnar
+import LakeTestSupport
+import Testing
+
+@Suite("Iceberg appends read by pyiceberg and DuckDB", .enabled(if: Interop.enabled))
+struct AppendInteropTests {
+    @Test("a day-partitioned table with two appends reads row-identically at each snapshot")
+    func appendsAndTimeTravel() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let schema = IcebergSchema(fields: [
+            NestedField(id: 1, name: "id", required: true, type: .long),
+            NestedField(id: 2, name: "ts", required: false, type: .timestamptz),
+            NestedField(id: 3, name: "path", required: false, type: .string),
+            NestedField(id: 4, name: "bytes", required: false, type: .double),
+        ])
+        let spec = PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "ts_day", transform: .day)])
+        let location = "file://" + directory.path + "/wh/ns/t"
+        var metadata = TableMetadata(location: location, schema: schema, spec: spec, tableUUID: "2f3e9c1a-8d7b-4c6e-9a5f-1b2c3d4e5f60",
+                                     nowMs: 1_700_000_000_000)
+        let append = FastAppend()
+        var metadataPath = try append.create(metadata)
+        let columnar = try schema.columnarSchema()
+        func batch(_ range: Range<Int>) throws -> RecordBatch {
+            try RecordBatch(schema: columnar, columns: [
+                .int64(PrimitiveColumn<Int64>(values: range.map(Int64.init))),
+                .int64(PrimitiveColumn<Int64>(range.map { $0 % 11 == 0 ? nil : 1_709_769_600_000_000 + Int64($0) * 3_600_000_000 })),
+                .binary(BinaryColumn(range.map { $0 % 7 == 0 ? nil : "/page/\($0 % 13)" })),
+                .float64(PrimitiveColumn<Double>(range.map { $0 % 5 == 0 ? nil : Double($0) * 1.5 })),
+            ])
+        }
+        var snapshots: [Int64] = []
+        for (k, range) in [0..<100, 100..<250].enumerated() {
+            let files = try TableDataWriter(metadata: metadata).write(try batch(range))
+            #expect(files.count > 1, "rows spread over several days")
+            (metadata, metadataPath) = try append.commit(files, base: metadata, baseLocation: metadataPath, nowMs: 1_700_000_000_000 + Int64(k + 1) * 1000)
+            snapshots.append(metadata.currentSnapshotID!)
+        }
+        #expect(metadata.snapshots.count == 2 && metadata.metadataLog.count == 2)
+        let script = """
+            import sys, json, duckdb
+            from pyiceberg.table import StaticTable
+            path, snaps = sys.argv[1], json.loads(sys.argv[2])
+            t = StaticTable.from_metadata(path)
+            out = {}
+            for s in snaps:
+                rows = t.scan(snapshot_id=s).to_arrow().sort_by("id").to_pylist()
+                out[str(s)] = [[r["id"], None if r["ts"] is None else int(r["ts"].timestamp() * 1e6), r["path"], r["bytes"]] for r in rows]
+            files = t.inspect.files().to_pylist()
+            out["files"] = len(files)
+            out["record_counts"] = sum(f["record_count"] for f in files)
+            out["null_counts_path"] = sum(f["null_value_counts"].get(3, 0) if isinstance(f["null_value_counts"], dict) else dict(f["null_value_counts"]).get(3, 0) for f in files)
+            out["pruned"] = len(t.scan(row_filter="ts >= '2024-03-16T00:00:00+00:00'").plan_files())
+            import glob, os, importlib
+            con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+            con.execute("SET enable_progress_bar=false")
+            for name in ("avro", "iceberg"):  # avro first: iceberg would otherwise try to install it
+                base = os.path.dirname(importlib.import_module(f"duckdb_extension_{name}").__file__)
+                ext = glob.glob(os.path.join(base, "extensions", "**", f"{name}.duckdb_extension"), recursive=True)[0]
+                con.execute(f"LOAD '{ext}'")
+            out["duckdb"] = con.execute(f"SELECT count(*), sum(id), count(path) FROM iceberg_scan('{path}')").fetchone()
+            print(json.dumps(out))
+            """
+        let out = try Interop.runText(script, arguments: [LocalFileIOPath.strip(metadataPath), "[\(snapshots.map(String.init).joined(separator: ","))]"])
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        for (k, s) in snapshots.enumerated() {
+            let rows = try #require(info[String(s)] as? [[Any]])
+            let expected = try batch(0..<(k == 0 ? 100 : 250))
+            #expect(rows.count == expected.rowCount, "snapshot \(k)")
+            for (r, row) in rows.enumerated() {
+                #expect((row[0] as? Int) == r)
+                let ts = expected.columns[1].scalar(at: r)
+                if case let .int64(v)? = ts { #expect((row[1] as? Int) == Int(v)) } else { #expect(row[1] is NSNull) }
+                if case let .binary(b)? = expected.columns[2].scalar(at: r) { #expect(row[2] as? String == String(decoding: b, as: UTF8.self)) } else { #expect(row[2] is NSNull) }
+                if case let .float64(d)? = expected.columns[3].scalar(at: r) { #expect(row[3] as? Double == d) } else { #expect(row[3] is NSNull) }
+            }
+        }
+        #expect(info["record_counts"] as? Int == 250)
+        #expect(info["null_counts_path"] as? Int == (0..<250).filter { $0 % 7 == 0 }.count, "metrics from the Parquet footer")
+        #expect((info["pruned"] as? Int ?? 999) < (info["files"] as? Int ?? 0), "pyiceberg prunes by our partition values and bounds")
+        let duck = try #require(info["duckdb"] as? [Int])
+        #expect(duck == [250, (0..<250).reduce(0, +), (0..<250).filter { $0 % 7 != 0 }.count])
+    }
+}
+
+enum LocalFileIOPath {
+    static func strip(_ p: String) -> String { p.hasPrefix("file://") ? String(p.dropFirst(7)) : p }
+}
