@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries (Debian: libzstd-dev, zlib1g-dev).
@@ -46,7 +47,7 @@ let package = Package(
                 dependencies: ["LakeColumnar", "LakeCodecs"],
                 swiftSettings: strictSettings),
         .target(name: "IcebergKit",
-                dependencies: ["ParquetWriter", "LakeColumnar", "LakeCodecs"],
+                dependencies: ["ParquetWriter", "LakeColumnar", "LakeCodecs", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strictSettings),
         .target(name: "LakeDQ", dependencies: ["LakeColumnar"], swiftSettings: strictSettings),
         .target(name: "LakeAWS", swiftSettings: strictSettings),
