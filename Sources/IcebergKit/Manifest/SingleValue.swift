@@ -65,3 +65,27 @@ public enum SingleValue {
         }
     }
 }
+
+extension SingleValue {
+    /// Reads a single-value serialised bound of an Iceberg type into a storage scalar.
+    public static func deserialize(_ bytes: [UInt8], type: IcebergType) -> Scalar? {
+        func le<T: FixedWidthInteger>(_: T.Type) -> T? {
+            guard bytes.count == MemoryLayout<T>.size else { return nil }
+            return bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+        }
+        switch type {
+        case .boolean: return bytes.first.map { .boolean($0 != 0) }
+        case .int, .date: return le(Int32.self).map { .int32($0) }
+        case .long, .time, .timestamp, .timestamptz, .timestampNs, .timestamptzNs: return le(Int64.self).map { .int64($0) }
+        case .float: return le(UInt32.self).map { .float32(Float(bitPattern: $0)) }
+        case .double: return le(UInt64.self).map { .float64(Double(bitPattern: $0)) }
+        case .string, .binary, .fixed, .uuid: return .binary(bytes)
+        case .decimal:
+            guard !bytes.isEmpty, bytes.count <= 16 else { return nil }
+            var v: Int128 = bytes[0] & 0x80 != 0 ? -1 : 0
+            for b in bytes { v = v << 8 | Int128(b) }
+            return .decimal128(v)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,130 @@
+public import LakeColumnar
+
+/// Field access by Iceberg field id, so manifests from any writer (field order, extra fields)
+/// decode the same way.
+struct AvroRecordView {
+    let schema: AvroRecord
+    let values: [AvroValue]
+
+    init?(_ schema: AvroSchema, _ value: AvroValue) {
+        guard case let .record(r) = schema.base, case let .record(v) = value.unwrapped, r.fields.count == v.count else { return nil }
+        self.schema = r
+        values = v
+    }
+
+    func field(_ id: Int32) -> (AvroSchema, AvroValue)? {
+        guard let i = schema.fields.firstIndex(where: { $0.fieldID == id }) else { return nil }
+        return (Self.unwrapSchema(schema.fields[i].type, values[i]), values[i].unwrapped)
+    }
+
+    /// The branch schema a union value took.
+    static func unwrapSchema(_ s: AvroSchema, _ v: AvroValue) -> AvroSchema {
+        if case let .union(branches) = s.base, case let .union(i, _) = v, i < branches.count { return branches[i] }
+        return s
+    }
+
+    func long(_ id: Int32) -> Int64? {
+        switch field(id)?.1 {
+        case let .long(v)?: return v
+        case let .int(v)?: return Int64(v)
+        default: return nil
+        }
+    }
+
+    func string(_ id: Int32) -> String? { if case let .string(s)? = field(id)?.1 { return s } else { return nil } }
+
+    func record(_ id: Int32) -> AvroRecordView? { field(id).flatMap { AvroRecordView($0.0, $0.1) } }
+
+    /// An int-keyed map stored as an array of key/value records (or an Avro map).
+    func intMap(_ id: Int32) -> [Int32: AvroValue] {
+        guard let (s, v) = field(id) else { return [:] }
+        var out: [Int32: AvroValue] = [:]
+        if case let .array(items) = v, case let .array(itemSchema, _) = s.base {
+            for item in items {
+                guard let kv = AvroRecordView(itemSchema, item), kv.values.count == 2, case let .int(k) = kv.values[0].unwrapped else { continue }
+                out[k] = kv.values[1].unwrapped
+            }
+        }
+        return out
+    }
+}
+
+/// Reads manifest lists and manifests (format v1 and v2) into plain values.
+public enum ManifestReader {
+    public static func manifestList(_ bytes: [UInt8], path: String) throws(IcebergError) -> [ManifestFile] {
+        let reader: AvroContainerReader
+        let records: [AvroValue]
+        do {
+            reader = try AvroContainerReader(bytes: bytes, path: path)
+            records = try reader.records()
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: path)
+        }
+        return try records.map { (r) throws(IcebergError) -> ManifestFile in
+            guard let v = AvroRecordView(reader.schema, r), let manifestPath = v.string(500) else {
+                throw IcebergError(.invalidMetadata("manifest list entry without manifest_path"), path: path)
+            }
+            return ManifestFile(manifestPath: manifestPath, manifestLength: v.long(501) ?? 0,
+                                partitionSpecID: Int32(truncatingIfNeeded: v.long(502) ?? 0), content: Int32(truncatingIfNeeded: v.long(517) ?? 0),
+                                sequenceNumber: v.long(515) ?? 0, minSequenceNumber: v.long(516) ?? 0, addedSnapshotID: v.long(503) ?? 0,
+                                addedFilesCount: Int32(truncatingIfNeeded: v.long(504) ?? 0), existingFilesCount: Int32(truncatingIfNeeded: v.long(505) ?? 0),
+                                deletedFilesCount: Int32(truncatingIfNeeded: v.long(506) ?? 0), addedRowsCount: v.long(512) ?? 0,
+                                existingRowsCount: v.long(513) ?? 0, deletedRowsCount: v.long(514) ?? 0, partitions: [])
+        }
+    }
+
+    /// The entries of a manifest; ADDED entries inherit `sequenceNumber` and `snapshotID` from the list.
+    public static func entries(_ bytes: [UInt8], path: String, manifest: ManifestFile,
+                               partitionFieldIDs: [Int32]) throws(IcebergError) -> [ManifestEntry] {
+        let reader: AvroContainerReader
+        let records: [AvroValue]
+        do {
+            reader = try AvroContainerReader(bytes: bytes, path: path)
+            records = try reader.records()
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: path)
+        }
+        var out: [ManifestEntry] = []
+        for r in records {
+            guard let e = AvroRecordView(reader.schema, r), let d = e.record(2), let filePath = d.string(100) else {
+                throw IcebergError(.invalidMetadata("manifest entry without data_file.file_path"), path: path)
+            }
+            let status = ManifestEntry.Status(rawValue: Int32(truncatingIfNeeded: e.long(0) ?? 1)) ?? .added
+            var partition: [Scalar?] = []
+            if let p = d.record(102) {
+                for id in partitionFieldIDs {
+                    switch p.field(id)?.1 {
+                    case let .int(v)?: partition.append(.int32(v))
+                    case let .long(v)?: partition.append(.int64(v))
+                    case let .string(s)?: partition.append(.binary(Array(s.utf8)))
+                    case let .bytes(b)?, let .fixed(b)?: partition.append(.binary(b))
+                    case let .boolean(b)?: partition.append(.boolean(b))
+                    case let .float(f)?: partition.append(.float32(f))
+                    case let .double(f)?: partition.append(.float64(f))
+                    default: partition.append(nil)
+                    }
+                }
+            }
+            var file = DataFile(filePath: filePath, partition: partition, recordCount: d.long(103) ?? 0, fileSizeInBytes: d.long(104) ?? 0)
+            file.content = Int32(truncatingIfNeeded: d.long(134) ?? 0)
+            file.fileFormat = d.string(101) ?? "PARQUET"
+            func longs(_ id: Int32) -> [Int32: Int64] {
+                d.intMap(id).compactMapValues { if case let .long(v) = $0 { return v } else { return nil } }
+            }
+            func bytesMap(_ id: Int32) -> [Int32: [UInt8]] {
+                d.intMap(id).compactMapValues { if case let .bytes(b) = $0 { return b } else { return nil } }
+            }
+            file.columnSizes = longs(108)
+            file.valueCounts = longs(109)
+            file.nullValueCounts = longs(110)
+            file.nanValueCounts = longs(137)
+            file.lowerBounds = bytesMap(125)
+            file.upperBounds = bytesMap(128)
+            let explicitSequence = e.long(3)
+            out.append(ManifestEntry(status: status, snapshotID: e.long(1) ?? manifest.addedSnapshotID,
+                                     sequenceNumber: explicitSequence ?? (status == .added ? manifest.sequenceNumber : 0),
+                                     fileSequenceNumber: e.long(4) ?? explicitSequence ?? manifest.sequenceNumber, dataFile: file))
+        }
+        return out
+    }
+}
