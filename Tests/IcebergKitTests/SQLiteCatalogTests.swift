@@ -91,7 +91,9 @@ struct SQLiteCatalogTests {
             rows = t.scan().to_arrow().sort_by("id").to_pylist()
             snaps = [s.snapshot_id for s in t.snapshots()]
             first = t.scan(snapshot_id=snaps[0]).to_arrow().num_rows
-            print(json.dumps({"ids": [r["id"] for r in rows], "status": [r["status"] for r in rows], "snaps": len(snaps), "first": first,
+            import sqlite3
+            types = [r[0] for r in sqlite3.connect(f"{sys.argv[1]}/catalog.db").execute("SELECT iceberg_type FROM iceberg_tables")]
+            print(json.dumps({"types": types, "ids": [r["id"] for r in rows], "status": [r["status"] for r in rows], "snaps": len(snaps), "first": first,
                               "tables": [".".join(x) for x in cat.list_tables("logs")], "namespaces": [".".join(n) for n in cat.list_namespaces()]}))
             """, arguments: [directory.path])
         let info = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
@@ -100,5 +102,6 @@ struct SQLiteCatalogTests {
         #expect(info["snaps"] as? Int == 2 && info["first"] as? Int == 40)
         #expect(info["tables"] as? [String] == ["logs.events"])
         #expect(info["namespaces"] as? [String] == ["logs"])
+        #expect(info["types"] as? [String] == ["TABLE"], "pyiceberg's current (v1) catalog layout")
     }
 }

@@ -22,12 +22,17 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
                 try db.execute(sql: """
                     CREATE TABLE IF NOT EXISTS iceberg_tables (
                         catalog_name VARCHAR(255) NOT NULL, table_namespace VARCHAR(255) NOT NULL, table_name VARCHAR(255) NOT NULL,
-                        metadata_location VARCHAR(1000), previous_metadata_location VARCHAR(1000),
+                        metadata_location VARCHAR(1000), previous_metadata_location VARCHAR(1000), iceberg_type VARCHAR(5),
                         PRIMARY KEY (catalog_name, table_namespace, table_name));
                     CREATE TABLE IF NOT EXISTS iceberg_namespace_properties (
                         catalog_name VARCHAR(255) NOT NULL, namespace VARCHAR(255) NOT NULL, property_key VARCHAR(255) NOT NULL,
                         property_value VARCHAR(1000) NOT NULL, PRIMARY KEY (catalog_name, namespace, property_key));
                     """)
+                // Catalogs created by older pyiceberg versions lack iceberg_type (its "v0" layout): add it.
+                let columns = try Row.fetchAll(db, sql: "PRAGMA table_info(iceberg_tables)").compactMap { $0["name"] as String? }
+                if !columns.contains("iceberg_type") {
+                    try db.execute(sql: "ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)")
+                }
             }
         } catch {
             throw IcebergError(.io("catalog database: \(error)"), path: path)
@@ -76,14 +81,20 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
             let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
                                             arguments: [name, id.namespace, id.name]) ?? 0
             if existing > 0 { throw IcebergError(.commitConflict("table \(id) already exists")) }
-            try db.execute(sql: "INSERT INTO iceberg_tables VALUES (?, ?, ?, ?, NULL)", arguments: [name, id.namespace, id.name, path])
+            try db.execute(sql: """
+                INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location, iceberg_type)
+                VALUES (?, ?, ?, ?, NULL, 'TABLE')
+                """, arguments: [name, id.namespace, id.name, path])
         }
         return Table(identifier: id, metadata: metadata, metadataLocation: path)
     }
 
     public func loadTable(_ id: TableIdentifier) throws(IcebergError) -> Table {
         let location: String? = try run { db in
-            try String.fetchOne(db, sql: "SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
+            try String.fetchOne(db, sql: """
+                SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?
+                AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL)
+                """,
                                 arguments: [name, id.namespace, id.name])
         }
         guard let location else { throw IcebergError(.notFound("table \(id)")) }

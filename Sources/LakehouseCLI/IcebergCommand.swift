@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import CloudFrontLogs
+import IcebergKit
+import LakeColumnar
+import ParquetWriter
+
+struct IcebergCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "iceberg", abstract: "Iceberg tables in a local SQLite catalog (pyiceberg-compatible).",
+        subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self])
+
+    struct CatalogOptions: ParsableArguments {
+        @Option(help: "SQLite catalog file.") var catalog: String = "warehouse/catalog.db"
+        @Option(help: "Warehouse directory.") var warehouse: String = "warehouse"
+
+        func open() throws -> SQLiteCatalog {
+            try makeDirectories(warehouse)
+            let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
+            return try SQLiteCatalog(path: catalog, warehouse: "file://" + absolute)
+        }
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a table (CloudFront silver schema, partitioned by day).")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+
+        func run() throws {
+            let catalog = try options.open()
+            let id = try TableIdentifier(parsing: table)
+            if !(try catalog.listNamespaces().contains(id.namespace)) { try catalog.createNamespace(id.namespace, properties: [:]) }
+            let schema = IcebergSchema(fields: CloudFrontParserOptions().schema.schema.fields.compactMap(Self.icebergField))
+            let spec = PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)])
+            let created = try catalog.createTable(id, schema: schema, spec: spec, sortOrder: .unsorted, properties: ["write.format.default": "parquet"])
+            print(created.metadataLocation)
+        }
+
+        /// The CloudFront silver columns as Iceberg fields (maps of extras are kept as map<string,string>).
+        static func icebergField(_ f: Field) -> NestedField? {
+            func type(_ t: DataType) -> IcebergType? {
+                switch t {
+                case .boolean: return .boolean
+                case .int32: return .int
+                case .int64: return .long
+                case .float32: return .float
+                case .float64: return .double
+                case .date32: return .date
+                case let .timestampMicroseconds(utc): return utc ? .timestamptz : .timestamp
+                case .string, .dictionaryString: return .string
+                case .binary: return .binary
+                case let .map(k, v):
+                    guard let kt = type(k.type), let vt = type(v.type) else { return nil }
+                    return .map(keyID: k.id, key: kt, valueID: v.id, valueRequired: !v.isNullable, value: vt)
+                default: return nil
+                }
+            }
+            return type(f.type).map { NestedField(id: f.id, name: f.name, required: !f.isNullable, type: $0) }
+        }
+    }
+
+    struct Append: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Append CloudFront log files or Parquet files to a table.")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+        @Argument(help: "Log files (plain or gzip) or .parquet files.") var files: [String]
+
+        func run() throws {
+            let catalog = try options.open()
+            let id = try TableIdentifier(parsing: table)
+            let schema = try catalog.loadTable(id).metadata.currentSchema!.columnarSchema()
+            var batches: [RecordBatchBox] = []
+            for file in files {
+                if file.hasSuffix(".parquet") {
+                    let reader = try ParquetReader(path: file)
+                    var it = try reader.batches(columns: .fieldIDs(schema.fields.map(\.id)))
+                    while let b = try it.next() { batches.append(RecordBatchBox(try RecordBatch(schema: schema, columns: b.columns))) }
+                } else {
+                    let reader = try CloudFrontLogReader(path: file)
+                    while let next = try reader.next() {
+                        let b = next.batch
+                        let columns = try schema.fields.map { (f) throws -> Column in
+                            guard let c = b.column(named: f.name) else { throw CLIError("column \(f.name) missing") }
+                            if case let .dictionary(d) = c { return .binary(d.decoded()) }
+                            return c
+                        }
+                        batches.append(RecordBatchBox(try RecordBatch(schema: schema, columns: columns)))
+                    }
+                }
+            }
+            let result = try catalog.append(id, batches)
+            print("snapshot \(result.metadata.currentSnapshotID ?? -1): \(result.metadata.currentSnapshot?.summary["added-records"] ?? "0") rows")
+        }
+    }
+
+    struct Describe: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a table's metadata JSON.")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+
+        func run() throws {
+            let t = try options.open().loadTable(try TableIdentifier(parsing: table))
+            print(t.metadataLocation)
+            print(t.metadata.jsonText)
+        }
+    }
+
+    struct Snapshots: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List snapshots.")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+
+        func run() throws {
+            let t = try options.open().loadTable(try TableIdentifier(parsing: table))
+            for s in t.metadata.snapshots {
+                print("\(s.snapshotID)\tseq=\(s.sequenceNumber)\t\(CivilCalendar.isoTimestamp(microseconds: s.timestampMs * 1000))\t"
+                      + "\(s.operation ?? "?")\trecords=\(s.summary["total-records"] ?? "?")")
+            }
+        }
+    }
+
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print rows as JSON lines (optionally at a snapshot).")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+        @Option(help: "Snapshot id (time travel).") var snapshot: Int64?
+        @Option(help: "Columns, comma-separated.") var columns: String?
+        @Option(help: "Stop after this many rows.") var limit: Int = 20
+
+        func run() throws {
+            let t = try options.open().loadTable(try TableIdentifier(parsing: table))
+            var scan = TableScan(metadata: t.metadata)
+            if let snapshot { scan.snapshotID = snapshot }
+            scan.columns = columns.map { $0.split(separator: ",").map(String.init) }
+            let out = OutputFile()
+            var remaining = limit
+            for batch in try scan.read() where remaining > 0 {
+                let part = batch.rowCount > remaining ? batch.slice(0..<remaining) : batch
+                var bytes: [UInt8] = []
+                JSONLinesEncoder().encode(part, into: &bytes)
+                try out.write(bytes)
+                remaining -= part.rowCount
+            }
+            try out.close()
+        }
+    }
+}
+
+func currentDirectory() -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    return getcwd(&buffer, buffer.count).map { String(cString: $0) } ?? "."
+}
