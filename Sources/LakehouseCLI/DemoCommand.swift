@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ArgumentParser
 import CloudFrontLogs
+import IcebergKit
 import LakeCodecs
 import LakeColumnar
 import ParquetWriter
@@ -47,56 +48,58 @@ struct DemoCommand: ParsableCommand {
         }
         print("bronze: \(files) log files in \(bronze)")
 
-        // Silver: one Parquet file per bronze object (Iceberg tables replace this once IcebergKit lands).
+        // Silver: an Iceberg table (partitioned by day) in a SQLite catalog that pyiceberg can open;
+        // one snapshot per bronze object.
         var totals = ParseStatistics()
         let rejects = try OutputFile(path: warehouse + "/rejects/cloudfront.jsonl")
         let clock = ContinuousClock()
         let started = clock.now
-        var silverFiles: [String] = []
-        var silverBytes: Int64 = 0
-        for (k, path) in paths.enumerated() {
+        let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
+        let catalog = try SQLiteCatalog(path: warehouse + "/catalog.db", warehouse: "file://" + absolute)
+        let id = TableIdentifier(namespace: "silver", name: "cloudfront")
+        if !(try catalog.listNamespaces().contains("silver")) { try catalog.createNamespace("silver", properties: [:]) }
+        if (try? catalog.loadTable(id)) == nil {
+            let schema = IcebergSchema(fields: CloudFrontParserOptions().schema.schema.fields.compactMap(IcebergCommand.Create.icebergField))
+            _ = try catalog.createTable(id, schema: schema,
+                                        spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
+                                        sortOrder: .unsorted, properties: [:])
+        }
+        let tableSchema = try catalog.loadTable(id).metadata.currentSchema!.columnarSchema()
+        for path in paths {
             let reader = try CloudFrontLogReader(path: path)
-            let out = silver + "/part-\(k).parquet"
-            let writer = try ParquetFileWriter(path: out, schema: reader.schema.schema)
-            do {
-                while let next = try reader.next() {
-                    if next.batch.rowCount > 0 { try writer.write(next.batch) }
-                    for reject in next.rejects { try rejects.write(rejectJSON(reject)) }
-                }
-            } catch {
-                writer.abort()
-                throw error
+            var batches: [RecordBatchBox] = []
+            while let next = try reader.next() {
+                for reject in next.rejects { try rejects.write(rejectJSON(reject)) }
+                guard next.batch.rowCount > 0 else { continue }
+                batches.append(RecordBatchBox(try IcebergCommand.Append.conform(next.batch, to: tableSchema)))
             }
-            silverBytes += try writer.close().fileSize
-            silverFiles.append(out)
+            try catalog.append(id, batches)
             totals.add(reader.statistics)
         }
         try rejects.close()
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("silver: \(totals.acceptedRows) typed rows from \(totals.dataLines) data lines in \(silverFiles.count) Parquet files "
-              + "(\(silverBytes / 1024) KiB), \(totals.rejectedLines) rejected → \(warehouse)/rejects/cloudfront.jsonl "
+        let table = try catalog.loadTable(id)
+        print("silver: \(totals.acceptedRows) typed rows from \(totals.dataLines) data lines → Iceberg table silver.cloudfront "
+              + "(\(table.metadata.snapshots.count) snapshots), \(totals.rejectedLines) rejected → \(warehouse)/rejects/cloudfront.jsonl "
               + "(\(Int(Double(totals.dataLines) / max(seconds, 1e-9))) lines/s)")
         guard totals.acceptedRows + totals.rejectedLines == totals.dataLines else {
             throw CLIError("accounting error: accepted + rejected != data lines")
         }
 
-        // Gold: read silver back (only the columns the aggregates need) and aggregate per day.
+        // Gold: scan silver (only the columns the aggregates need) and aggregate per day.
         var aggregates = DailyAggregates()
+        var scan = TableScan(metadata: table.metadata)
+        scan.columns = ["date", "sc_bytes", "sc_status", "x_edge_result_type", "cs_uri_stem", "x_edge_location"]
+        let files = try scan.planFiles().count
         var silverRows = 0
-        var serverErrorGroups = 0
-        let columns = ["date", "sc_bytes", "sc_status", "x_edge_result_type", "cs_uri_stem", "x_edge_location"]
-        for file in silverFiles {
-            let reader = try ParquetReader(path: file)
-            serverErrorGroups += reader.rowGroups(matching: .greaterThanOrEqual("sc_status", .int32(500))).count
-            var batches = try reader.batches(columns: .names(columns))
-            while let batch = try batches.next() {
-                aggregates.add(batch)
-                silverRows += batch.rowCount
-            }
+        for batch in try scan.read() {
+            aggregates.add(batch)
+            silverRows += batch.rowCount
         }
-        guard silverRows == totals.acceptedRows else { throw CLIError("silver holds \(silverRows) rows, expected \(totals.acceptedRows)") }
-        print("gold: read \(silverRows) rows back from silver (\(serverErrorGroups) row group(s) may hold 5xx responses)")
+        let totalRecords = Int(table.metadata.currentSnapshot?.summary["total-records"] ?? "0") ?? 0
+        guard silverRows == totalRecords else { throw CLIError("silver scan read \(silverRows) rows, the table holds \(totalRecords)") }
+        print("gold: scanned \(silverRows) rows from \(files) data files of silver.cloudfront")
         let json = aggregates.json()
         try writeFile(gold + "/daily.json", Array(json.utf8))
         print("gold: daily aggregates → \(gold)/daily.json")

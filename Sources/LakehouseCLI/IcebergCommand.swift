@@ -62,6 +62,16 @@ struct IcebergCommand: ParsableCommand {
     }
 
     struct Append: ParsableCommand {
+        /// The parser's batch in the table's schema: columns by name, dictionary strings decoded.
+        static func conform(_ b: RecordBatch, to schema: Schema) throws -> RecordBatch {
+            let columns = try schema.fields.map { (f) throws -> Column in
+                guard let c = b.column(named: f.name) else { throw CLIError("column \(f.name) missing") }
+                if case let .dictionary(d) = c { return .binary(d.decoded()) }
+                return c
+            }
+            return try RecordBatch(schema: schema, columns: columns)
+        }
+
         static let configuration = CommandConfiguration(abstract: "Append CloudFront log files or Parquet files to a table.")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
@@ -79,15 +89,7 @@ struct IcebergCommand: ParsableCommand {
                     while let b = try it.next() { batches.append(RecordBatchBox(try RecordBatch(schema: schema, columns: b.columns))) }
                 } else {
                     let reader = try CloudFrontLogReader(path: file)
-                    while let next = try reader.next() {
-                        let b = next.batch
-                        let columns = try schema.fields.map { (f) throws -> Column in
-                            guard let c = b.column(named: f.name) else { throw CLIError("column \(f.name) missing") }
-                            if case let .dictionary(d) = c { return .binary(d.decoded()) }
-                            return c
-                        }
-                        batches.append(RecordBatchBox(try RecordBatch(schema: schema, columns: columns)))
-                    }
+                    while let next = try reader.next() { batches.append(RecordBatchBox(try Self.conform(next.batch, to: schema))) }
                 }
             }
             let result = try catalog.append(id, batches)
