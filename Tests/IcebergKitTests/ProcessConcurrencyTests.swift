@@ -1,0 +1,59 @@
+import Foundation
+import IcebergKit
+import LakeTestSupport
+import Testing
+
+/// Four `lakehouse iceberg append` processes appending 25 times each to one table at once.
+enum BuiltCLI {
+    /// The debug `lakehouse` binary that `swift build --build-tests` produces.
+    static var path: String? {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent(".build/debug/lakehouse").path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }
+}
+
+@Suite("Concurrent appends from separate processes", .enabled(if: BuiltCLI.path != nil || Interop.required))
+struct ProcessConcurrencyTests {
+    static var cli: String? { BuiltCLI.path }
+
+    @Test("4 processes × 25 appends → 100 snapshots, every row present", .timeLimit(.minutes(5)))
+    func fourProcesses() throws {
+        let cli = try #require(Self.cli)
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let script = """
+            set -e
+            cd "\(directory.path)"
+            L="\(cli)"
+            "$L" cloudfront generate --rows 20 --files 1 --out logs --seed 5 > /dev/null
+            "$L" iceberg create silver.cf --catalog wh/catalog.db --warehouse wh > /dev/null
+            for w in 1 2 3 4; do
+              ( for i in $(seq 25); do "$L" iceberg append silver.cf logs/*.gz --catalog wh/catalog.db --warehouse wh > /dev/null; done ) &
+            done
+            wait
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", script]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let catalog = try SQLiteCatalog(path: directory.file("wh/catalog.db"), warehouse: "file://" + directory.file("wh"))
+        let table = try catalog.loadTable(TableIdentifier(namespace: "silver", name: "cf"))
+        #expect(table.metadata.snapshots.count == 100)
+        #expect(table.metadata.currentSnapshot?.summary["total-records"] == "2000")
+        let rows = try TableScan(metadata: table.metadata).read().reduce(0) { $0 + $1.rowCount }
+        #expect(rows == 2000)
+        if Interop.enabled {
+            let out = try Interop.runText("""
+                import sys
+                from pyiceberg.catalog.sql import SqlCatalog
+                cat = SqlCatalog("default", uri=f"sqlite:///{sys.argv[1]}/wh/catalog.db", warehouse=f"file://{sys.argv[1]}/wh")
+                t = cat.load_table("silver.cf")
+                print(t.scan().to_arrow().num_rows, len(t.snapshots()))
+                """, arguments: [directory.path])
+            #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "2000 100")
+        }
+    }
+}
