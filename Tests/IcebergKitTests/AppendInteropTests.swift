@@ -80,6 +80,38 @@ struct AppendInteropTests {
         #expect(info["record_counts"] as? Int == 250)
         #expect(info["null_counts_path"] as? Int == (0..<250).filter { $0 % 7 == 0 }.count, "metrics from the Parquet footer")
         #expect((info["pruned"] as? Int ?? 999) < (info["files"] as? Int ?? 0), "pyiceberg prunes by our partition values and bounds")
+        // fastavro reads our manifest list and manifests, with every Avro field carrying a field id.
+        let avro = try Interop.runText("""
+            import sys, json, fastavro
+            def ids_ok(schema):
+                ok = True
+                def walk(s, in_record_field=False):
+                    nonlocal ok
+                    if isinstance(s, dict):
+                        if s.get("type") == "record":
+                            for f in s["fields"]:
+                                if "field-id" not in f: ok = False
+                                walk(f["type"])
+                        elif s.get("type") == "array": walk(s["items"])
+                        elif s.get("type") == "map": walk(s["values"])
+                    elif isinstance(s, list):
+                        for b in s: walk(b)
+                walk(schema)
+                return ok
+            with open(sys.argv[1], "rb") as f:
+                r = fastavro.reader(f); lists = list(r); list_ok = ids_ok(r.writer_schema)
+            entries = 0; manifest_ok = True; meta = {}
+            for m in lists:
+                with open(m["manifest_path"].replace("file://", ""), "rb") as f:
+                    r = fastavro.reader(f); entries += len(list(r)); manifest_ok = manifest_ok and ids_ok(r.writer_schema)
+                    meta = {k: v for k, v in r.metadata.items() if not k.startswith("avro.")}
+            print(json.dumps({"manifests": len(lists), "entries": entries, "ids": list_ok and manifest_ok, "keys": sorted(meta)}))
+            """, arguments: [LocalFileIOPath.strip(metadata.currentSnapshot!.manifestList!)])
+        let avroInfo = try #require(try JSONSerialization.jsonObject(with: Data(avro.utf8)) as? [String: Any])
+        #expect(avroInfo["manifests"] as? Int == 2)
+        #expect(avroInfo["entries"] as? Int == info["files"] as? Int)
+        #expect(avroInfo["ids"] as? Bool == true)
+        #expect(avroInfo["keys"] as? [String] == ["content", "format-version", "partition-spec", "partition-spec-id", "schema", "schema-id"])
         let duck = try #require(info["duckdb"] as? [Int])
         #expect(duck == [250, (0..<250).reduce(0, +), (0..<250).filter { $0 % 7 != 0 }.count])
     }
