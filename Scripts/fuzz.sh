@@ -72,9 +72,15 @@ run_one() {
         done < <(find "Sources/$dependency" -name '*.swift' | sort)
     done
     [ ${#objects[@]} -gt 0 ] || { echo "fuzz: no objects built for $module" >&2; exit 1; }
+    local extra=()
+    if [ "$name" = avro ]; then
+        # IcebergKit brings GRDB (its SQLite catalog): link its objects and the system SQLite.
+        objects+=("$spm"/release/GRDB.build/*.o)
+        extra+=(-Xcc "-fmodule-map-file=$spm/checkouts/GRDB.swift/Sources/GRDBSQLite/module.modulemap" -lsqlite3)
+    fi
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
         -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib \
-        "$file" "${objects[@]}" -lzstd -lz -o "$binary"
+        "${extra[@]}" "$file" "${objects[@]}" -lzstd -lz -o "$binary"
     echo "== running fuzz target $name for ${seconds}s"
     local args=(-artifact_prefix="$out/crashes/$name-" -rss_limit_mb=2048 -max_len=262144 -timeout=10)
     [ "$seconds" != 0 ] && args+=(-max_total_time="$seconds")
