@@ -1,15 +1,9 @@
-/// A python program that reads a Parquet file with pyarrow, polars and DuckDB, normalises every
-/// value to JSON (ints, floats with NaN/Infinity as strings, decimals as fixed-point strings,
-/// bytes as hex, dates ISO, timestamps as epoch microseconds, maps as [key, value] pairs), checks
-/// floats as `"f:<repr>"` so no JSON parser rounds them, checks that the three readers agree, and prints pyarrow's rows as one JSON document.
-///
-/// Arguments: the file path, then a JSON list of the map-typed top-level column names.
-public let parquetReadersScript = #"""
+/// Python that normalises reader values to JSON: ints; floats as `"f:<repr>"` (so no JSON parser
+/// rounds them) with NaN/Infinity as strings; decimals as fixed-point strings; bytes as hex; dates
+/// ISO; timestamps as epoch microseconds; lists of 2-tuples and dicts of keys as `[key, value]`
+/// pairs for maps. Shared by the Parquet interop and conformance tests.
+public let pythonNormalizePrelude = #"""
 import sys, json, math, datetime, decimal, uuid
-import pyarrow.parquet as pq, polars as pl, duckdb
-
-path = sys.argv[1]
-maps = set(json.loads(sys.argv[2]))
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 def norm(v):
@@ -30,7 +24,9 @@ def norm(v):
         return (d.days * 86400 + d.seconds) * 1000000 + d.microseconds
     if isinstance(v, datetime.date): return v.isoformat()
     if isinstance(v, dict): return {k: norm(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)): return [norm(x) for x in v]
+    if isinstance(v, (list, tuple)):
+        if v and all(isinstance(e, tuple) and len(e) == 2 for e in v): return [[norm(k), norm(x)] for k, x in v]
+        return [norm(x) for x in v]
     raise TypeError(type(v))
 
 def norm_map(v):
@@ -44,6 +40,18 @@ def norm_map(v):
         if isinstance(e, dict): out.append([norm(e["key"]), norm(e["value"])])
         else: out.append([norm(e[0]), norm(e[1])])
     return out
+"""#
+
+/// A python program that reads a Parquet file with pyarrow, polars and DuckDB, normalises every
+/// value (see ``pythonNormalizePrelude``), checks that the three readers agree, and prints
+/// pyarrow's rows as one JSON document.
+///
+/// Arguments: the file path, then a JSON list of the map-typed top-level column names.
+public let parquetReadersScript = pythonNormalizePrelude + "\n" + #"""
+import pyarrow.parquet as pq, polars as pl, duckdb
+
+path = sys.argv[1]
+maps = set(json.loads(sys.argv[2]))
 
 def rows_of(names, tuples):
     return [{n: (norm_map(x) if n in maps else norm(x)) for n, x in zip(names, t)} for t in tuples]

@@ -35,33 +35,9 @@ enum Fixtures {
                                 "data/plain-dict-uncompressed-checksum", "data/rle-dict-snappy-checksum"]
 }
 
-/// pyarrow's values of a file, normalised like `parquetReadersScript` (map columns detected from the schema).
-let pyarrowValuesScript = #"""
-import sys, json, math, datetime, decimal, uuid
-import pyarrow as pa, pyarrow.parquet as pq
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-def norm(v):
-    if v is None: return None
-    if isinstance(v, bool): return v
-    if isinstance(v, int): return v
-    if isinstance(v, float):
-        if math.isnan(v): return "NaN"
-        if math.isinf(v): return "Infinity" if v > 0 else "-Infinity"
-        return "f:" + repr(v)
-    if isinstance(v, decimal.Decimal): return format(v, "f")
-    if isinstance(v, str): return v
-    if isinstance(v, (bytes, bytearray, memoryview)): return bytes(v).hex()
-    if isinstance(v, uuid.UUID): return v.bytes.hex()
-    if isinstance(v, datetime.datetime):
-        if v.tzinfo is None: v = v.replace(tzinfo=datetime.timezone.utc)
-        d = v - EPOCH
-        return (d.days * 86400 + d.seconds) * 1000000 + d.microseconds
-    if isinstance(v, datetime.date): return v.isoformat()
-    if isinstance(v, dict): return {k: norm(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        if v and all(isinstance(e, tuple) and len(e) == 2 for e in v): return [[norm(k), norm(x)] for k, x in v]
-        return [norm(x) for x in v]
-    raise TypeError(type(v))
+/// pyarrow's values of a file, normalised by ``pythonNormalizePrelude`` (maps come as lists of 2-tuples).
+let pyarrowValuesScript = pythonNormalizePrelude + "\n" + #"""
+import pyarrow.parquet as pq
 t = pq.read_table(sys.argv[1])
 print(json.dumps({"columns": t.column_names, "rows": [[norm(r[n]) for n in t.column_names] for r in t.to_pylist()]}))
 """#
