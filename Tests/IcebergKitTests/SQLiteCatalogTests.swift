@@ -18,6 +18,16 @@ func eventBatch(_ range: Range<Int>) throws -> RecordBatch {
     ])
 }
 
+/// A catalog in `directory` with table `logs.events` (eventSchema, identity-partitioned by day).
+func makeEventsTable(in directory: TemporaryDirectory) throws -> (SQLiteCatalog, TableIdentifier) {
+    let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
+    try catalog.createNamespace("logs", properties: [:])
+    let id = TableIdentifier(namespace: "logs", name: "events")
+    _ = try catalog.createTable(id, schema: eventSchema,
+                                spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)]))
+    return (catalog, id)
+}
+
 @Suite("SQLite catalog")
 struct SQLiteCatalogTests {
     @Test("namespaces, tables, rename, drop, and compare-and-swap commits")
@@ -76,11 +86,7 @@ struct SQLiteCatalogTests {
     func pyicebergOpensCatalog() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
-        try catalog.createNamespace("logs", properties: [:])
-        let id = TableIdentifier(namespace: "logs", name: "events")
-        _ = try catalog.createTable(id, schema: eventSchema,
-                                    spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)]))
+        let (catalog, id) = try makeEventsTable(in: directory)
         try catalog.append(id, [RecordBatchBox(try eventBatch(0..<40))])
         try catalog.append(id, [RecordBatchBox(try eventBatch(40..<100))])
         let out = try Interop.runText("""

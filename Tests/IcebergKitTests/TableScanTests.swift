@@ -18,11 +18,7 @@ struct TableScanTests {
     func ourTables() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
-        try catalog.createNamespace("logs", properties: [:])
-        let id = TableIdentifier(namespace: "logs", name: "events")
-        _ = try catalog.createTable(id, schema: eventSchema,
-                                    spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)]))
+        let (catalog, id) = try makeEventsTable(in: directory)
         let first = try catalog.append(id, [RecordBatchBox(try eventBatch(0..<30))])
         Thread.sleep(forTimeInterval: 0.01)
         let second = try catalog.append(id, [RecordBatchBox(try eventBatch(30..<90))])

@@ -51,17 +51,20 @@ struct AvroRecordView {
 
 /// Reads manifest lists and manifests (format v1 and v2) into plain values.
 public enum ManifestReader {
-    public static func manifestList(_ bytes: [UInt8], path: String) throws(IcebergError) -> [ManifestFile] {
-        let reader: AvroContainerReader
-        let records: [AvroValue]
+    /// Decodes an Avro file, mapping its errors to an ``IcebergError`` naming the file.
+    static func open(_ bytes: [UInt8], path: String) throws(IcebergError) -> (AvroSchema, [AvroValue]) {
         do {
-            reader = try AvroContainerReader(bytes: bytes, path: path)
-            records = try reader.records()
+            let reader = try AvroContainerReader(bytes: bytes, path: path)
+            return (reader.schema, try reader.records())
         } catch {
             throw IcebergError(.invalidMetadata("\(error)"), path: path)
         }
+    }
+
+    public static func manifestList(_ bytes: [UInt8], path: String) throws(IcebergError) -> [ManifestFile] {
+        let (schema, records) = try open(bytes, path: path)
         return try records.map { (r) throws(IcebergError) -> ManifestFile in
-            guard let v = AvroRecordView(reader.schema, r), let manifestPath = v.string(500) else {
+            guard let v = AvroRecordView(schema, r), let manifestPath = v.string(500) else {
                 throw IcebergError(.invalidMetadata("manifest list entry without manifest_path"), path: path)
             }
             return ManifestFile(manifestPath: manifestPath, manifestLength: v.long(501) ?? 0,
@@ -76,17 +79,10 @@ public enum ManifestReader {
     /// The entries of a manifest; ADDED entries inherit `sequenceNumber` and `snapshotID` from the list.
     public static func entries(_ bytes: [UInt8], path: String, manifest: ManifestFile,
                                partitionFieldIDs: [Int32]) throws(IcebergError) -> [ManifestEntry] {
-        let reader: AvroContainerReader
-        let records: [AvroValue]
-        do {
-            reader = try AvroContainerReader(bytes: bytes, path: path)
-            records = try reader.records()
-        } catch {
-            throw IcebergError(.invalidMetadata("\(error)"), path: path)
-        }
+        let (schema, records) = try open(bytes, path: path)
         var out: [ManifestEntry] = []
         for r in records {
-            guard let e = AvroRecordView(reader.schema, r), let d = e.record(2), let filePath = d.string(100) else {
+            guard let e = AvroRecordView(schema, r), let d = e.record(2), let filePath = d.string(100) else {
                 throw IcebergError(.invalidMetadata("manifest entry without data_file.file_path"), path: path)
             }
             let status = ManifestEntry.Status(rawValue: Int32(truncatingIfNeeded: e.long(0) ?? 1)) ?? .added
