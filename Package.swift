@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries (Debian: libzstd-dev, zlib1g-dev).
@@ -49,7 +50,9 @@ let package = Package(
         .target(name: "IcebergKit",
                 dependencies: ["ParquetWriter", "LakeColumnar", "LakeCodecs", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: strictSettings),
-        .target(name: "LakeDQ", dependencies: ["LakeColumnar"], swiftSettings: strictSettings),
+        .target(name: "LakeDQ",
+                dependencies: ["LakeColumnar", "ParquetWriter", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: strictSettings),
         .target(name: "LakeAWS", swiftSettings: strictSettings),
 
         // The command-line shell over every product.
@@ -78,6 +81,9 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "IcebergKitTests",
                     dependencies: ["IcebergKit", "LakeColumnar", "LakeCodecs", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "LakeDQTests",
+                    dependencies: ["LakeDQ", "LakeColumnar", "ParquetWriter", "CloudFrontLogs", "LakeTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "ProductVersionTests",
                     dependencies: ["CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",

@@ -1,0 +1,89 @@
+public import LakeColumnar
+import Foundation
+import ParquetWriter
+
+/// A file a dataset was read from, for the `File*` rules.
+public struct DQFile: Sendable, Hashable {
+    public var path: String
+    public var size: Int64
+    /// Last modification, microseconds since the Unix epoch.
+    public var modifiedMicroseconds: Int64
+
+    public init(path: String, size: Int64, modifiedMicroseconds: Int64) {
+        self.path = path
+        self.size = size
+        self.modifiedMicroseconds = modifiedMicroseconds
+    }
+
+    /// The size and modification time of the local file at `path`.
+    public static func local(_ path: String) throws(DQDataError) -> DQFile {
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            return DQFile(path: path, size: size, modifiedMicroseconds: Int64(modified * 1_000_000))
+        } catch {
+            throw DQDataError(path: path, reason: "cannot read file attributes: \(error)")
+        }
+    }
+}
+
+/// Data that could not be loaded for a check.
+public struct DQDataError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// A dataset to check: a schema, its rows as record batches, and the files it came from.
+///
+/// Rules read the batches column by column; each column a ruleset uses is prepared once and
+/// shared by every rule that reads it.
+public struct DQDataset: Sendable {
+    public var name: String
+    public var schema: Schema
+    public var batches: [RecordBatch]
+    public var files: [DQFile]
+
+    public init(name: String = "primary", schema: Schema, batches: [RecordBatch], files: [DQFile] = []) {
+        self.name = name
+        self.schema = schema
+        self.batches = batches
+        self.files = files
+    }
+
+    /// The number of rows.
+    public var rowCount: Int { batches.reduce(0) { $0 + $1.rowCount } }
+
+    /// Reads Parquet files (all with the first file's schema).
+    public static func parquet(paths: [String], name: String = "primary") throws(DQDataError) -> DQDataset {
+        guard let first = paths.first else { throw DQDataError(path: "", reason: "no files given") }
+        var schema: Schema?
+        var batches: [RecordBatch] = []
+        var files: [DQFile] = []
+        for path in paths {
+            do {
+                let reader = try ParquetReader(path: path)
+                if let schema, schema.fields.map(\.name) != reader.schema.fields.map(\.name) {
+                    throw DQDataError(path: path, reason: "schema differs from \(first)")
+                }
+                schema = schema ?? reader.schema
+                var iterator = try reader.batches()
+                while let batch = try iterator.next() { batches.append(batch) }
+            } catch let error as DQDataError {
+                throw error
+            } catch {
+                throw DQDataError(path: path, reason: "\(error)")
+            }
+            files.append(try DQFile.local(path))
+        }
+        guard let schema else { throw DQDataError(path: first, reason: "no schema read") }
+        return DQDataset(name: name, schema: schema, batches: batches, files: files)
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+
+/// Row-by-row rules: ColumnValues, DataFreshness, ColumnLength, ColumnDataType.
+///
+/// Text columns are tested once per distinct value and the verdict looked up per row.
+extension RuleRunner {
+    /// Counts compliant rows among the selection and builds the row results.
+    private func tally(_ selection: RowSelection, _ compliant: (Int) -> Bool) -> (Int, [Int8]) {
+        var count = 0
+        var rows = [Int8](repeating: 1, count: context.rowCount)
+        for row in 0..<context.rowCount where selection.contains(row) {
+            if compliant(row) { count += 1 } else { rows[row] = 0 }
+        }
+        return (count, rows)
+    }
+
+    /// Per-row compliance from a per-distinct-value verdict (text) or a per-row test.
+    private func compliance(of column: DQColumnValues, nullCompliant: Bool,
+                            text: (([UInt8]) -> Bool)?, number: ((Double) -> Bool)?,
+                            boolean: ((Bool) -> Bool)? = nil) throws(RuleError) -> (Int) -> Bool {
+        switch column {
+        case let .text(codes, dictionary):
+            if let text {
+                let verdicts = dictionary.map(text)
+                return { row in codes[row] < 0 ? nullCompliant : verdicts[Int(codes[row])] }
+            }
+            if let number {
+                let verdicts = dictionary.map { bytes in
+                    Double(String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)).map(number) ?? false
+                }
+                return { row in codes[row] < 0 ? nullCompliant : verdicts[Int(codes[row])] }
+            }
+        case let .numeric(values, valid, kind):
+            if let number { return { row in valid[row] ? number(values[row]) : nullCompliant } }
+            if let text {
+                return { row in
+                    guard valid[row] else { return nullCompliant }
+                    let value = kind == .date ? values[row] : values[row]
+                    return text(Array(formatMetric(value).utf8))
+                }
+            }
+        case let .boolean(values):
+            if let boolean { return { row in values[row] < 0 ? nullCompliant : boolean(values[row] == 1) } }
+            if let text { return { row in values[row] < 0 ? nullCompliant : text(Array((values[row] == 1 ? "true" : "false").utf8)) } }
+            if let number { return { row in values[row] < 0 ? nullCompliant : number(Double(values[row])) } }
+        case .nested:
+            break
+        }
+        throw RuleError("The condition does not apply to this column's type")
+    }
+
+    // MARK: ColumnValues
+
+    func columnValues(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+        let name = try parameter(rule, 0)
+        let selection = try context.selection(rule.whereClause)
+        let column = try context.column(name)
+        let test: (Int) -> Bool
+        switch rule.condition {
+        case let .number(condition)?:
+            var operands: [Double?] = []
+            let check = try checker(rule)
+            for operand in condition.operands { operands.append(try check.scalar(operand)) }
+            let listsNull = operands.contains { $0 == nil }
+            let concrete = operands.compactMap { $0 }
+            let nullCompliant = condition.op.isNegative ? !listsNull : listsNull
+            let op = condition.op
+            let values: [Double?] = op == .in || op == .notIn ? concrete : operands
+            test = try compliance(of: column, nullCompliant: nullCompliant, text: nil,
+                                  number: { ConditionCheck.holds($0, op, values) })
+        case let .string(condition)?:
+            let operands = try stringOperands(condition)
+            let listsNull = operands.contains(.null)
+            let op = condition.op
+            let nullCompliant: Bool
+            switch op {
+            case .matches: nullCompliant = false
+            case .notMatches: nullCompliant = true
+            default: nullCompliant = op.isNegative ? !listsNull : listsNull
+            }
+            let matcher = try StringMatcher(op: op, operands: operands)
+            test = try compliance(of: column, nullCompliant: nullCompliant, text: matcher.matches, number: nil,
+                                  boolean: { matcher.matches(Array(($0 ? "true" : "false").utf8)) })
+        case let .date(condition)?:
+            let check = try checker(rule)
+            var operands: [Double?] = []
+            for operand in condition.operands { operands.append(try check.microseconds(operand).map(Double.init)) }
+            let listsNull = operands.contains { $0 == nil }
+            let op = condition.op
+            let values: [Double?] = op == .in || op == .notIn ? operands.compactMap { $0 } : operands
+            let nullCompliant = op.isNegative ? !listsNull : listsNull
+            test = try temporalCompliance(column, nullCompliant: nullCompliant) { ConditionCheck.holds($0, op, values) }
+        default:
+            throw RuleError("ColumnValues needs a string, number or date condition")
+        }
+        let (compliant, rows) = tally(selection, test)
+        return try complianceRule(rule, compliant: compliant, total: selection.count,
+                                  metricKey: "Column.\(name).ColumnValues.Compliance", rows: rows)
+    }
+
+    /// Compliance of a date/timestamp column (or text holding dates) by its microseconds.
+    private func temporalCompliance(_ column: DQColumnValues, nullCompliant: Bool,
+                                    _ body: @escaping (Double) -> Bool) throws(RuleError) -> (Int) -> Bool {
+        switch column {
+        case let .numeric(values, valid, kind):
+            guard kind == .date || kind == .timestamp else { throw RuleError("A date condition needs a date or timestamp column") }
+            let scale = kind == .date ? 86_400_000_000.0 : 1
+            return { row in valid[row] ? body(values[row] * scale) : nullCompliant }
+        case let .text(codes, dictionary):
+            let verdicts = dictionary.map { bytes in
+                TemporalParsing.microseconds(String(decoding: bytes, as: UTF8.self)).map { body(Double($0)) } ?? false
+            }
+            return { row in codes[row] < 0 ? nullCompliant : verdicts[Int(codes[row])] }
+        default:
+            throw RuleError("A date condition needs a date or timestamp column")
+        }
+    }
+
+    // MARK: DataFreshness
+
+    func dataFreshness(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+        let name = try parameter(rule, 0)
+        guard case let .duration(condition)? = rule.condition else { throw RuleError("DataFreshness needs a duration condition") }
+        let selection = try context.selection(rule.whereClause)
+        let column = try context.column(name)
+        let now = Double(context.now)
+        let limits: [Double?] = condition.operands.map { $0.seconds * 1_000_000 }
+        let op = condition.op
+        // Age = now − value; a null value is not fresh.
+        let test = try temporalCompliance(column, nullCompliant: false) { ConditionCheck.holds(now - $0, op, limits) }
+        let (compliant, rows) = tally(selection, test)
+        return try complianceRule(rule, compliant: compliant, total: selection.count,
+                                  metricKey: "Column.\(name).DataFreshness.Compliance", rows: rows)
+    }
+
+    // MARK: ColumnLength
+
+    func columnLength(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+        let name = try parameter(rule, 0)
+        guard case let .number(condition)? = rule.condition else { throw RuleError("ColumnLength needs a number condition") }
+        let selection = try context.selection(rule.whereClause)
+        guard case let .text(codes, dictionary) = try context.column(name) else {
+            throw RuleError("ColumnLength needs a text column; '\(name)' is not")
+        }
+        let check = try checker(rule)
+        var operands: [Double?] = []
+        for operand in condition.operands { operands.append(try check.scalar(operand)) }
+        let lengths = dictionary.map { Double(utf8CharacterCount($0)) }
+        let op = condition.op
+        let verdicts = lengths.map { ConditionCheck.holds($0, op, operands) }
+        var minimum = Double.infinity, maximum = -Double.infinity
+        var present = 0, compliant = 0
+        var rows = [Int8](repeating: 1, count: context.rowCount)
+        for row in 0..<context.rowCount where selection.contains(row) {
+            let code = codes[row]
+            guard code >= 0 else {
+                // Nulls have no length; they neither pass nor fail.
+                rows[row] = -1
+                continue
+            }
+            present += 1
+            let length = lengths[Int(code)]
+            minimum = min(minimum, length)
+            maximum = max(maximum, length)
+            if verdicts[Int(code)] { compliant += 1 } else { rows[row] = 0 }
+        }
+        guard present > 0 else {
+            return RuleEvaluation(outcome: .failed, failureReason: "Value could not be computed: column '\(name)' has no non-null values",
+                                  rows: rows)
+        }
+        let metrics = ["Column.\(name).MinimumLength": minimum, "Column.\(name).MaximumLength": maximum]
+        let holds = compliant == present
+        return RuleEvaluation(outcome: holds ? .passed : .failed,
+                              failureReason: holds ? nil : "\(present - compliant) of \(present) values have a length that does not meet the constraint requirement.",
+                              metrics: metrics, primaryMetric: Double(compliant) / Double(present), rows: rows)
+    }
+
+    // MARK: ColumnDataType
+
+    func columnDataType(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+        let name = try parameter(rule, 0)
+        guard case let .string(condition)? = rule.condition else { throw RuleError("ColumnDataType needs a string condition") }
+        let selection = try context.selection(rule.whereClause)
+        let column = try context.column(name)
+        var types: [DataTypeName] = []
+        for operand in try stringOperands(condition) {
+            guard case let .text(text) = operand, let type = DataTypeName(rawValue: text.lowercased()) else {
+                throw RuleError("Unsupported data type in ColumnDataType; use Boolean, Date, Timestamp, Integer, Long, Float, Double, Decimal or String")
+            }
+            types.append(type)
+        }
+        let negated = condition.op.isNegative
+        let test: (Int) -> Bool
+        switch column {
+        case let .text(codes, dictionary):
+            let verdicts = dictionary.map { bytes in
+                let text = String(decoding: bytes, as: UTF8.self)
+                return types.contains { $0.accepts(text) } != negated
+            }
+            test = { row in codes[row] < 0 ? true : verdicts[Int(codes[row])] }
+        case let .numeric(values, valid, kind):
+            test = { row in
+                guard valid[row] else { return true }
+                return types.contains { $0.accepts(values[row], kind: kind) } != negated
+            }
+        case let .boolean(values):
+            test = { row in values[row] < 0 ? true : types.contains { $0 == .boolean || $0 == .string } != negated }
+        case .nested:
+            throw RuleError("ColumnDataType does not apply to nested column '\(name)'")
+        }
+        let (compliant, rows) = tally(selection, test)
+        return try complianceRule(rule, compliant: compliant, total: selection.count,
+                                  metricKey: "Column.\(name).ColumnDataType.Compliance", rows: rows)
+    }
+}
+
+/// The type names ColumnDataType accepts, and whether a value can be read as each.
+enum DataTypeName: String {
+    case boolean, date, timestamp, integer, long, float, double, decimal, string
+
+    func accepts(_ text: String) -> Bool {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        switch self {
+        case .boolean: return ["true", "false"].contains(trimmed.lowercased())
+        case .date: return trimmed.utf8.count == 10 && TemporalParsing.microseconds(trimmed) != nil
+        case .timestamp: return TemporalParsing.microseconds(trimmed) != nil
+        case .integer: return Int32(trimmed) != nil
+        case .long: return Int64(trimmed) != nil
+        case .float, .double: return Double(trimmed).map { $0.isFinite } ?? false
+        case .decimal:
+            guard !trimmed.isEmpty, !trimmed.contains("e"), !trimmed.contains("E") else { return false }
+            return Double(trimmed) != nil
+        case .string: return true
+        }
+    }
+
+    func accepts(_ value: Double, kind: DQColumnValues.NumericKind) -> Bool {
+        switch self {
+        case .string: return true
+        case .boolean: return false
+        case .date: return kind == .date
+        case .timestamp: return kind == .timestamp || kind == .date
+        case .integer: return kind == .integer && value >= Double(Int32.min) && value <= Double(Int32.max)
+        case .long: return kind == .integer
+        case .float, .double: return kind != .date && kind != .timestamp
+        case .decimal: return kind != .date && kind != .timestamp
+        }
+    }
+}
+
+/// A string condition compiled once: equality sets, EMPTY / WHITESPACES_ONLY, regex.
+struct StringMatcher {
+    private var values: Set<[UInt8]> = []
+    private var empty = false
+    private var whitespace = false
+    private var regex: Regex<AnyRegexOutput>?
+    private var negated: Bool
+
+    init(op: DQDLOperator, operands: [RuleRunner.StringOperand]) throws(RuleError) {
+        negated = op.isNegative
+        switch op {
+        case .matches, .notMatches:
+            guard case let .text(pattern)? = operands.first else { throw RuleError("matches needs a pattern") }
+            do {
+                regex = try Regex(pattern)
+            } catch {
+                throw RuleError("Invalid regular expression \"\(pattern)\": \(error)")
+            }
+        case .equal, .notEqual, .in, .notIn:
+            for operand in operands {
+                switch operand {
+                case let .text(text): values.insert(Array(text.utf8))
+                case .empty: empty = true
+                case .whitespacesOnly: whitespace = true
+                case .null: break
+                }
+            }
+        default:
+            throw RuleError("String conditions support =, !=, in, not in and matches")
+        }
+    }
+
+    func matches(_ bytes: [UInt8]) -> Bool {
+        let found: Bool
+        if let regex {
+            found = String(decoding: bytes, as: UTF8.self).wholeMatch(of: regex) != nil
+        } else {
+            found = values.contains(bytes) || (empty && bytes.isEmpty)
+                || (whitespace && !bytes.isEmpty && bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
+        }
+        return found != negated
+    }
+}

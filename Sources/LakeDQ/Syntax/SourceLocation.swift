@@ -1,0 +1,12 @@
+/// A position in a DQDL document: 1-based line, 0-based column (as ANTLR and AWS report them).
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "line \(line):\(column)" }
+}
