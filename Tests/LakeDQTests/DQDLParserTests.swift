@@ -213,7 +213,7 @@ struct DQDLParserTests {
             Issue.record("expected an error")
         } catch {
             let first = error.diagnostics[0]
-            #expect(first.location == SourceLocation(line: 3, column: 19))
+            #expect(first.location == DQDLLocation(line: 3, column: 19))
             #expect(error.description.hasPrefix("line 3:19"))
         }
     }

@@ -68,10 +68,9 @@ public struct DQMetricHistory: Sendable {
             existing.append(UInt8(ascii: "\n"))
             let temporary = file + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
             try existing.write(to: URL(fileURLWithPath: temporary))
-            if FileManager.default.fileExists(atPath: file) {
-                _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: file), withItemAt: URL(fileURLWithPath: temporary))
-            } else {
-                try FileManager.default.moveItem(atPath: temporary, toPath: file)
+            // rename(2) replaces the old history atomically.
+            guard rename(temporary, file) == 0 else {
+                throw DQDataError(path: file, reason: "cannot replace history: errno \(errno)")
             }
         } catch {
             throw DQDataError(path: file, reason: "cannot append history: \(error)")

@@ -134,7 +134,14 @@ struct RuleRunner {
             return RuleEvaluation(outcome: .failed, failureReason: "Value could not be computed: \(undefinedReason)",
                                   metrics: metrics, rows: rows)
         }
-        let (holds, operands) = try checker(rule).check(value, condition)
+        let holds: Bool, operands: [Double?]
+        do {
+            (holds, operands) = try checker(rule).check(value, condition)
+        } catch {
+            // Keep the metric: it seeds the history a dynamic rule needs next time.
+            return RuleEvaluation(outcome: .error, failureReason: error.message, metrics: metrics, primaryMetric: value,
+                                  rows: rows)
+        }
         return RuleEvaluation(outcome: holds ? .passed : .failed,
                               failureReason: holds ? nil : "Value: \(formatMetric(value)) does not meet the constraint requirement.",
                               metrics: metrics, primaryMetric: value, rows: rows,

@@ -52,11 +52,11 @@ public struct DQDLRule: Sendable, Hashable {
     public var tags: [DQDLTag]
     /// The rule's own labels (defaults are merged at evaluation).
     public var labels: [DQDLLabel]?
-    public var location: SourceLocation?
+    public var location: DQDLLocation?
 
     public init(type: String, parameters: [DQDLParameter] = [], condition: DQDLCondition? = nil,
                 whereClause: String? = nil, threshold: DQDLNumberCondition? = nil, tags: [DQDLTag] = [],
-                labels: [DQDLLabel]? = nil, location: SourceLocation? = nil) {
+                labels: [DQDLLabel]? = nil, location: DQDLLocation? = nil) {
         self.type = type
         self.parameters = parameters
         self.condition = condition
@@ -120,9 +120,9 @@ public indirect enum DQDLRuleNode: Sendable, Hashable {
 public struct DQDLAnalyzer: Sendable, Hashable {
     public var type: String
     public var parameters: [DQDLParameter]
-    public var location: SourceLocation?
+    public var location: DQDLLocation?
 
-    public init(type: String, parameters: [DQDLParameter], location: SourceLocation? = nil) {
+    public init(type: String, parameters: [DQDLParameter], location: DQDLLocation? = nil) {
         self.type = type
         self.parameters = parameters
         self.location = location

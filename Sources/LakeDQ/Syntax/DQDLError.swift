@@ -4,10 +4,10 @@
 /// type, a condition of the wrong kind) keep the wording of the reference implementation so they
 /// can be compared with what AWS Glue reports, and carry the location of the rule they concern.
 public struct DQDLDiagnostic: Error, Sendable, Hashable, CustomStringConvertible {
-    public var location: SourceLocation?
+    public var location: DQDLLocation?
     public var message: String
 
-    public init(location: SourceLocation?, message: String) {
+    public init(location: DQDLLocation?, message: String) {
         self.location = location
         self.message = message
     }

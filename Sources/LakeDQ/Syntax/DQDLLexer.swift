@@ -27,8 +27,8 @@ struct DQDLLexer {
         }
     }
 
-    private var location: SourceLocation {
-        SourceLocation(line: line, column: String(decoding: bytes[lineStart..<index], as: UTF8.self).count)
+    private var location: DQDLLocation {
+        DQDLLocation(line: line, column: String(decoding: bytes[lineStart..<index], as: UTF8.self).count)
     }
 
     private mutating func skipTrivia() {
@@ -127,7 +127,7 @@ struct DQDLLexer {
         return .identifier
     }
 
-    private mutating func lexString(_ start: SourceLocation) -> Result<DQDLToken, DQDLDiagnostic> {
+    private mutating func lexString(_ start: DQDLLocation) -> Result<DQDLToken, DQDLDiagnostic> {
         var content: [UInt8] = []
         var cursor = index + 1
         while cursor < bytes.count {

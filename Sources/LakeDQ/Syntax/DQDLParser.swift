@@ -78,7 +78,7 @@ struct DQDLParser {
         _ = advance()
     }
 
-    private mutating func report(_ message: String, at location: SourceLocation?) {
+    private mutating func report(_ message: String, at location: DQDLLocation?) {
         diagnostics.append(DQDLDiagnostic(location: location, message: message))
     }
 

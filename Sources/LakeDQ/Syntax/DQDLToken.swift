@@ -26,7 +26,7 @@ struct DQDLToken: Sendable, Hashable {
     var kind: Kind
     /// The source text (unescaped content for strings).
     var text: String
-    var location: SourceLocation
+    var location: DQDLLocation
 
     /// Whether this is the identifier `word` (keywords are case-sensitive).
     func isWord(_ word: String) -> Bool { kind == .identifier && text == word }

@@ -1,5 +1,5 @@
 /// A position in a DQDL document: 1-based line, 0-based column (as ANTLR and AWS report them).
-public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+public struct DQDLLocation: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int
 
