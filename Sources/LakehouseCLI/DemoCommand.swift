@@ -6,12 +6,12 @@ import CloudFrontLogs
 import IcebergKit
 import LakeCodecs
 import LakeColumnar
+import LakeDQ
 import ParquetWriter
 
-/// The end-to-end job on a local warehouse: it grows with the products into the full medallion
-/// pipeline (Iceberg silver and gold tables, DQ). Today: generate bronze logs → stream-parse into
-/// typed batches (rejects kept) → silver Parquet files (zstd, field ids, statistics, page index)
-/// → read silver back with projection → daily aggregates as dashboard JSON.
+/// The end-to-end job on a local warehouse: generate bronze logs → stream-parse into typed
+/// batches (rejects kept) → Iceberg silver table (Parquet zstd, field ids, statistics) → read
+/// silver back with projection → daily aggregates as dashboard JSON → a DQDL ruleset over silver.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Run the medallion demo on generated CloudFront logs in a local warehouse.")
@@ -104,7 +104,60 @@ struct DemoCommand: ParsableCommand {
         try writeFile(gold + "/daily.json", Array(json.utf8))
         print("gold: daily aggregates → \(gold)/daily.json")
         print(json)
+
+        // Data quality: the silver ruleset, written next to its results as gold/silver.dqdl.
+        let ruleset = try DQDLRuleset.parse(Self.silverRuleset)
+        var silverBatches: [RecordBatch] = []
+        for batch in try TableScan(metadata: table.metadata).read() { silverBatches.append(batch) }
+        let dataset = DQDataset(name: "silver.cloudfront", schema: tableSchema, batches: silverBatches)
+        let report = try DQEvaluator().evaluate(ruleset, primary: dataset)
+        try writeFile(gold + "/silver.dqdl", Array(ruleset.description.utf8))
+        try writeFile(gold + "/dq-silver.json", Array(try reportJSON(report).utf8))
+        print("dq: \(report.results.count) rules over \(report.rowCount) silver rows — \(report.passedCount) passed, "
+              + "\(report.failedCount) failed, \(report.errorCount) errors → \(gold)/dq-silver.json")
+        for result in report.results where result.outcome != .passed {
+            print("dq: [\(result.outcome.rawValue)] \(result.rule): \(result.failureReason ?? "")")
+        }
     }
+}
+
+extension DemoCommand {
+    /// The silver ruleset; the demo writes it to `gold/silver.dqdl` for `lakehouse dq run`.
+    static let silverRuleset = #"""
+# Data quality of the silver CloudFront table (silver.cloudfront).
+# Run:  lakehouse dq run --rules demo-warehouse/gold/silver.dqdl --table silver.cloudfront \
+#           --catalog demo-warehouse/catalog.db --warehouse demo-warehouse
+Metadata = { "Version": "1.0" }
+DataSources = { "Primary": "silver.cloudfront" }
+
+methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
+DefaultLabels = [ "layer" = "silver", "table" = "silver.cloudfront" ]
+
+Rules = [
+    RowCount > 0,
+    ColumnCount >= 33,
+    IsComplete "timestamp",
+    IsComplete "x_edge_request_id",
+    IsUnique "x_edge_request_id",
+    Completeness "c_ip" > 0.99,
+    ColumnValues "cs_method" in $methods,
+    ColumnValues "sc_status" between 99 and 600 with threshold >= 0.98,
+    ColumnValues "cs_protocol" in ["http", "https", "ws", "wss"],
+    ColumnValues "c_ip" matches "[0-9a-fA-F.:]+" with threshold >= 0.99,
+    ColumnLength "x_edge_request_id" between 10 and 100,
+    Mean "time_taken" < 5,
+    StandardDeviation "time_taken" < 10,
+    Sum "sc_bytes" > 0,
+    DistinctValuesCount "x_edge_location" > 5,
+    Entropy "x_edge_location" > 1,
+    (IsComplete "sc_bytes") and (ColumnValues "sc_bytes" >= 0),
+    CustomSql "select x_edge_request_id from primary where sc_status < 500" with threshold >= 0.9,
+    Mean "sc_bytes" > 0 where "cs_method = 'GET'",
+    ColumnValues "timestamp" <= now() labels = [ "check" = "no-future-rows" ]
+]
+
+Analyzers = [ AllStatistics "time_taken", Completeness "cs_referrer" ]
+"""#
 }
 
 /// Per-day traffic, status classes, cache hit ratio, top pages and countries-by-edge.

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import IcebergKit
+import LakeColumnar
+import LakeDQ
+
+/// `lakehouse dq check|run`: validate DQDL rulesets and run them on Parquet files or Iceberg tables.
+struct DQCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dq", abstract: "AWS Glue Data Quality (DQDL) rulesets, run in-process.",
+        subcommands: [Check.self, Run.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Validate a ruleset; print its canonical form or the errors.")
+        @Argument(help: "The DQDL ruleset file.") var rules: String
+
+        func run() throws {
+            let text = try readText(rules)
+            do {
+                let ruleset = try DQDLRuleset.parse(text)
+                print(ruleset.description, terminator: "")
+            } catch {
+                for diagnostic in error.diagnostics { FileHandle.standardError.write(Data("\(rules): \(diagnostic)\n".utf8)) }
+                throw ExitCode(2)
+            }
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate a ruleset; exit 0 only when every rule passes.",
+            discussion: """
+                Data is Parquet files (--data) or an Iceberg table of the local catalog (--table NS.NAME).
+                Reference datasets for RowCountMatch, ReferentialIntegrity, DatasetMatch, SchemaMatch and
+                AggregateMatch come as --ref ALIAS=FILE.parquet or --ref ALIAS=NS.TABLE.
+                """)
+        @Option(help: "The DQDL ruleset file.") var rules: String
+        @Option(parsing: .upToNextOption, help: "Parquet files of the primary dataset.") var data: [String] = []
+        @Option(help: "An Iceberg table (namespace.table) of the catalog as the primary dataset.") var table: String?
+        @Option(name: .customLong("ref"), help: "ALIAS=FILE.parquet or ALIAS=NAMESPACE.TABLE (repeatable).") var references: [String] = []
+        @Option(help: "SQLite catalog for --table / table references.") var catalog = "warehouse/catalog.db"
+        @Option(help: "Warehouse directory for --table / table references.") var warehouse = "warehouse"
+        @Option(help: "Directory of the metric history (dynamic rules, DetectAnomalies).") var history: String?
+        @Option(help: "Output format: json or text.") var format: OutputFormat = .text
+        @Flag(help: "Exit 0 even when rules fail or error.") var allowFailures = false
+        @Option(help: "Dataset name for the history (default: the table or first file name).") var name: String?
+
+        enum OutputFormat: String, ExpressibleByArgument { case json, text }
+
+        func run() throws {
+            let text = try readText(rules)
+            let ruleset: DQDLRuleset
+            do {
+                ruleset = try DQDLRuleset.parse(text)
+            } catch {
+                for diagnostic in error.diagnostics { FileHandle.standardError.write(Data("\(rules): \(diagnostic)\n".utf8)) }
+                throw ExitCode(2)
+            }
+            let primaryName = name ?? table ?? data.first.map { ($0 as NSString).lastPathComponent } ?? "primary"
+            let primary: DQDataset
+            if let table {
+                primary = try Self.icebergDataset(table, name: primaryName, catalog: catalog, warehouse: warehouse)
+            } else {
+                guard !data.isEmpty else { throw CLIError("give --data FILE.parquet… or --table NAMESPACE.TABLE") }
+                primary = try DQDataset.parquet(paths: data, name: primaryName)
+            }
+            var referenceSets: [String: DQDataset] = [:]
+            for reference in references {
+                guard let equals = reference.firstIndex(of: "=") else { throw CLIError("--ref takes ALIAS=SOURCE, got \(reference)") }
+                let alias = String(reference[..<equals]), source = String(reference[reference.index(after: equals)...])
+                referenceSets[alias] = source.hasSuffix(".parquet")
+                    ? try DQDataset.parquet(paths: [source], name: alias)
+                    : try Self.icebergDataset(source, name: alias, catalog: catalog, warehouse: warehouse)
+            }
+            let options = DQEvaluationOptions(history: history.map { DQMetricHistory(directory: $0) })
+            let report = try DQEvaluator(options: options).evaluate(ruleset, primary: primary, references: referenceSets)
+            switch format {
+            case .json: print(try reportJSON(report))
+            case .text: print(reportText(report), terminator: "")
+            }
+            if !report.allPassed && !allowFailures { throw ExitCode(1) }
+        }
+
+        static func icebergDataset(_ table: String, name: String, catalog: String, warehouse: String) throws -> DQDataset {
+            let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
+            let opened = try SQLiteCatalog(path: catalog, warehouse: "file://" + absolute).loadTable(try TableIdentifier(parsing: table))
+            let scan = TableScan(metadata: opened.metadata)
+            var batches: [RecordBatch] = []
+            for batch in try scan.read() { batches.append(batch) }
+            guard let schema = try opened.metadata.currentSchema?.columnarSchema() else {
+                throw CLIError("table \(table) has no current schema")
+            }
+            // The data files, for the File* rules (local warehouse paths are file:// URLs).
+            let files = try scan.planFiles().map { task in
+                try DQFile.local(task.filePath.hasPrefix("file://") ? String(task.filePath.dropFirst(7)) : task.filePath)
+            }
+            return DQDataset(name: name, schema: batches.first?.schema ?? schema, batches: batches, files: files)
+        }
+    }
+}
+
+private func readText(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// The report as JSON shaped like Glue's results.
+func reportJSON(_ report: DQReport) throws -> String {
+    struct Document: Encodable {
+        var Dataset: String
+        var RowCount: Int
+        var Summary: [String: Int]
+        var RuleResults: [DQRuleResult]
+        var AnalyzerResults: [DQAnalyzerResult]
+    }
+    let document = Document(Dataset: report.dataset, RowCount: report.rowCount,
+                            Summary: ["TotalRules": report.results.count, "Passed": report.passedCount,
+                                      "Failed": report.failedCount, "Errors": report.errorCount],
+                            RuleResults: report.results, AnalyzerResults: report.analyzers)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(document), as: UTF8.self)
+}
+
+/// The report as aligned text, one rule per line.
+func reportText(_ report: DQReport) -> String {
+    var out = "\(report.dataset): \(report.rowCount) rows, \(report.results.count) rules — "
+        + "\(report.passedCount) passed, \(report.failedCount) failed, \(report.errorCount) errors\n"
+    for result in report.results {
+        out += "  [\(result.outcome.rawValue)] \(result.rule)\n"
+        if let reason = result.failureReason { out += "      \(reason)\n" }
+        if let message = result.message { out += "      note: \(message)\n" }
+    }
+    for analyzer in report.analyzers {
+        out += "  [Analyzer] \(analyzer.analyzer)\n"
+        for key in analyzer.evaluatedMetrics.keys.sorted() {
+            out += "      \(key) = \(analyzer.evaluatedMetrics[key].map { String($0) } ?? "")\n"
+        }
+        if let error = analyzer.error { out += "      error: \(error)\n" }
+    }
+    return out
+}
