@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target.
 #
-#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | parquet | avro | all
+#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | parquet | avro | dqdl | all
 #
 # Each target builds the module it fuzzes with SwiftPM (-sanitize=fuzzer,address) and links
-# Fuzz/<Name>Fuzzer.swift against it. Corpora live in .build-fuzz/corpus/<target> (not in git);
+# Fuzz/<Name>Fuzzer.swift against it; dqdl compiles the dependency-free DQDL and SQL parser
+# sources together with its fuzzer file. Corpora live in .build-fuzz/corpus/<target> (not in git);
 # crashes are written to .build-fuzz/crashes/. SECONDS defaults to 60 (0 = run until stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|parquet|avro|all [SECONDS]}
+target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|parquet|avro|dqdl|all [SECONDS]}
 seconds=${2:-60}
 out=.build-fuzz
 mkdir -p "$out/crashes"
@@ -40,6 +41,7 @@ fuzzer_file() {
         cloudfront) echo Fuzz/CloudFrontLineFuzzer.swift ;;
         parquet) echo Fuzz/ParquetFooterFuzzer.swift ;;
         avro) echo Fuzz/AvroFuzzer.swift ;;
+        dqdl) echo Fuzz/DQDLFuzzer.swift ;;
         *) echo "unknown fuzz target: $1" >&2; exit 2 ;;
     esac
 }
@@ -56,6 +58,17 @@ run_one() {
         done
     fi
     echo "== building fuzz target $name"
+    if [ "$name" = dqdl ]; then
+        if [ -z "$(ls -A "$out/corpus/$name")" ]; then
+            printf '\000Rules = [ RowCount > 0, (IsComplete "a") or (ColumnValues "m" in ["GET", NULL] with threshold > 0.9) ]' \
+                > "$out/corpus/$name/seed-rules"
+            printf '\001a > 1 and b like '"'"'x%%'"'"' or c in (1, 2) and not d is null' > "$out/corpus/$name/seed-sql"
+        fi
+        # The parsers need nothing but the standard library: compile their sources directly.
+        swiftc -sanitize=fuzzer,address -parse-as-library -O -g -module-name LakeDQFuzz \
+            Sources/LakeDQ/Syntax/*.swift Sources/LakeDQ/Model/*.swift \
+            Sources/LakeDQ/SQL/SQLExpression.swift Sources/LakeDQ/SQL/SQLParser.swift "$file" -o "$binary"
+    else
     # The modules under test are built by SwiftPM with coverage instrumentation; the target
     # file is then linked against their objects with libFuzzer and AddressSanitizer.
     local spm="$out/spm" module
@@ -81,6 +94,7 @@ run_one() {
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
         -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib \
         "${extra[@]}" "$file" "${objects[@]}" -lzstd -lz -o "$binary"
+    fi
     echo "== running fuzz target $name for ${seconds}s"
     local args=(-artifact_prefix="$out/crashes/$name-" -rss_limit_mb=2048 -max_len=262144 -timeout=10)
     [ "$seconds" != 0 ] && args+=(-max_total_time="$seconds")
@@ -88,7 +102,7 @@ run_one() {
 }
 
 if [ "$target" = all ]; then
-    for t in snappy gzip zstd cloudfront parquet avro; do
+    for t in snappy gzip zstd cloudfront parquet avro dqdl; do
         [ -f "$(fuzzer_file $t)" ] && run_one "$t"
     done
 else

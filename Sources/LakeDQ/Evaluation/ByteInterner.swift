@@ -11,11 +11,17 @@ struct ByteInterner {
     private var hashes: [UInt64] = []
     private var mask: Int
 
-    init(capacity: Int = 1024) {
+    /// - Parameters:
+    ///   - capacity: the expected number of distinct values (sizes the table; it grows anyway).
+    ///   - byteCapacity: the expected total bytes of the distinct values.
+    init(capacity: Int = 1024, byteCapacity: Int = 0) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: -1, count: size)
         mask = size - 1
+        storage.reserveCapacity(byteCapacity)
+        offsets.reserveCapacity(capacity + 1)
+        hashes.reserveCapacity(capacity)
     }
 
     /// The number of distinct values.

@@ -110,7 +110,13 @@ enum DQColumnValues {
     }
 
     private static func text(_ batches: [RecordBatch], _ index: Int) -> DQColumnValues {
-        var interner = ByteInterner()
+        // Size the table for the worst case (every value distinct) so it never rehashes.
+        var rows = 0, bytes = 0
+        for batch in batches {
+            rows += batch.rowCount
+            if case let .binary(column) = batch.columns[index] { bytes += column.totalByteCount }
+        }
+        var interner = ByteInterner(capacity: max(rows, 16), byteCapacity: bytes)
         var codes: [Int32] = []
         codes.reserveCapacity(batches.reduce(0) { $0 + $1.rowCount })
         for batch in batches {
@@ -182,6 +188,60 @@ enum DQColumnValues {
             }
             return (codes, map.count)
         }
+    }
+}
+
+extension DQColumnValues {
+    /// Whether each row of column `index` is null, read from validity alone (no value work).
+    static func nullFlags(_ batches: [RecordBatch], _ index: Int) -> [Bool] {
+        var flags: [Bool] = []
+        flags.reserveCapacity(batches.reduce(0) { $0 + $1.rowCount })
+        for batch in batches {
+            let column = batch.columns[index]
+            if let validity = column.validity {
+                for row in 0..<column.count { flags.append(!validity[row]) }
+            } else {
+                flags.append(contentsOf: repeatElement(false, count: column.count))
+            }
+        }
+        return flags
+    }
+
+    /// The length in characters of each value of text column `index` (-1 for null), computed
+    /// from the bytes without interning.
+    static func characterLengths(_ batches: [RecordBatch], _ index: Int) -> [Int32]? {
+        var lengths: [Int32] = []
+        lengths.reserveCapacity(batches.reduce(0) { $0 + $1.rowCount })
+        for batch in batches {
+            switch batch.columns[index] {
+            case let .binary(column):
+                column.withUnsafeBytes { all in
+                    for row in 0..<column.count {
+                        guard column.isValid(row) else {
+                            lengths.append(-1)
+                            continue
+                        }
+                        var count: Int32 = 0
+                        for byte in UnsafeRawBufferPointer(rebasing: all[column.byteRange(at: row)]) where byte & 0xC0 != 0x80 {
+                            count += 1
+                        }
+                        lengths.append(count)
+                    }
+                }
+            case let .dictionary(column):
+                let dictionary = column.dictionary
+                let entryLengths = (0..<dictionary.count).map { Int32(utf8CharacterCount(dictionary.bytes(at: $0) ?? [])) }
+                column.indices.withUnsafeBufferPointer { indices in
+                    for row in 0..<column.count {
+                        let entry = Int(indices[row])
+                        lengths.append(column.isValid(row) && entry >= 0 && entry < entryLengths.count ? entryLengths[entry] : -1)
+                    }
+                }
+            default:
+                return nil
+            }
+        }
+        return lengths
     }
 }
 

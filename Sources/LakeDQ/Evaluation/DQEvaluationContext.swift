@@ -53,6 +53,8 @@ final class DQEvaluationContext: SQLColumnSource {
     private var prepared: [String: [String: DQColumnValues]] = [:]
     private var selections: [String: Result<RowSelection, RuleError>] = [:]
     private var momentsCache: [String: Moments] = [:]
+    private var nullFlagCache: [String: [Bool]] = [:]
+    private var lengthCache: [String: [Int32]] = [:]
     private var frequencyCache: [String: Frequencies] = [:]
 
     init(primary: DQDataset, references: [String: DQDataset], now: Int64, history: [DQHistoryEntry],
@@ -102,6 +104,35 @@ final class DQEvaluationContext: SQLColumnSource {
             throw RuleError("Column '\(name)' does not exist in dataset '\(primary.name)'")
         }
         return primary.schema.fields[index]
+    }
+
+    /// Null flags of primary column `name` (shared with its prepared form when present).
+    func nullFlags(_ name: String) throws(RuleError) -> [Bool] {
+        if let cached = nullFlagCache[name] { return cached }
+        let flags: [Bool]
+        if let prepared = prepared[primary.name]?[name] {
+            flags = (0..<prepared.count).map { prepared.isNull($0) }
+        } else {
+            guard let index = Self.fieldIndex(name, in: primary.schema) else {
+                throw RuleError("Column '\(name)' does not exist in dataset '\(primary.name)'")
+            }
+            flags = DQColumnValues.nullFlags(primary.batches, index)
+        }
+        nullFlagCache[name] = flags
+        return flags
+    }
+
+    /// Character lengths of primary text column `name` (-1 for null).
+    func characterLengths(_ name: String) throws(RuleError) -> [Int32] {
+        if let cached = lengthCache[name] { return cached }
+        guard let index = Self.fieldIndex(name, in: primary.schema) else {
+            throw RuleError("Column '\(name)' does not exist in dataset '\(primary.name)'")
+        }
+        guard let lengths = DQColumnValues.characterLengths(primary.batches, index) else {
+            throw RuleError("ColumnLength needs a text column; '\(name)' is not")
+        }
+        lengthCache[name] = lengths
+        return lengths
     }
 
     // SQLColumnSource: unqualified and `primary.` names read the primary dataset.

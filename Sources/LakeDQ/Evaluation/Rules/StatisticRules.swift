@@ -3,10 +3,10 @@ extension RuleRunner {
     func completeness(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
         let name = try parameter(rule, 0)
         let selection = try context.selection(rule.whereClause)
-        let column = try context.column(name)
+        let nulls = try context.nullFlags(name)
         var complete = 0
-        for row in 0..<context.rowCount where selection.contains(row) && !column.isNull(row) { complete += 1 }
-        let rows = rowResults(selection) { !column.isNull($0) }
+        for row in 0..<context.rowCount where selection.contains(row) && !nulls[row] { complete += 1 }
+        let rows = rowResults(selection) { !nulls[$0] }
         let ratio: Double? = selection.count > 0 ? Double(complete) / Double(selection.count) : nil
         var metrics: [String: Double] = [:]
         if let ratio { metrics["Column.\(name).Completeness"] = ratio }
@@ -45,13 +45,13 @@ extension RuleRunner {
             return booleanRule(nil, value: nil, metrics: [:], reason: "the dataset has no rows to evaluate")
         }
         var metrics: [String: Double] = [:]
-        var columns: [DQColumnValues] = []
+        var columns: [[Bool]] = []
         var complete = true
         for name in names {
-            let column = try context.column(name)
-            columns.append(column)
+            let nulls = try context.nullFlags(name)
+            columns.append(nulls)
             var present = 0
-            for row in 0..<context.rowCount where selection.contains(row) && !column.isNull(row) { present += 1 }
+            for row in 0..<context.rowCount where selection.contains(row) && !nulls[row] { present += 1 }
             metrics["Column.\(name).Completeness"] = Double(present) / Double(selection.count)
             if present != selection.count { complete = false }
         }
@@ -60,7 +60,7 @@ extension RuleRunner {
         metrics[Self.uniquenessKey(names)] = uniqueness
         let codes = frequencies.codes, counts = frequencies.counts
         let rows = rowResults(selection) { row in
-            codes[row] >= 0 && counts[Int(codes[row])] == 1 && columns.allSatisfy { !$0.isNull(row) }
+            codes[row] >= 0 && counts[Int(codes[row])] == 1 && columns.allSatisfy { !$0[row] }
         }
         let holds = complete && uniqueness == 1
         var evaluation = booleanRule(holds, value: nil, metrics: metrics, rows: rows, reason: "")

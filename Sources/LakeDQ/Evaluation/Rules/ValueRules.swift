@@ -139,30 +139,35 @@ extension RuleRunner {
         let name = try parameter(rule, 0)
         guard case let .number(condition)? = rule.condition else { throw RuleError("ColumnLength needs a number condition") }
         let selection = try context.selection(rule.whereClause)
-        guard case let .text(codes, dictionary) = try context.column(name) else {
-            throw RuleError("ColumnLength needs a text column; '\(name)' is not")
-        }
+        let lengths = try context.characterLengths(name)
         let check = try checker(rule)
         var operands: [Double?] = []
         for operand in condition.operands { operands.append(try check.scalar(operand)) }
-        let lengths = dictionary.map { Double(utf8CharacterCount($0)) }
         let op = condition.op
-        let verdicts = lengths.map { ConditionCheck.holds($0, op, operands) }
         var minimum = Double.infinity, maximum = -Double.infinity
         var present = 0, compliant = 0
         var rows = [Int8](repeating: 1, count: context.rowCount)
+        // Lengths repeat a lot: decide each distinct length once.
+        var verdicts: [Int32: Bool] = [:]
         for row in 0..<context.rowCount where selection.contains(row) {
-            let code = codes[row]
-            guard code >= 0 else {
+            let length = lengths[row]
+            guard length >= 0 else {
                 // Nulls have no length; they neither pass nor fail.
                 rows[row] = -1
                 continue
             }
             present += 1
-            let length = lengths[Int(code)]
-            minimum = min(minimum, length)
-            maximum = max(maximum, length)
-            if verdicts[Int(code)] { compliant += 1 } else { rows[row] = 0 }
+            let value = Double(length)
+            minimum = min(minimum, value)
+            maximum = max(maximum, value)
+            let verdict: Bool
+            if let known = verdicts[length] {
+                verdict = known
+            } else {
+                verdict = ConditionCheck.holds(value, op, operands)
+                verdicts[length] = verdict
+            }
+            if verdict { compliant += 1 } else { rows[row] = 0 }
         }
         guard present > 0 else {
             return RuleEvaluation(outcome: .failed, failureReason: "Value could not be computed: column '\(name)' has no non-null values",
@@ -254,6 +259,8 @@ struct StringMatcher {
     private var empty = false
     private var whitespace = false
     private var regex: Regex<AnyRegexOutput>?
+    /// The fast path for the common regex subset; `regex` handles the rest.
+    private var byteRegex: ByteRegex?
     private var negated: Bool
 
     init(op: DQDLOperator, operands: [RuleRunner.StringOperand]) throws(RuleError) {
@@ -266,6 +273,7 @@ struct StringMatcher {
             } catch {
                 throw RuleError("Invalid regular expression \"\(pattern)\": \(error)")
             }
+            byteRegex = ByteRegex(pattern)
         case .equal, .notEqual, .in, .notIn:
             for operand in operands {
                 switch operand {
@@ -282,7 +290,9 @@ struct StringMatcher {
 
     func matches(_ bytes: [UInt8]) -> Bool {
         let found: Bool
-        if let regex {
+        if let fast = byteRegex, !fast.needsASCIIInput || bytes.allSatisfy({ $0 < 0x80 }) {
+            found = fast.matches(bytes)
+        } else if let regex {
             found = String(decoding: bytes, as: UTF8.self).wholeMatch(of: regex) != nil
         } else {
             found = values.contains(bytes) || (empty && bytes.isEmpty)
