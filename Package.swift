@@ -53,7 +53,9 @@ let package = Package(
         .target(name: "LakeDQ",
                 dependencies: ["LakeColumnar", "ParquetWriter", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
-        .target(name: "LakeAWS", swiftSettings: strictSettings),
+        .target(name: "LakeAWS",
+                dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strictSettings),
 
         // The command-line shell over every product.
         .executableTarget(

@@ -47,6 +47,33 @@ print(t.num_rows)
 }
 
 
+# The demo's 20 silver rules as one DuckDB query (same metrics, DuckDB's closest functions), timed
+# after an untimed load: the reference point for `lakehouse bench dq`.
+DQ_DUCKDB = """
+import duckdb, json, time
+con = duckdb.connect(); con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
+cols = ", ".join(f"'{n}': '{t}'" for n, t in FIELDS)
+con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})")
+q = \"\"\"
+select count(*), count(date), count(x_edge_request_id),
+  (select count(*) from (select x_edge_request_id from t group by 1 having count(*) = 1)),
+  count(c_ip) / count(*),
+  avg(case when cs_method in ('GET','HEAD','POST','PUT','DELETE','OPTIONS','PATCH') then 1.0 else 0.0 end),
+  avg(case when sc_status > 99 and sc_status < 600 then 1.0 else 0.0 end),
+  avg(case when cs_protocol in ('http','https','ws','wss') then 1.0 else 0.0 end),
+  avg(case when regexp_full_match(c_ip, '[0-9a-fA-F.:]+') then 1.0 else 0.0 end),
+  min(length(x_edge_request_id)), max(length(x_edge_request_id)),
+  avg(time_taken), stddev_pop(time_taken), sum(sc_bytes),
+  count(distinct x_edge_location), entropy(x_edge_location),
+  count(sc_bytes), min(sc_bytes),
+  avg(case when sc_status < 500 then 1.0 else 0.0 end),
+  avg(sc_bytes) filter (where cs_method = 'GET'), max(date)
+from t
+\"\"\"
+s = time.perf_counter(); con.execute(q).fetchall(); e = time.perf_counter() - s
+print(json.dumps({"seconds": e}))
+"""
+
 ENCODE_SNIPPETS = {
     # Each loads the corpus untimed, then prints the seconds spent writing Parquet (zstd level LEVEL).
     "pyarrow": """
@@ -146,6 +173,12 @@ def main():
             rows.append((peer, [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
         encode.append((level, rows))
 
+    dq = [("lakehouse", [json.loads(run([args.lakehouse, "bench", "dq", args.plain, "--repeats", "1"], env)[2].splitlines()[-1])
+                         for _ in range(args.repeat)])]
+    code = f"FIELDS = {FIELDS!r}\nPATH = {args.plain!r}\nTHREADS = {args.threads}\n" + DQ_DUCKDB
+    dq.append(("duckdb (same metrics, one SQL query)",
+               [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
+
     size = {"plain TSV": os.path.getsize(args.plain), "gzip": os.path.getsize(args.gzip)}
     print(f"rows={args.rows} threads={args.threads} repeat={args.repeat}")
     print("| input | tool | median s | rows/s | MB/s (input) | peak RSS MiB | speedup (peer s / ours s) |")
@@ -169,6 +202,15 @@ def main():
             b = runs[0]["bytes"]
             print(f"| {level} | {tool} | {med:.3f} | {args.rows / med:,.0f} | {b / 2**20:.1f} | "
                   f"{(med / ours_s) if tool != 'lakehouse' else 1.0:.2f}x | {b / ours_b:.3f} |")
+
+    print()
+    print("DQDL: the demo's 20 silver rules over in-memory rows (evaluation only; target <= 1 s for 1 M rows)")
+    print("| tool | median s | rows/s | speedup (peer s / ours s) |")
+    print("|---|---:|---:|---:|")
+    ours_dq = statistics.median(r["seconds"] for r in dq[0][1])
+    for tool, runs in dq:
+        med = statistics.median(r["seconds"] for r in runs)
+        print(f"| {tool} | {med:.3f} | {args.rows / med:,.0f} | {(med / ours_dq) if tool != 'lakehouse' else 1.0:.2f}x |")
 
 
 if __name__ == "__main__":

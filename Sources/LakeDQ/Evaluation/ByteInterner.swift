@@ -54,6 +54,18 @@ struct ByteInterner {
         return h ^ (h >> 31)
     }
 
+    /// The code of `bytes`, or `nil` when it was never interned.
+    func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        let h = Self.hash(bytes)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let code = slots[slot]
+            if code < 0 { return nil }
+            if hashes[Int(code)] == h, equals(Int(code), bytes) { return code }
+            slot = (slot + 1) & mask
+        }
+    }
+
     /// The code of `bytes`, adding it when new.
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let h = Self.hash(bytes)

@@ -377,6 +377,11 @@ final class ByteRegex {
 
     /// Whether the whole of `bytes` matches.
     func matches(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { matches(raw: $0) }
+    }
+
+    /// Whether the whole of `bytes` matches.
+    func matches(raw bytes: UnsafeRawBufferPointer) -> Bool {
         if dfaSets.count > Self.dfaLimit { return simulate(bytes) }
         var state: Int32 = 0
         for byte in bytes {
@@ -387,7 +392,7 @@ final class ByteRegex {
         return accepting[Int(state)]
     }
 
-    private func simulate(_ bytes: [UInt8]) -> Bool {
+    private func simulate(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var set = closure(of: [start])
         for byte in bytes {
             var targets: [Int] = []

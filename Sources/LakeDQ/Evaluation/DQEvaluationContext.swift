@@ -99,6 +99,11 @@ final class DQEvaluationContext: SQLColumnSource {
         try column(name, in: primary)
     }
 
+    /// Whether primary column `name` has been prepared (interned) already.
+    func isPrepared(_ name: String) -> Bool {
+        prepared[primary.name]?[name] != nil
+    }
+
     func field(_ name: String) throws(RuleError) -> Field {
         guard let index = Self.fieldIndex(name, in: primary.schema) else {
             throw RuleError("Column '\(name)' does not exist in dataset '\(primary.name)'")

@@ -54,10 +54,10 @@ extension RuleRunner {
     func columnValues(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
         let name = try parameter(rule, 0)
         let selection = try context.selection(rule.whereClause)
-        let column = try context.column(name)
         let test: (Int) -> Bool
         switch rule.condition {
         case let .number(condition)?:
+            let column = try context.column(name)
             var operands: [Double?] = []
             let check = try checker(rule)
             for operand in condition.operands { operands.append(try check.scalar(operand)) }
@@ -79,9 +79,15 @@ extension RuleRunner {
             default: nullCompliant = op.isNegative ? !listsNull : listsNull
             }
             let matcher = try StringMatcher(op: op, operands: operands)
+            if let raw = try rawTextCompliance(name, selection: selection, nullCompliant: nullCompliant, matcher: matcher) {
+                return try complianceRule(rule, compliant: raw.0, total: selection.count,
+                                          metricKey: "Column.\(name).ColumnValues.Compliance", rows: raw.1)
+            }
+            let column = try context.column(name)
             test = try compliance(of: column, nullCompliant: nullCompliant, text: matcher.matches, number: nil,
                                   boolean: { matcher.matches(Array(($0 ? "true" : "false").utf8)) })
         case let .date(condition)?:
+            let column = try context.column(name)
             let check = try checker(rule)
             var operands: [Double?] = []
             for operand in condition.operands { operands.append(try check.microseconds(operand).map(Double.init)) }
@@ -114,6 +120,48 @@ extension RuleRunner {
         default:
             throw RuleError("A date condition needs a date or timestamp column")
         }
+    }
+
+    /// String conditions on plain (non-dictionary) text straight from the batches' bytes, when
+    /// the column has not been interned already: for high-cardinality columns (IPs, ids) one
+    /// pass over the bytes is cheaper than interning every value first.
+    private func rawTextCompliance(_ name: String, selection: RowSelection, nullCompliant: Bool,
+                                   matcher: StringMatcher) throws(RuleError) -> (Int, [Int8])? {
+        guard !context.isPrepared(name), let index = DQEvaluationContext.fieldIndex(name, in: context.primary.schema),
+              context.primary.schema.fields[index].type.isString || context.primary.schema.fields[index].type == .binary
+        else { return nil }
+        var compliant = 0
+        var rows = [Int8](repeating: 1, count: context.rowCount)
+        var base = 0
+        for batch in context.primary.batches {
+            switch batch.columns[index] {
+            case let .binary(column):
+                column.withUnsafeBytes { all in
+                    for row in 0..<column.count where selection.contains(base + row) {
+                        let ok = column.isValid(row)
+                            ? matcher.matches(raw: UnsafeRawBufferPointer(rebasing: all[column.byteRange(at: row)]))
+                            : nullCompliant
+                        if ok { compliant += 1 } else { rows[base + row] = 0 }
+                    }
+                }
+            case let .dictionary(column):
+                let dictionary = column.dictionary
+                let verdicts = dictionary.withUnsafeBytes { all in
+                    (0..<dictionary.count).map { matcher.matches(raw: UnsafeRawBufferPointer(rebasing: all[dictionary.byteRange(at: $0)])) }
+                }
+                column.indices.withUnsafeBufferPointer { indices in
+                    for row in 0..<column.count where selection.contains(base + row) {
+                        let entry = Int(indices[row])
+                        let ok = column.isValid(row) && entry >= 0 && entry < verdicts.count ? verdicts[entry] : nullCompliant
+                        if ok { compliant += 1 } else { rows[base + row] = 0 }
+                    }
+                }
+            default:
+                return nil
+            }
+            base += batch.rowCount
+        }
+        return (compliant, rows)
     }
 
     // MARK: DataFreshness
@@ -255,7 +303,7 @@ enum DataTypeName: String {
 
 /// A string condition compiled once: equality sets, EMPTY / WHITESPACES_ONLY, regex.
 struct StringMatcher {
-    private var values: Set<[UInt8]> = []
+    private var values = ByteInterner(capacity: 16)
     private var empty = false
     private var whitespace = false
     private var regex: Regex<AnyRegexOutput>?
@@ -277,7 +325,9 @@ struct StringMatcher {
         case .equal, .notEqual, .in, .notIn:
             for operand in operands {
                 switch operand {
-                case let .text(text): values.insert(Array(text.utf8))
+                case let .text(text):
+                    let bytes = Array(text.utf8)
+                    _ = bytes.withUnsafeBytes { values.intern($0) }
                 case .empty: empty = true
                 case .whitespacesOnly: whitespace = true
                 case .null: break
@@ -289,13 +339,18 @@ struct StringMatcher {
     }
 
     func matches(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { matches(raw: $0) }
+    }
+
+    /// Whether `bytes` complies, without copying them.
+    func matches(raw bytes: UnsafeRawBufferPointer) -> Bool {
         let found: Bool
         if let fast = byteRegex, !fast.needsASCIIInput || bytes.allSatisfy({ $0 < 0x80 }) {
-            found = fast.matches(bytes)
+            found = fast.matches(raw: bytes)
         } else if let regex {
             found = String(decoding: bytes, as: UTF8.self).wholeMatch(of: regex) != nil
         } else {
-            found = values.contains(bytes) || (empty && bytes.isEmpty)
+            found = values.find(bytes) != nil || (empty && bytes.isEmpty)
                 || (whitespace && !bytes.isEmpty && bytes.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D })
         }
         return found != negated
