@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries (Debian: libzstd-dev, zlib1g-dev).
@@ -54,7 +55,8 @@ let package = Package(
                 dependencies: ["LakeColumnar", "ParquetWriter", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: strictSettings),
         .target(name: "LakeAWS",
-                dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log")],
+                dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+                               .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 swiftSettings: strictSettings),
 
         // The command-line shell over every product.
