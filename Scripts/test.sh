@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit, property, interop (pyarrow, polars, DuckDB, pyiceberg, fastavro,
-# cramjam, botocore from a cached venv) and a short smoke run of every fuzz target.
+# cramjam, botocore from a cached venv), LakeAWS against local emulators (moto, SeaweedFS,
+# ministack on 127.0.0.1, stopped by PID on exit) and a short smoke run of every fuzz target.
 #
 #   Scripts/test.sh                 everything
 #   LAKEHOUSE_FUZZ_SECONDS=0 ...    skip the fuzz smoke runs
@@ -12,6 +13,13 @@ Scripts/bootstrap.sh --system
 python_line=$(Scripts/bootstrap.sh --venv | tail -n 1)
 export LAKEHOUSE_PYTHON=${python_line#LAKEHOUSE_PYTHON=}
 export LAKEHOUSE_REQUIRE_INTEROP=1
+
+# The AWS emulators, started before the build so they are up by the time the tests run.
+services_env=$(mktemp "${TMPDIR:-/tmp}/lakehouse-services-env.XXXXXX")
+trap 'Scripts/services.sh stop "$services_env"' EXIT
+Scripts/services.sh start "$services_env"
+# shellcheck disable=SC1090
+. "$services_env"
 
 # Two cores: build once, then run the suites in one process (Swift Testing parallelises inside it).
 swift build --build-tests -j 2
