@@ -77,3 +77,15 @@ public actor RetryQuota {
         tokens = min(capacity, tokens + amount)
     }
 }
+
+/// Test and tooling access to the retry arithmetic (the client uses it internally).
+public enum RetryPolicySupport {
+    public static func delay(_ policy: RetryPolicy, retry: Int, throttling: Bool, retryAfter: Double?, random: Double) -> Double {
+        policy.delay(retry: retry, throttling: throttling, retryAfterMilliseconds: retryAfter, random: random)
+    }
+
+    /// Takes one retry's cost from `quota`; `false` when it cannot cover it.
+    public static func acquire(_ quota: RetryQuota, throttling: Bool) async -> Bool {
+        await quota.acquire(throttling: throttling) != nil
+    }
+}
