@@ -12,7 +12,7 @@ struct LakehouseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lakehouse",
         abstract: "A serverless data lakehouse for CloudFront access logs.",
-        subcommands: [VersionCommand.self, CloudFrontCommand.self, ParquetCommand.self, IcebergCommand.self, DQCommand.self, DemoCommand.self, BenchCommand.self]
+        subcommands: [VersionCommand.self, CloudFrontCommand.self, ParquetCommand.self, IcebergCommand.self, DQCommand.self, AWSCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }
 

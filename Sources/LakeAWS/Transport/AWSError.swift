@@ -52,8 +52,7 @@ public struct AWSError: Error, Sendable, Hashable, CustomStringConvertible {
         if let status { parts.append("HTTP \(status)") }
         if let code { parts.append(code) }
         parts.append(message)
-        if let requestID { parts.append("(request id \(requestID))") }
-        return parts.joined(separator: ": ")
+        return parts.joined(separator: ": ") + (requestID.map { " (request id \($0))" } ?? "")
     }
 
     /// Classifies an error response.
