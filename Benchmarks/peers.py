@@ -148,11 +148,13 @@ def main():
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--sections", default="parse,encode,dq", help="comma-separated subset of parse,encode,dq")
     args = ap.parse_args()
+    sections = set(args.sections.split(","))
 
     env = dict(os.environ, POLARS_MAX_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
     results = []
-    for label, path in (("plain TSV", args.plain), ("gzip", args.gzip)):
+    for label, path in (("plain TSV", args.plain), ("gzip", args.gzip)) if "parse" in sections else ():
         rows = []
         ours = measure("lakehouse", [args.lakehouse, "cloudfront", "count", path], args.repeat, env)
         rows.append(ours)
@@ -163,7 +165,7 @@ def main():
 
     encode = []
     out_dir = os.path.dirname(os.path.abspath(args.plain))
-    for level in (1, 3):
+    for level in (1, 3) if "encode" in sections else ():
         rows = []
         ours_cmd = [args.lakehouse, "bench", "encode", args.plain, "--out", os.path.join(out_dir, "ours.parquet"), "--level", str(level)]
         rows.append(("lakehouse", [json.loads(run(ours_cmd, env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
@@ -173,11 +175,13 @@ def main():
             rows.append((peer, [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
         encode.append((level, rows))
 
-    dq = [("lakehouse", [json.loads(run([args.lakehouse, "bench", "dq", args.plain, "--repeats", "1"], env)[2].splitlines()[-1])
-                         for _ in range(args.repeat)])]
-    code = f"FIELDS = {FIELDS!r}\nPATH = {args.plain!r}\nTHREADS = {args.threads}\n" + DQ_DUCKDB
-    dq.append(("duckdb (same metrics, one SQL query)",
-               [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
+    dq = []
+    if "dq" in sections:
+        dq.append(("lakehouse", [json.loads(run([args.lakehouse, "bench", "dq", args.plain, "--repeats", "1"], env)[2].splitlines()[-1])
+                                 for _ in range(args.repeat)]))
+        code = f"FIELDS = {FIELDS!r}\nPATH = {args.plain!r}\nTHREADS = {args.threads}\n" + DQ_DUCKDB
+        dq.append(("duckdb (same metrics, one SQL query)",
+                   [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
 
     size = {"plain TSV": os.path.getsize(args.plain), "gzip": os.path.getsize(args.gzip)}
     print(f"rows={args.rows} threads={args.threads} repeat={args.repeat}")
@@ -190,19 +194,22 @@ def main():
             print(f"| {label} | {r['tool']} | {r['median_s']:.3f} | {args.rows / r['median_s']:,.0f} | "
                   f"{size[label] / r['median_s'] / 1e6:.1f} | {r['rss_mib']:.0f} | {ratio:.2f}x |")
 
-    print()
-    print("Parquet encode from in-memory columns (write only; input loaded untimed)")
-    print("| zstd level | tool | median s | rows/s | file MiB | speedup (peer s / ours s) | size vs ours |")
-    print("|---|---|---:|---:|---:|---:|---:|")
-    for level, rows in encode:
-        ours_s = statistics.median(r["seconds"] for r in rows[0][1])
-        ours_b = rows[0][1][0]["bytes"]
-        for tool, runs in rows:
-            med = statistics.median(r["seconds"] for r in runs)
-            b = runs[0]["bytes"]
-            print(f"| {level} | {tool} | {med:.3f} | {args.rows / med:,.0f} | {b / 2**20:.1f} | "
-                  f"{(med / ours_s) if tool != 'lakehouse' else 1.0:.2f}x | {b / ours_b:.3f} |")
+    if encode:
+        print()
+        print("Parquet encode from in-memory columns (write only; input loaded untimed)")
+        print("| zstd level | tool | median s | rows/s | file MiB | speedup (peer s / ours s) | size vs ours |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for level, rows in encode:
+            ours_s = statistics.median(r["seconds"] for r in rows[0][1])
+            ours_b = rows[0][1][0]["bytes"]
+            for tool, runs in rows:
+                med = statistics.median(r["seconds"] for r in runs)
+                b = runs[0]["bytes"]
+                print(f"| {level} | {tool} | {med:.3f} | {args.rows / med:,.0f} | {b / 2**20:.1f} | "
+                      f"{(med / ours_s) if tool != 'lakehouse' else 1.0:.2f}x | {b / ours_b:.3f} |")
 
+    if not dq:
+        return
     print()
     print("DQDL: the demo's 20 silver rules over in-memory rows (evaluation only; target <= 1 s for 1 M rows)")
     print("| tool | median s | rows/s | speedup (peer s / ours s) |")

@@ -2,6 +2,7 @@
 # Side-by-side benchmark: Lakehouse vs DuckDB, polars and pyarrow on one generated corpus.
 #
 #   Benchmarks/run.sh [ROWS] [THREADS]      defaults: 1000000 rows, 1 thread
+#   SECTIONS=dq Benchmarks/run.sh           only some of parse,encode,dq
 #
 # Builds the release CLI, generates the corpus with the project's generator (seed 7) into
 # .build-bench/ (not in git), and prints a markdown table for Documentation/Performance.md.
@@ -22,4 +23,4 @@ if [ ! -f "$corpus/plain.log" ]; then
     gzip -6 -c "$corpus/plain.log" > "$corpus/log.gz"
 fi
 "$python" Benchmarks/peers.py --lakehouse "$bin" --plain "$corpus/plain.log" --gzip "$corpus/log.gz" \
-    --rows "$rows" --threads "$threads" --repeat "${REPEAT:-3}"
+    --rows "$rows" --threads "$threads" --repeat "${REPEAT:-3}" --sections "${SECTIONS:-parse,encode,dq}"
