@@ -49,6 +49,9 @@ struct DQEvaluatorTests {
         // mean(0.1…0.8) = 0.45, sum 3.6.
         ("Mean \"time_taken\" between 0.449 and 0.451", "Mean \"time_taken\" > 0.451"),
         ("Sum \"time_taken\" between 3.59 and 3.61", "Sum \"time_taken\" < 3.59"),
+        // Population variance of 0.1…0.8 is 0.0525, its square root 0.22913.
+        ("StandardDeviation \"time_taken\" between 0.2291 and 0.2292", "StandardDeviation \"time_taken\" < 0.2291"),
+        ("Variance \"time_taken\" between 0.05249 and 0.05251", "Variance \"time_taken\" > 0.05251"),
         ("Mean \"status\" between 286.85 and 286.86", "Mean \"status\" > 286.86"),
         ("ColumnCorrelation \"id\" \"time_taken\" > 0.9999", "ColumnCorrelation \"id\" \"time_taken\" < 0.9999"),
         // Lengths 3,3,4,3,4,3 (+ null) → all between 2 and 5, not all equal 3.
@@ -223,6 +226,16 @@ struct DQEvaluatorTests {
             #expect(outcome.passed == [statusOK ? [0] : [], methodOK ? [2] : []].flatMap { $0 })
             #expect(outcome.failed == [statusOK ? [] : [0], methodOK ? [] : [2]].flatMap { $0 })
             #expect(outcome.skipped == [1])
+        }
+        // The same outcomes as Glue's row-level columns appended to the batches.
+        let batches = try report.rowLevelBatches(for: try DQFixtures.primary())
+        let batch = try #require(batches.first)
+        #expect(batch.schema.fields.suffix(4).map(\.name)
+                == ["DataQualityRulesPass", "DataQualityRulesFail", "DataQualityRulesSkip", "DataQualityEvaluationResult"])
+        for row in 0..<8 {
+            let failed = DQFixtures.statuses[row] != 200 || DQFixtures.methods[row] == nil
+            #expect(batch.column(named: "DataQualityEvaluationResult")?.scalar(at: row) == .binary(Array((failed ? "Failed" : "Passed").utf8)))
+            #expect(batch.column(named: "DataQualityRulesSkip")?.scalar(at: row) == .list([.binary(Array("RowCount > 0".utf8))]))
         }
     }
 
