@@ -185,8 +185,9 @@ def main():
 
     size = {"plain TSV": os.path.getsize(args.plain), "gzip": os.path.getsize(args.gzip)}
     print(f"rows={args.rows} threads={args.threads} repeat={args.repeat}")
-    print("| input | tool | median s | rows/s | MB/s (input) | peak RSS MiB | speedup (peer s / ours s) |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    if results:
+        print("| input | tool | median s | rows/s | MB/s (input) | peak RSS MiB | speedup (peer s / ours s) |")
+        print("|---|---|---:|---:|---:|---:|---:|")
     for label, rows in results:
         ours = rows[0]["median_s"]
         for r in rows:
