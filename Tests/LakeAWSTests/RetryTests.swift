@@ -117,6 +117,28 @@ struct RetryTests {
         #expect(granted == 35)  // 500 / 14
     }
 
+    @Test("a failed multipart upload is aborted, and the error is the part's")
+    func multipartAbort() async throws {
+        let transport = ScriptedTransport([
+            Self.response(200, "<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>"),
+            Self.s3Error("InvalidPart", 400),
+            Self.response(204),
+        ])
+        let directory = NSTemporaryDirectory() + "/lakehouse-mpu-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data(count: 20 << 20).write(to: URL(fileURLWithPath: directory + "/big.bin"))
+        do {
+            try await Self.s3(transport).uploadFile(path: directory + "/big.bin", bucket: "b", key: "k")
+            Issue.record("must fail")
+        } catch {
+            #expect(error.code == "InvalidPart", "\(error)")
+        }
+        let sent = transport.sent
+        #expect(sent.map(\.method) == ["POST", "PUT", "DELETE"])
+        #expect(sent.last?.url.hasSuffix("/b/k?uploadId=up-1") == true, "\(sent.last?.url ?? "")")
+    }
+
     @Test("XML error bodies, entities and namespaces")
     func xml() throws {
         let root = try #require(XMLNode.parse(Array("""
