@@ -51,10 +51,7 @@ public struct WebIdentityCredentials: CredentialSource {
 
     public func load() async throws(AWSError) -> AWSCredentials? {
         guard let tokenFile = environment["AWS_WEB_IDENTITY_TOKEN_FILE"], let role = environment["AWS_ROLE_ARN"] else { return nil }
-        guard let tokenData = FileManager.default.contents(atPath: tokenFile) else {
-            throw AWSError(.credentials, message: "cannot read the web identity token file \(tokenFile)")
-        }
-        let token = String(decoding: tokenData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try readToken(tokenFile, what: "the web identity token file")
         let session = environment["AWS_ROLE_SESSION_NAME"] ?? "lakehouse-\(Int(Date().timeIntervalSince1970))"
         let region = environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"] ?? "us-east-1"
         let endpoint = environment["AWS_ENDPOINT_URL_STS"] ?? environment["AWS_ENDPOINT_URL"] ?? "https://sts.\(region).amazonaws.com"
@@ -115,10 +112,7 @@ public struct ContainerCredentials: CredentialSource {
         }
         var headers: [HeaderField] = []
         if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw AWSError(.credentials, message: "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \(file)")
-            }
-            headers.append(HeaderField("Authorization", String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            headers.append(HeaderField("Authorization", try readToken(file, what: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")))
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !token.isEmpty {
             headers.append(HeaderField("Authorization", token))
         }
@@ -179,4 +173,12 @@ public struct InstanceMetadataCredentials: CredentialSource {
         }
         return try credentialsFromJSON(response.body, source: "instance metadata")
     }
+}
+
+/// A token file's content without surrounding whitespace; its path (never its content) in errors.
+func readToken(_ path: String, what: String) throws(AWSError) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw AWSError(.credentials, message: "cannot read \(what) \(path)")
+    }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }

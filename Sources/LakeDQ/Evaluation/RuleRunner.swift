@@ -170,13 +170,11 @@ struct RuleRunner {
         let ratio = Double(compliant) / Double(total)
         metrics[metricKey] = ratio
         let holds: Bool
-        var operands: [Double?] = []
         if let threshold = rule.threshold {
-            (holds, operands) = try checker(rule).check(ratio, threshold)
+            holds = try checker(rule).check(ratio, threshold).0
         } else {
             holds = compliant == total
         }
-        _ = operands
         return RuleEvaluation(outcome: holds ? .passed : .failed,
                               failureReason: holds ? nil : "Value: \(formatMetric(ratio)) does not meet the constraint requirement.",
                               metrics: metrics, primaryMetric: ratio, rows: rows)

@@ -30,14 +30,11 @@ extension RuleRunner {
                 }
                 return { row in codes[row] < 0 ? nullCompliant : verdicts[Int(codes[row])] }
             }
-        case let .numeric(values, valid, kind):
+        case let .numeric(values, valid, _):
             if let number { return { row in valid[row] ? number(values[row]) : nullCompliant } }
             if let text {
-                return { row in
-                    guard valid[row] else { return nullCompliant }
-                    let value = kind == .date ? values[row] : values[row]
-                    return text(Array(formatMetric(value).utf8))
-                }
+                // A string condition on a number compares its text form (`200`, `0.5`).
+                return { row in valid[row] ? text(Array(formatMetric(values[row]).utf8)) : nullCompliant }
             }
         case let .boolean(values):
             if let boolean { return { row in values[row] < 0 ? nullCompliant : boolean(values[row] == 1) } }
