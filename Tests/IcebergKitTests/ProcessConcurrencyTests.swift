@@ -28,10 +28,15 @@ struct ProcessConcurrencyTests {
             L="\(cli)"
             "$L" cloudfront generate --rows 20 --files 1 --out logs --seed 5 > /dev/null
             "$L" iceberg create silver.cf --catalog wh/catalog.db --warehouse wh > /dev/null
+            pids=""
             for w in 1 2 3 4; do
-              ( for i in $(seq 25); do "$L" iceberg append silver.cf logs/*.gz --catalog wh/catalog.db --warehouse wh > /dev/null; done ) &
+              ( set -e; for i in $(seq 25); do "$L" iceberg append silver.cf logs/*.gz --catalog wh/catalog.db --warehouse wh > /dev/null; done ) &
+              pids="$pids $!"
             done
-            wait
+            # Every writer must succeed: a failed append is reported, not hidden by `wait`.
+            status=0
+            for pid in $pids; do wait "$pid" || status=1; done
+            exit $status
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")

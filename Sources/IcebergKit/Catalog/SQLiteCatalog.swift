@@ -149,16 +149,23 @@ import Glibc
 extension Catalog {
     /// Appends `batches` to the table: writes data files, then commits a fast append,
     /// re-applying it on the newest metadata when another writer committed first (up to
-    /// `attempts` times). When the commit finally fails, the files it wrote are deleted.
+    /// `attempts` times, with jittered exponential backoff between attempts so that contending
+    /// writers spread out instead of colliding again). When the commit finally fails, the files
+    /// it wrote are deleted.
     @discardableResult
-    public func append(_ id: TableIdentifier, _ batches: [RecordBatchBox], attempts: Int = 10,
+    public func append(_ id: TableIdentifier, _ batches: [RecordBatchBox], attempts: Int = 30,
                        io: any FileIO = LocalFileIO()) throws(IcebergError) -> Table {
         var table = try loadTable(id)
         var files: [DataFile] = []
         let writer = TableDataWriter(metadata: table.metadata, io: io)
         for b in batches { files += try writer.write(b.batch) }
         var lastError: IcebergError?
-        for _ in 0..<max(1, attempts) {
+        for attempt in 0..<max(1, attempts) {
+            if attempt > 0 {
+                // 10 ms · 2^(attempt−1), capped at 2 s, full jitter.
+                let ceiling = min(10_000 * (1 << min(attempt - 1, 8)), 2_000_000)
+                usleep(useconds_t(Int.random(in: 0...ceiling)))
+            }
             do throws(IcebergError) {
                 let (next, location) = try FastAppend(io: io).commit(files, base: table.metadata, baseLocation: table.metadataLocation,
                                                                      nowMs: SQLiteCatalog.nowMs())
