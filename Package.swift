@@ -37,13 +37,16 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
+        // Byte classification with SIMD movemasks for the text parsers (C: Swift cannot express them).
+        .target(name: "CLakeSIMD", path: "Sources/CLakeSIMD"),
+
         // Bottom layer: the columnar currency and the codecs.
         .target(name: "LakeColumnar", swiftSettings: strictSettings),
         .target(name: "LakeCodecs", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
 
         // Products.
         .target(name: "CloudFrontLogs",
-                dependencies: ["LakeColumnar", "LakeCodecs"],
+                dependencies: ["LakeColumnar", "LakeCodecs", "CLakeSIMD"],
                 swiftSettings: strictSettings),
         .target(name: "ParquetWriter",
                 dependencies: ["LakeColumnar", "LakeCodecs"],

@@ -18,8 +18,11 @@ public func cloudFrontFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let policy: MalformedLinePolicy = selector & 4 == 0 ? .reject : .nullFill
     let options = CloudFrontParserOptions(format: format, policy: policy, batchSize: 7,
-                                          decodedFields: [(.userAgent, .twice), (.uriStem, .once)])
-    let reader = CloudFrontLogReader(bytes: bytes, name: "E1.2024-01-01-00.x.gz", options: options)
+                                          decodedFields: [(.userAgent, .twice), (.uriStem, .once)],
+                                          maximumLineLength: 1024)
+    // Small windows (16 bytes to 2 KiB) so that refills, growth and lines across windows are hit.
+    let window = 16 << Int((selector >> 3) & 7)
+    let reader = CloudFrontLogReader(bytes: bytes, name: "E1.2024-01-01-00.x.gz", options: options, windowSize: window)
     var rows = 0
     var rejects = 0
     do {

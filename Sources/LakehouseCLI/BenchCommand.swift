@@ -9,7 +9,32 @@ import ParquetWriter
 /// prints the timed part's seconds as JSON.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Encode.self, DataQuality.self])
+        commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Parse.self, Encode.self, DataQuality.self])
+
+    struct Parse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a log file into memory, then time parsing it into batches (the fastest of several runs).")
+
+        @Argument(help: "Log file (plain or gzip).") var file: String
+        @Option(help: "Timed parses; the fastest is printed.") var repeats: Int = 5
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let bytes = [UInt8](data)
+            let clock = ContinuousClock()
+            var best = Double.infinity
+            var rows = 0
+            for _ in 0..<max(repeats, 1) {
+                let start = clock.now
+                let reader = CloudFrontLogReader(bytes: bytes, name: file)
+                rows = 0
+                while let next = try reader.next() { rows += next.batch.rowCount }
+                let elapsed = clock.now - start
+                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+            print("{\"seconds\":\(best),\"rows\":\(rows),\"bytes\":\(bytes.count)}")
+        }
+    }
 
     struct Encode: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Parse logs into memory, then time writing them as Parquet.")

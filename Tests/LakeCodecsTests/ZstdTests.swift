@@ -96,6 +96,38 @@ struct ZlibTests {
         }
     }
 
+    @Test("the pull form inflates into caller buffers of any size, with input in any chunks")
+    func pullIntoBuffers() throws {
+        var rng = SeededRandom(seed: 11)
+        let parts = (0..<4).map { i in (0..<(20_000 * (i + 1))).map { _ in UInt8(truncatingIfNeeded: rng.next() % 7 + 97) } }
+        let joined = try parts.flatMap { try Gzip.compress($0) }
+        let expected = parts.flatMap { $0 }
+        for (inputChunk, outputChunk) in [(1, 1), (7, 3), (4096, 13), (1 << 20, 64), (333, 1 << 20)] {
+            let inflater = try Inflater(format: .gzip)
+            var out: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: outputChunk)
+            var position = 0
+            var stalled = 0
+            while stalled < 2 {
+                let end = min(position + inputChunk, joined.count)
+                let (used, produced) = try joined[position..<end].withUnsafeBytes { input in
+                    try buffer.withUnsafeMutableBytes { try inflater.decode(input, into: $0) }
+                }
+                out += buffer[0..<produced]
+                position += used
+                // Done once all input is in and a call with no input produces nothing.
+                stalled = position == joined.count && produced == 0 ? stalled + 1 : 0
+            }
+            try inflater.finish()
+            #expect(out == expected, "input chunks \(inputChunk), output buffer \(outputChunk)")
+        }
+        let truncated = Array(joined.dropLast(9))
+        let inflater = try Inflater(format: .gzip)
+        var sink = [UInt8](repeating: 0, count: 1 << 20)
+        _ = try truncated.withUnsafeBytes { input in try sink.withUnsafeMutableBytes { try inflater.decode(input, into: $0) } }
+        #expect(throws: CodecError.self) { try inflater.finish() }
+    }
+
     @Test("zero padding after the last member is accepted; other trailing bytes are not")
     func trailingBytes() throws {
         let member = try Gzip.compress(Array("hello".utf8))

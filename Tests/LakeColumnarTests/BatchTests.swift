@@ -90,6 +90,18 @@ struct BatchTests {
         }
     }
 
+    @Test("a bitmap packed from flag bytes equals one appended bit by bit, at every length")
+    func bitmapFromFlags() {
+        var rng = SeededRandom(seed: 3)
+        for count in [0, 1, 7, 8, 9, 63, 64, 65, 130, 1000] {
+            // Any nonzero byte is a set flag, not only 1.
+            let flags = (0..<count).map { _ in rng.next() % 3 == 0 ? UInt8(0) : UInt8(truncatingIfNeeded: rng.next() | 1) }
+            let packed = flags.withUnsafeBufferPointer { Bitmap(flags: $0) }
+            #expect(packed == Bitmap(flags.map { $0 != 0 }), "length \(count)")
+            #expect(packed.setCount == flags.filter { $0 != 0 }.count)
+        }
+    }
+
     @Test("bitmap counts set bits across word boundaries and offsets")
     func bitmapCounts() {
         var rng = SeededRandom(seed: 12)

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Percent-decoding of CloudFront log values, following the documented policy:
 ///
 /// 1. the raw column always keeps the value exactly as logged;
@@ -38,45 +46,60 @@ public enum PercentDecoding {
         }
     }
 
-    /// Appends one decoding pass of `input` to `output`; when `protectReserved`, sequences that
-    /// would decode to a protected character are copied unchanged.
-    static func decodePass(_ input: UnsafeRawBufferPointer, protectReserved: Bool, into output: inout [UInt8]) {
-        let n = input.count
+    /// One decoding pass of `count` bytes at `input` into `output` (which may be `input`
+    /// itself: the write position never passes the read position); returns the length written.
+    /// When `protectReserved`, sequences that would decode to a protected character stay as they are.
+    @inline(__always)
+    static func decodePass(_ input: UnsafePointer<UInt8>, _ n: Int, protectReserved: Bool,
+                           into output: UnsafeMutablePointer<UInt8>) -> Int {
         var i = 0
+        var o = 0
         while i < n {
             let c = input[i]
             if c == UInt8(ascii: "%"), i + 2 < n, let hi = hexValue(input[i + 1]), let lo = hexValue(input[i + 2]) {
                 let decoded = hi << 4 | lo
                 if protectReserved && isProtected(decoded) {
-                    output.append(c)
-                    output.append(input[i + 1])
-                    output.append(input[i + 2])
+                    let a = input[i + 1], b = input[i + 2]
+                    output[o] = c
+                    output[o + 1] = a
+                    output[o + 2] = b
+                    o += 3
                 } else {
-                    output.append(decoded)
+                    output[o] = decoded
+                    o += 1
                 }
                 i += 3
             } else {
-                output.append(c)
+                output[o] = c
+                o += 1
                 i += 1
             }
         }
+        return o
+    }
+
+    /// Decodes `input` `depth` times into `output`, which must have room for `input.count`
+    /// bytes (decoding never lengthens); returns the decoded length.
+    static func decode(_ input: UnsafeRawBufferPointer, depth: Depth, writingTo output: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let base = input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count > 0 else { return 0 }
+        let n = input.count
+        guard memchr(base, Int32(UInt8(ascii: "%")), n) != nil else {
+            output.update(from: base, count: n)
+            return n
+        }
+        let once = decodePass(base, n, protectReserved: false, into: output)
+        guard depth == .twice else { return once }
+        return decodePass(UnsafePointer(output), once, protectReserved: true, into: output)
     }
 
     /// Decodes `input` `depth` times into `output` (appending).
     public static func decode(_ input: UnsafeRawBufferPointer, depth: Depth, into output: inout [UInt8]) {
-        guard input.contains(UInt8(ascii: "%")) else {
-            output.append(contentsOf: input)
-            return
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: input.count))
+        let length = output.withUnsafeMutableBufferPointer { all in
+            decode(input, depth: depth, writingTo: all.baseAddress! + start)
         }
-        switch depth {
-        case .once:
-            decodePass(input, protectReserved: false, into: &output)
-        case .twice:
-            var first: [UInt8] = []
-            first.reserveCapacity(input.count)
-            decodePass(input, protectReserved: false, into: &first)
-            first.withUnsafeBytes { decodePass($0, protectReserved: true, into: &output) }
-        }
+        output.removeLast(input.count - length)
     }
 
     /// Decodes `value` `depth` times; invalid UTF-8 in the result is repaired with U+FFFD.

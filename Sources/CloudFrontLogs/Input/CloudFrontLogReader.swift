@@ -27,19 +27,35 @@ public struct CloudFrontBatch: Sendable {
 /// ```
 ///
 /// gzip input is recognised by its magic bytes, and concatenated members are read in full.
-/// Memory holds one compressed chunk, its decompressed text and one batch of rows.
+/// Text is read (or inflated) straight into one window of memory, whose field and line ends are
+/// indexed 64 bytes at a time; values are typed into raw column storage as lines are parsed.
+/// Memory holds the window, one compressed chunk and one batch of rows; a line longer than
+/// ``CloudFrontParserOptions/maximumLineLength`` is rejected rather than held.
 public final class CloudFrontLogReader<Source: ByteSource> {
     private var source: Source
     private var parser: LineParser
-    private let chunkSize: Int
-    private var inflater: Inflater?
-    private var sniffed = false
-    private var pending: [UInt8] = []
-    private var cursor = 0
-    private var lineNumber = 0
+    /// The text window: `windowCapacity` bytes plus 64 readable bytes of padding for the index.
+    private var window: UnsafeMutablePointer<UInt8>
+    private var windowCapacity: Int
+    private var end = 0
+    private var index: StructuralIndex
+    private var cursor = LineCursor()
+    private let delimiter: UInt8
+    private let maximumLineLength: Int
+    /// No more text will come: the source (and the inflater) are at their end.
     private var exhausted = false
     private var finished = false
-    private let readBuffer: UnsafeMutableRawBufferPointer
+    /// Discarding the rest of an overlong line, up to its line feed.
+    private var skippingOverlongLine = false
+    // Compressed input (gzip), and the first bytes read before the format is known.
+    private var sniffed = false
+    private var inflater: Inflater?
+    private let compressed: UnsafeMutableRawBufferPointer
+    private var compressedStart = 0
+    private var compressedEnd = 0
+    private var sourceEnded = false
+
+    private static var padding: Int { 64 }
 
     /// The counts so far (final once ``next()`` has returned `nil`).
     public var statistics: ParseStatistics { parser.statistics }
@@ -47,16 +63,31 @@ public final class CloudFrontLogReader<Source: ByteSource> {
     public var schema: CloudFrontSchema { parser.assembler.layout }
 
     /// Reads from `source`; `name` identifies it in rows and rejects (an S3 key or a path, from
-    /// which the distribution id is taken when it follows CloudFront's naming).
+    /// which the distribution id is taken when it follows CloudFront's naming). `windowSize` is
+    /// the text held at once (lines may grow it up to the maximum line length).
     public init(source: Source, name: String, options: CloudFrontParserOptions = CloudFrontParserOptions(),
-                chunkSize: Int = 1 << 18) {
+                windowSize: Int = 1 << 20) {
         self.source = source
         parser = LineParser(options: options, sourceName: name, distribution: LogObjectKey(name)?.distributionID)
-        self.chunkSize = max(chunkSize, 4096)
-        readBuffer = .allocate(byteCount: self.chunkSize, alignment: 16)
+        delimiter = parser.delimiter
+        maximumLineLength = options.maximumLineLength
+        windowCapacity = max(min(windowSize, options.maximumLineLength), 16)
+        window = Self.allocateWindow(windowCapacity)
+        index = StructuralIndex(capacity: windowCapacity)
+        compressed = .allocate(byteCount: min(windowCapacity, 1 << 18), alignment: 16)
     }
 
-    deinit { readBuffer.deallocate() }
+    deinit {
+        window.deallocate()
+        index.deallocate()
+        compressed.deallocate()
+    }
+
+    private static func allocateWindow(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + padding)
+        p.initialize(repeating: 0, count: capacity + padding)
+        return p
+    }
 
     /// The next batch, or `nil` at the end of the input.
     ///
@@ -64,81 +95,144 @@ public final class CloudFrontLogReader<Source: ByteSource> {
     ///   line is malformed under the ``MalformedLinePolicy/fail`` policy.
     public func next() throws(CloudFrontParseError) -> CloudFrontBatch? {
         guard !finished else { return nil }
-        let batchSize = parser.options.batchSize
-        while parser.assembler.rowCount < batchSize {
-            if try !parsePendingLines(until: batchSize) {
-                if exhausted {
-                    // The last line may lack a terminator.
-                    if cursor < pending.count {
-                        lineNumber += 1
-                        let n = lineNumber
-                        let tail = pending
-                        let start = cursor
-                        try tail.withUnsafeBytesTyped { (raw) throws(CloudFrontParseError) in
-                            try parser.consume(UnsafeRawBufferPointer(rebasing: raw[start...]), lineNumber: n)
-                        }
-                        cursor = pending.count
-                    }
-                    finished = true
-                    break
-                }
-                try fill()
+        // Rejects are bounded per batch too, so input of nothing but bad lines stays in bounded memory.
+        let rejectLimit = parser.options.batchSize
+        while !parser.assembler.isFull && parser.rejects.count < rejectLimit {
+            if cursor.line < index.lineCount {
+                try parser.consumeIndexedLines(window, index: index, cursor: &cursor, rejectLimit: rejectLimit)
+                continue
             }
+            if exhausted {
+                // The last line may lack a terminator.
+                if cursor.lineStart < end && !skippingOverlongLine {
+                    try parser.consumeFinalLine(window, end: end, index: index, cursor: &cursor)
+                }
+                finished = true
+                break
+            }
+            try refill()
         }
         let rejects = parser.rejects
         parser.rejects.removeAll()
         if parser.assembler.rowCount == 0 && rejects.isEmpty && finished { return nil }
-        return CloudFrontBatch(batch: parser.assembler.finish(), rejects: rejects)
+        return CloudFrontBatch(batch: parser.finishBatch(), rejects: rejects)
     }
 
-    /// Parses complete lines from `pending`; returns false when it needs more input.
-    private func parsePendingLines(until batchSize: Int) throws(CloudFrontParseError) -> Bool {
-        let count = pending.count
-        let result: Result<Bool, CloudFrontParseError> = pending.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return .success(false) }
-            while parser.assembler.rowCount < batchSize {
-                guard cursor < count, let hit = memchr(base + cursor, 0x0A, count - cursor) else { return .success(false) }
-                let end = UnsafeRawPointer(hit) - base
-                lineNumber += 1
-                do throws(CloudFrontParseError) {
-                    try parser.consume(UnsafeRawBufferPointer(rebasing: raw[cursor..<end]), lineNumber: lineNumber)
-                } catch {
-                    return .failure(error)
-                }
-                cursor = end + 1
+    /// Moves the unfinished line to the window's start, reads more text after it and indexes
+    /// the window again.
+    private func refill() throws(CloudFrontParseError) {
+        let start = cursor.lineStart
+        let keep = end - start
+        if start > 0 {
+            if keep > 0 { memmove(window, window + start, keep) }
+            end = keep
+        }
+        if end == windowCapacity {
+            // One line fills the window: grow it, or give the line up when it is too long.
+            if windowCapacity >= maximumLineLength {
+                cursor.lineNumber += 1
+                try parser.consumeOverlongLine(prefix: UnsafeRawBufferPointer(start: window, count: maximumLineLength),
+                                               lineNumber: cursor.lineNumber)
+                skippingOverlongLine = true
+                end = 0
+            } else {
+                growWindow()
             }
-            return .success(true)
         }
-        return try result.get()
+        index.reset()
+        cursor.rewind()
+        try read()
+        if skippingOverlongLine {
+            // Drop everything up to and including the overlong line's line feed.
+            guard let hit = memchr(window, Int32(UInt8(ascii: "\n")), end) else {
+                end = 0
+                return
+            }
+            cursor.lineStart = UnsafeMutableRawPointer(hit) - UnsafeMutableRawPointer(window) + 1
+            skippingOverlongLine = false
+        }
+        index.scan(window, from: cursor.lineStart, to: end, delimiter: delimiter)
+        cursor.entry = 0
     }
 
-    /// Reads and (if gzip) inflates one chunk into `pending`, dropping consumed bytes first.
-    private func fill() throws(CloudFrontParseError) {
-        if cursor > 0 {
-            pending.removeFirst(cursor)
-            cursor = 0
-        }
-        let n = try source.read(into: readBuffer)
-        let name = parser.sourceName
-        if !sniffed && n > 0 {
+    private func growWindow() {
+        let capacity = min(windowCapacity * 2, maximumLineLength)
+        let fresh = Self.allocateWindow(capacity)
+        fresh.update(from: window, count: end)
+        window.deallocate()
+        window = fresh
+        windowCapacity = capacity
+        index.resize(capacity: capacity)
+    }
+
+    /// Appends text to the window: read straight into it, or inflated into it.
+    private func read() throws(CloudFrontParseError) {
+        if !sniffed {
             sniffed = true
-            if n >= 2 && readBuffer[0] == 0x1F && readBuffer[1] == 0x8B {
+            let n = try source.read(into: compressed)
+            compressedEnd = n
+            if n == 0 { sourceEnded = true }
+            if n >= 2 && compressed[0] == 0x1F && compressed[1] == 0x8B {
                 do { inflater = try Inflater(format: .gzip) } catch {
-                    throw CloudFrontParseError(source: name, lineNumber: nil, message: error.description)
+                    throw CloudFrontParseError(source: parser.sourceName, lineNumber: nil, message: error.description)
                 }
             }
         }
-        let chunk = UnsafeRawBufferPointer(rebasing: readBuffer[0..<n])
         if let inflater {
-            do {
-                if n > 0 { try inflater.decode(chunk) { pending.append(contentsOf: $0) } } else { try inflater.finish() }
-            } catch {
-                throw CloudFrontParseError(source: name, lineNumber: nil, message: "decompression failed: \(error)")
-            }
-        } else {
-            pending.append(contentsOf: chunk)
+            try inflate(inflater)
+            return
         }
-        if n == 0 { exhausted = true }
+        if compressedStart < compressedEnd {
+            // Plain text read while sniffing: move it into the window first.
+            let n = min(compressedEnd - compressedStart, windowCapacity - end)
+            UnsafeMutableRawPointer(window + end).copyMemory(from: compressed.baseAddress! + compressedStart, byteCount: n)
+            compressedStart += n
+            end += n
+            return
+        }
+        if sourceEnded {
+            exhausted = true
+            return
+        }
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: window + end, count: windowCapacity - end))
+        if n == 0 {
+            sourceEnded = true
+            exhausted = true
+        }
+        end += n
+    }
+
+    private func inflate(_ inflater: Inflater) throws(CloudFrontParseError) {
+        do {
+            while end < windowCapacity {
+                let space = UnsafeMutableRawBufferPointer(start: window + end, count: windowCapacity - end)
+                if compressedStart == compressedEnd {
+                    if sourceEnded {
+                        // Drain what zlib still holds, then check the stream ended properly.
+                        let (_, produced) = try inflater.decode(UnsafeRawBufferPointer(start: nil, count: 0), into: space)
+                        end += produced
+                        if produced > 0 { continue }
+                        try inflater.finish()
+                        exhausted = true
+                        return
+                    }
+                    compressedStart = 0
+                    compressedEnd = try source.read(into: compressed)
+                    if compressedEnd == 0 { sourceEnded = true }
+                    continue
+                }
+                let input = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(compressed)[compressedStart..<compressedEnd])
+                let (used, produced) = try inflater.decode(input, into: space)
+                compressedStart += used
+                end += produced
+                if used == 0 && produced == 0 { compressedStart = compressedEnd }
+                if produced > 0 && end == windowCapacity { return }
+            }
+        } catch let error as CloudFrontParseError {
+            throw error
+        } catch {
+            throw CloudFrontParseError(source: parser.sourceName, lineNumber: nil, message: "decompression failed: \(error)")
+        }
     }
 }
 
@@ -151,7 +245,8 @@ extension CloudFrontLogReader where Source == FileByteSource {
 
 extension CloudFrontLogReader where Source == MemoryByteSource {
     /// Reads bytes in memory (plain or gzip); `name` identifies them in rows and rejects.
-    public convenience init(bytes: [UInt8], name: String, options: CloudFrontParserOptions = CloudFrontParserOptions()) {
-        self.init(source: MemoryByteSource(bytes), name: name, options: options)
+    public convenience init(bytes: [UInt8], name: String, options: CloudFrontParserOptions = CloudFrontParserOptions(),
+                            windowSize: Int = 1 << 20) {
+        self.init(source: MemoryByteSource(bytes), name: name, options: options, windowSize: windowSize)
     }
 }

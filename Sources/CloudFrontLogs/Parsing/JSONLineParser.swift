@@ -2,7 +2,7 @@ extension LineParser {
     /// Parses one standard-logging-v2 JSON record: a flat object whose keys are field names and
     /// whose values are strings, numbers, booleans or null.
     mutating func consumeJSON(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(CloudFrontParseError) {
-        // Unescaped values are copied into `jsonScratch`, and the row points into it.
+        // Unescaped values are copied into `jsonScratch`, and the row's fields point into it.
         jsonScratch.removeAll(keepingCapacity: true)
         var pairs: [(key: [UInt8], start: Int, length: Int)] = []
         do {
@@ -11,24 +11,33 @@ extension LineParser {
             try reject(line, lineNumber: lineNumber, reason: .invalidJSON(error.message), fatalToo: true)
             return
         }
-        assembler.beginRow()
-        for pair in pairs {
-            let name = String(decoding: pair.key, as: UTF8.self)
-            if pair.start < 0 { continue }  // JSON null: the field stays null
-            if name.lowercased() == "timestamp" {
-                assembler.setEpoch(start: pair.start, length: pair.length)
-            } else if let field = CloudFrontField(name: name), let slot = assembler.slot(of: field) {
-                assembler.set(slot: slot, start: pair.start, length: pair.length)
-            } else {
-                assembler.addExtra(key: pair.key, start: pair.start, length: pair.length)
-            }
-        }
         // An empty record still needs a base pointer.
         if jsonScratch.isEmpty { jsonScratch.append(0) }
         let scratch = jsonScratch
-        try scratch.withUnsafeBytesTyped { (buffer) throws(CloudFrontParseError) in
-            try commit(buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), line, lineNumber: lineNumber, truncated: false)
+        let nullFill = self.nullFill
+        var failure: RejectReason?
+        scratch.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            for pair in pairs where pair.start >= 0 {  // a JSON null leaves the field null
+                let name = String(decoding: pair.key, as: UTF8.self)
+                if name.lowercased() == "timestamp" {
+                    assembler.setEpoch(base + pair.start, pair.length)
+                } else if let field = CloudFrontField(name: name), let slot = assembler.slot(of: field) {
+                    if !assembler.set(slot: slot, base + pair.start, pair.length, nullOnError: nullFill) {
+                        failure = assembler.failure
+                        return
+                    }
+                } else {
+                    assembler.addExtra(key: pair.key, base + pair.start, pair.length)
+                }
+            }
         }
+        if let failure {
+            assembler.abandonRow()
+            try reject(line, lineNumber: lineNumber, reason: failure)
+            return
+        }
+        try commit(line, lineNumber: lineNumber, truncated: false)
     }
 
     struct JSONError: Error {

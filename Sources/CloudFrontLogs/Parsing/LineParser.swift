@@ -5,16 +5,18 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LakeColumnar
 
 /// Turns log lines into rows: header handling, field mapping, policy, rejects and counts.
 ///
 /// One instance per input; it keeps the current `#Fields` mapping across lines, so a new
-/// header mid-stream switches the mapping from the next line on.
+/// header mid-stream switches the mapping from the next line on. Lines arrive with their field
+/// boundaries already found (``StructuralIndex``); values go straight into the
+/// ``RowAssembler``'s columns.
 struct LineParser {
     let options: CloudFrontParserOptions
-    let source: [UInt8]
     let sourceName: String
-    let distribution: [UInt8]?
+    let distribution: String?
     var assembler: RowAssembler
     var statistics = ParseStatistics()
     var rejects: [RejectRecord] = []
@@ -22,13 +24,17 @@ struct LineParser {
     /// Per position of the current layout: the slot, and the field name (for extras).
     var positionSlots: [Int] = []
     var positionNames: [[UInt8]] = []
+    /// The layout compiled for the row loop.
+    var plan = FieldPlan()
     var hasLayout = false
+    /// The value count whose canonical layout is in use for headerless lines (0: none).
+    var headerlessCount = 0
     let delimiter: UInt8
     let isJSON: Bool
     /// Standard logs without a header pick a canonical prefix by value count.
     let fallbackByCount: Bool
+    let nullFill: Bool
 
-    let bounds = FieldBounds()
     var jsonScratch: [UInt8] = []
 
     /// Value counts of the historical standard layouts.
@@ -37,10 +43,9 @@ struct LineParser {
     init(options: CloudFrontParserOptions, sourceName: String, distribution: String?) {
         self.options = options
         self.sourceName = sourceName
-        source = Array(sourceName.utf8)
-        self.distribution = distribution.map { Array($0.utf8) }
-        assembler = RowAssembler(layout: options.schema)
-        assembler.reservedRows = min(options.batchSize, 1 << 16)
+        self.distribution = distribution
+        nullFill = options.policy == .nullFill
+        assembler = RowAssembler(layout: options.schema, rowCapacity: options.batchSize)
         switch options.format {
         case let .standard(d):
             delimiter = d
@@ -57,7 +62,8 @@ struct LineParser {
             fallbackByCount = false
             setLayout(names: names.map { Array($0.utf8) }, realtime: false)
         case .jsonLines:
-            delimiter = 0
+            // Records are whole lines: the index only needs line feeds.
+            delimiter = UInt8(ascii: "\n")
             isJSON = true
             fallbackByCount = false
         }
@@ -71,33 +77,50 @@ struct LineParser {
             return field.flatMap { assembler.slot(of: $0) } ?? RowAssembler.extraSlot
         }
         positionNames = names
+        plan = FieldPlan(positionSlots: positionSlots, raw: assembler.raw, slotCount: assembler.slotCount)
         hasLayout = true
     }
 
-    /// Parses one line (without its terminator).
-    mutating func consume(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(CloudFrontParseError) {
-        var count = line.count
-        if count > 0 && line[count - 1] == UInt8(ascii: "\r") { count -= 1 }
-        guard count > 0, let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+    /// Parses one line: `base[start..<end]` without its line feed, with `delimiterCount`
+    /// delimiter offsets (in `base`) at `delimiters`. `checkUTF8`: the line may hold non-ASCII
+    /// bytes and must be validated.
+    @inline(__always)
+    mutating func consume(_ base: UnsafePointer<UInt8>, start: Int, end: Int, delimiters: UnsafePointer<UInt32>,
+                          delimiterCount: Int, checkUTF8: Bool, lineNumber: Int) throws(CloudFrontParseError) {
+        var lineEnd = end
+        var count = delimiterCount
+        if lineEnd > start && base[lineEnd &- 1] == UInt8(ascii: "\r") {
+            lineEnd &-= 1
+            // A delimiter that was the '\r' itself (a custom delimiter) no longer ends a field.
+            if count > 0 && Int(delimiters[count &- 1]) == lineEnd { count &-= 1 }
+        }
+        guard lineEnd > start else {
             statistics.blankLines += 1
             return
         }
-        let body = UnsafeRawBufferPointer(start: base, count: count)
-        if base[0] == UInt8(ascii: "#") && !isJSON {
+        let body = UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start)
+        if base[start] == UInt8(ascii: "#") && !isJSON {
             statistics.directiveLines += 1
             handleDirective(body)
             return
         }
         statistics.dataLines += 1
-        if !Self.isASCII(body) && !Self.isValidUTF8(body) {
+        if checkUTF8 && !LineScan.isValidUTF8(body) {
             try reject(body, lineNumber: lineNumber, reason: .invalidUTF8, fatalToo: true)
             return
         }
         if isJSON {
             try consumeJSON(body, lineNumber: lineNumber)
         } else {
-            try consumeDelimited(base, count, lineNumber: lineNumber)
+            try consumeDelimited(base, start: start, end: lineEnd, delimiters: delimiters, delimiterCount: count,
+                                 lineNumber: lineNumber)
         }
+    }
+
+    /// Parses a line that is too long to hold in memory: it is rejected with its first bytes.
+    mutating func consumeOverlongLine(prefix: UnsafeRawBufferPointer, lineNumber: Int) throws(CloudFrontParseError) {
+        statistics.dataLines += 1
+        try reject(prefix, lineNumber: lineNumber, reason: .lineTooLong(limit: options.maximumLineLength), fatalToo: true)
     }
 
     mutating func handleDirective(_ line: UnsafeRawBufferPointer) {
@@ -115,107 +138,124 @@ struct LineParser {
         }
         if !current.isEmpty { names.append(current) }
         setLayout(names: names, realtime: false)
+        headerlessCount = 0
     }
 
     @inline(__always)
     static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c | 0x20 : c }
 
-    mutating func consumeDelimited(_ base: UnsafePointer<UInt8>, _ count: Int, lineNumber: Int) throws(CloudFrontParseError) {
-        splitFields(base, count)
-        let fieldStarts = bounds.starts, fieldEnds = bounds.ends
-        var valueCount = bounds.count
-        let body = UnsafeRawBufferPointer(start: base, count: count)
+    @inline(__always)
+    mutating func consumeDelimited(_ base: UnsafePointer<UInt8>, start: Int, end: Int, delimiters: UnsafePointer<UInt32>,
+                                   delimiterCount: Int, lineNumber: Int) throws(CloudFrontParseError) {
+        let valueCount = delimiterCount &+ 1
+        @inline(__always) func fieldStart(_ k: Int) -> Int { k == 0 ? start : Int(delimiters[k &- 1]) &+ 1 }
+        @inline(__always) func fieldEnd(_ k: Int) -> Int { k < delimiterCount ? Int(delimiters[k]) : end }
 
         if !hasLayout {
             // Headerless: drop empty surplus values (a trailing tab), then match a known layout.
-            while valueCount > 0, !Self.historicalCounts.contains(valueCount),
-                  fieldEnds[valueCount - 1] == fieldStarts[valueCount - 1] { valueCount -= 1 }
-            guard fallbackByCount, Self.historicalCounts.contains(valueCount) else {
-                try reject(body, lineNumber: lineNumber, reason: .unknownLayout(valueCount: bounds.count), fatalToo: true)
+            var used = valueCount
+            while used > 0, !Self.historicalCounts.contains(used), fieldEnd(used - 1) == fieldStart(used - 1) { used -= 1 }
+            guard fallbackByCount, Self.historicalCounts.contains(used) else {
+                try reject(UnsafeRawBufferPointer(start: base + start, count: end - start), lineNumber: lineNumber,
+                           reason: .unknownLayout(valueCount: valueCount), fatalToo: true)
                 return
             }
-            let names = CloudFrontField.standard.prefix(valueCount).map { Array($0.logName.utf8) }
-            setLayout(names: names, realtime: false)
+            if used != headerlessCount {
+                setLayout(names: CloudFrontField.standard.prefix(used).map { Array($0.logName.utf8) }, realtime: false)
+                headerlessCount = used
+            }
             hasLayout = false  // keep choosing by count until a header arrives
+        }
+        if plan.valueCount == valueCount,
+           try consumePlanned(plan, LineFields(base: base, lineStart: start, lineEnd: end, delimiters: delimiters,
+                                               delimiterCount: delimiterCount), lineNumber: lineNumber) {
+            return
         }
         let expected = positionSlots.count
         var truncated = false
         if valueCount < expected {
-            guard options.policy == .nullFill else {
-                try reject(body, lineNumber: lineNumber, reason: .truncatedRow(expected: expected, actual: valueCount))
+            guard nullFill else {
+                try reject(UnsafeRawBufferPointer(start: base + start, count: end - start), lineNumber: lineNumber,
+                           reason: .truncatedRow(expected: expected, actual: valueCount))
                 return
             }
             truncated = true
         }
-        assembler.beginRow()
-        for i in 0..<min(valueCount, expected) {
-            let slot = positionSlots[i]
-            let s = fieldStarts[i], l = fieldEnds[i] - fieldStarts[i]
+        let mapped = min(valueCount, expected)
+        let slots = positionSlots
+        var failed = false
+        var from = start
+        for k in 0..<mapped {
+            let to = fieldEnd(k)
+            let slot = slots[k]
             if slot >= 0 {
-                assembler.set(slot: slot, start: s, length: l)
+                if !assembler.set(slot: slot, base + from, to &- from, nullOnError: nullFill) {
+                    failed = true
+                    break
+                }
             } else if slot == RowAssembler.epochSlot {
-                assembler.setEpoch(start: s, length: l)
+                assembler.setEpoch(base + from, to &- from)
             } else {
-                assembler.addExtra(key: positionNames[i], start: s, length: l)
+                assembler.addExtra(key: positionNames[k], base + from, to &- from)
             }
+            from = to &+ 1
+        }
+        if failed {
+            let reason = assembler.failure ?? .missingTimestamp
+            assembler.abandonRow()
+            try reject(UnsafeRawBufferPointer(start: base + start, count: end - start), lineNumber: lineNumber, reason: reason)
+            return
         }
         if valueCount > expected {
             // Surplus values: empty ones (a trailing tab) are dropped; others are kept as
             // unnamed extras keyed by their 1-based position.
-            for i in expected..<valueCount where fieldEnds[i] > fieldStarts[i] {
-                assembler.addExtra(key: Array("_\(i + 1)".utf8), start: fieldStarts[i], length: fieldEnds[i] - fieldStarts[i])
+            for k in expected..<valueCount where fieldEnd(k) > fieldStart(k) {
+                assembler.addExtra(key: Array("_\(k + 1)".utf8), base + fieldStart(k), fieldEnd(k) - fieldStart(k))
             }
         }
-        try commit(base, body, lineNumber: lineNumber, truncated: truncated)
+        try commit(UnsafeRawBufferPointer(start: base + start, count: end - start), lineNumber: lineNumber, truncated: truncated)
     }
 
-    mutating func commit(_ base: UnsafePointer<UInt8>, _ body: UnsafeRawBufferPointer, lineNumber: Int,
-                         truncated: Bool) throws(CloudFrontParseError) {
-        if let reason = assembler.commit(base: base, distribution: distribution, source: source, lineNumber: lineNumber,
-                                         truncated: truncated, nullOnError: false) {
-            guard options.policy == .nullFill else {
-                try reject(body, lineNumber: lineNumber, reason: reason)
-                return
+    /// Parses a line whose value count matches the layout through its ``FieldPlan``. Returns
+    /// false, leaving no trace, when a value does not parse and the policy does not null it: the
+    /// line then goes through the general path, which reports the first bad value in line order.
+    @inline(__always)
+    mutating func consumePlanned(_ plan: FieldPlan, _ fields: LineFields, lineNumber: Int) throws(CloudFrontParseError) -> Bool {
+        guard assembler.setPlanned(plan, fields, nullOnError: nullFill) else {
+            assembler.abandonRow()
+            return false
+        }
+        for step in plan.general {
+            let from = fields.start(step.position), to = fields.end(step.position)
+            if step.slot >= 0 {
+                if !assembler.set(slot: step.slot, fields.base + from, to &- from, nullOnError: nullFill) {
+                    assembler.abandonRow()
+                    return false
+                }
+            } else if step.slot == RowAssembler.epochSlot {
+                assembler.setEpoch(fields.base + from, to &- from)
+            } else {
+                assembler.addExtra(key: positionNames[step.position], fields.base + from, to &- from)
             }
-            // Phase 1 refused before appending anything: retry, nulling what does not parse.
-            _ = assembler.commit(base: base, distribution: distribution, source: source, lineNumber: lineNumber,
-                                 truncated: truncated, nullOnError: true)
+        }
+        let body = UnsafeRawBufferPointer(start: fields.base + fields.lineStart, count: fields.lineEnd &- fields.lineStart)
+        if let reason = assembler.commit(lineNumber: lineNumber, truncated: false, nullFill: nullFill,
+                                         checking: plan.conditionalSlots) {
+            try reject(body, lineNumber: lineNumber, reason: reason)
+            return true
+        }
+        statistics.acceptedRows += 1
+        return true
+    }
+
+    /// Completes the assembled row, or rejects the line when it has no usable timestamp.
+    mutating func commit(_ body: UnsafeRawBufferPointer, lineNumber: Int, truncated: Bool) throws(CloudFrontParseError) {
+        if let reason = assembler.commit(lineNumber: lineNumber, truncated: truncated, nullFill: nullFill) {
+            try reject(body, lineNumber: lineNumber, reason: reason)
+            return
         }
         statistics.acceptedRows += 1
         if truncated { statistics.truncatedRows += 1 }
-    }
-
-    /// Splits the line at every delimiter into `fieldStarts`/`fieldEnds`, eight bytes at a time
-    /// (SWAR: a word's delimiter bytes become set high bits, walked with trailing-zero counts).
-    @inline(__always)
-    mutating func splitFields(_ base: UnsafePointer<UInt8>, _ count: Int) {
-        bounds.count = 0
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
-        let pattern = ones &* UInt64(delimiter)
-        var fieldStart = 0
-        var i = 0
-        let raw = UnsafeRawPointer(base)
-        while i + 8 <= count {
-            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ pattern
-            // Exact zero-byte test (no borrow between bytes): 0x80 where a byte of `word` is 0.
-            var hits = ~(((word & lows) &+ lows) | word | lows)
-            while hits != 0 {
-                let at = i + hits.trailingZeroBitCount >> 3
-                bounds.append(fieldStart, at)
-                fieldStart = at + 1
-                hits &= hits &- 1
-            }
-            i += 8
-        }
-        while i < count {
-            if base[i] == delimiter {
-                bounds.append(fieldStart, i)
-                fieldStart = i + 1
-            }
-            i += 1
-        }
-        bounds.append(fieldStart, count)
     }
 
     /// Records a reject, or throws under the fail policy. `fatalToo`: also rejected under null-fill.
@@ -228,21 +268,8 @@ struct LineParser {
         rejects.append(RejectRecord(source: sourceName, lineNumber: lineNumber, reason: reason, rawLine: Array(line)))
     }
 
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        let n = bytes.count
-        while i + 8 <= n {
-            if bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            i += 8
-        }
-        while i < n {
-            if bytes[i] >= 0x80 { return false }
-            i += 1
-        }
-        return true
-    }
-
-    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        String(validating: bytes, as: UTF8.self) != nil
+    /// The rows parsed so far as a batch.
+    mutating func finishBatch() -> RecordBatch {
+        assembler.finish(source: sourceName, distribution: distribution)
     }
 }

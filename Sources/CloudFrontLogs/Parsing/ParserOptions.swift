@@ -29,15 +29,21 @@ public struct CloudFrontParserOptions: Sendable {
     public var additionalFields: [CloudFrontField]
     /// Fields that get a `<column>_decoded` column, with their decode depth.
     public var decodedFields: [(field: CloudFrontField, depth: PercentDecoding.Depth)]
+    /// The longest line kept in memory (default 8 MiB). A longer line is rejected
+    /// (``RejectReason/lineTooLong(limit:)``, under every policy but ``MalformedLinePolicy/fail``),
+    /// so memory stays bounded whatever the input.
+    public var maximumLineLength: Int
 
     public init(format: CloudFrontLogFormat = .standardTab, policy: MalformedLinePolicy = .reject,
                 batchSize: Int = 65_536, additionalFields: [CloudFrontField] = [],
-                decodedFields: [(field: CloudFrontField, depth: PercentDecoding.Depth)] = []) {
+                decodedFields: [(field: CloudFrontField, depth: PercentDecoding.Depth)] = [],
+                maximumLineLength: Int = 8 << 20) {
         self.format = format
         self.policy = policy
         self.batchSize = max(1, batchSize)
         self.additionalFields = additionalFields
         self.decodedFields = decodedFields
+        self.maximumLineLength = max(maximumLineLength, 64)
     }
 
     /// The output schema these options produce.

@@ -12,6 +12,9 @@ public enum RejectReason: Sendable, Hashable, CustomStringConvertible {
     case invalidUTF8
     /// A JSON-lines record is not a flat JSON object.
     case invalidJSON(String)
+    /// The line is longer than ``CloudFrontParserOptions/maximumLineLength``; the reject keeps
+    /// its first `limit` bytes.
+    case lineTooLong(limit: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +24,7 @@ public enum RejectReason: Sendable, Hashable, CustomStringConvertible {
         case .missingTimestamp: return "missing or invalid date/time"
         case .invalidUTF8: return "line is not valid UTF-8"
         case let .invalidJSON(why): return "invalid JSON record: \(why)"
+        case let .lineTooLong(limit): return "line longer than \(limit) bytes"
         }
     }
 }
@@ -33,7 +37,8 @@ public struct RejectRecord: Sendable, Hashable {
     public var lineNumber: Int
     /// Why it was rejected.
     public var reason: RejectReason
-    /// The line exactly as read (without its line terminator).
+    /// The line exactly as read (without its line terminator); for
+    /// ``RejectReason/lineTooLong(limit:)``, its first `limit` bytes.
     public var rawLine: [UInt8]
 
     public init(source: String, lineNumber: Int, reason: RejectReason, rawLine: [UInt8]) {

@@ -14,6 +14,23 @@ enum ValueParsers {
     @inline(__always)
     static func int64(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int64? {
         guard count > 0 else { return nil }
+        if count <= 18 {
+            // Up to 18 digits cannot overflow: no checks but the digit test.
+            var value: Int64 = 0
+            var i = 0
+            while i < count {
+                let d = p[i] &- UInt8(ascii: "0")
+                if d >= 10 { return signedOrChecked(p, count) }
+                value = value &* 10 &+ Int64(d)
+                i &+= 1
+            }
+            return value
+        }
+        return signedOrChecked(p, count)
+    }
+
+    /// The general case of ``int64(_:_:)``: a sign, or more digits than the fast path takes.
+    static func signedOrChecked(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int64? {
         var i = 0
         var negative = false
         if p[0] == UInt8(ascii: "-") || p[0] == UInt8(ascii: "+") {

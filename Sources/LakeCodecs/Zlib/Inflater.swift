@@ -63,23 +63,46 @@ public final class Inflater {
 
     /// Decodes `chunk`, calling `sink` with each piece of output.
     public func decode(_ chunk: UnsafeRawBufferPointer, _ sink: (UnsafeRawBufferPointer) throws(CodecError) -> Void) throws(CodecError) {
-        guard chunk.count > 0, let base = chunk.baseAddress else { return }
+        guard chunk.count > 0 else { return }
+        var offset = 0
+        while true {
+            let (used, produced) = try decode(UnsafeRawBufferPointer(rebasing: chunk[offset...]), into: output)
+            offset += used
+            if produced > 0 { try sink(UnsafeRawBufferPointer(rebasing: output[0..<produced])) }
+            // A full output chunk may leave output buffered inside zlib: go on until it drains.
+            if produced < output.count && (offset == chunk.count || used == 0) { break }
+        }
+    }
+
+    /// Decodes from `input` straight into `output`, as far as either allows; returns the input
+    /// bytes consumed and the output bytes produced.
+    ///
+    /// The pull form of ``decode(_:_:)``: callers that own a buffer (a line reader, say) inflate
+    /// into it without an intermediate copy. Call it again with the rest of the input, or with
+    /// empty input to drain output that did not fit; `(0, 0)` means it needs more input.
+    public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
+        throws(CodecError) -> (consumed: Int, produced: Int) {
+        let n = input.count
         var position = 0
-        let capacity = output.count
-        while position < chunk.count {
+        var produced = 0
+        defer { consumed += position }
+        guard let out = output.baseAddress, output.count > 0 else { return (0, 0) }
+        while produced < output.count {
             switch state {
             case .finished:
+                guard position < n else { return (position, produced) }
                 if ignoresTrailingData {
-                    consumed += chunk.count
-                    return
+                    position = n
+                    return (position, produced)
                 }
                 throw CodecError(format.codec, .trailingGarbage, offset: consumed + position)
             case .padding:
-                guard chunk[position] == 0 else { throw CodecError(format.codec, .trailingGarbage, offset: consumed + position) }
-                position += 1
-                continue
+                while position < n && input[position] == 0 { position += 1 }
+                guard position == n else { throw CodecError(format.codec, .trailingGarbage, offset: consumed + position) }
+                return (position, produced)
             case .betweenMembers:
-                if chunk[position] == 0 {
+                guard position < n else { return (position, produced) }
+                if input[position] == 0 {
                     state = .padding
                     continue
                 }
@@ -88,68 +111,47 @@ public final class Inflater {
                 }
                 state = .inMember
             case .idle:
+                guard position < n else { return (position, produced) }
                 state = .inMember
             case .inMember:
                 break
             }
-            stream.next_in = UnsafeMutablePointer(mutating: (base + position).assumingMemoryBound(to: Bytef.self))
-            stream.avail_in = UInt32(min(chunk.count - position, Int(UInt32.max)))
-            let before = Int(stream.avail_in)
-            let (code, produced) = inflateIntoOutput()
-            let used = before - Int(stream.avail_in)
-            let errorOffset = consumed + position + used
+            let space = output.count - produced
+            stream.next_in = n > position
+                ? UnsafeMutablePointer(mutating: (input.baseAddress! + position).assumingMemoryBound(to: Bytef.self)) : nil
+            stream.avail_in = UInt32(min(n - position, Int(UInt32.max)))
+            stream.next_out = (out + produced).assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = UInt32(min(space, Int(UInt32.max)))
+            let availableIn = Int(stream.avail_in), availableOut = Int(stream.avail_out)
+            let code = inflate(&stream, Z_NO_FLUSH)
+            let used = availableIn - Int(stream.avail_in)
+            let made = availableOut - Int(stream.avail_out)
             position += used
+            produced += made
             switch code {
             case Z_OK, Z_BUF_ERROR:
-                if code == Z_BUF_ERROR && produced == 0 && used == 0 {
-                    throw CodecError(format.codec, .corrupt("inflate made no progress"), offset: errorOffset)
+                if used == 0 && made == 0 {
+                    // No progress: it needs input, unless input was there (then it is corrupt).
+                    guard position == n else {
+                        throw CodecError(format.codec, .corrupt("inflate made no progress"), offset: consumed + position)
+                    }
+                    return (position, produced)
                 }
+                // Input exhausted with room left over: nothing is buffered inside zlib.
+                if position == n && made < availableOut { return (position, produced) }
             case Z_STREAM_END:
                 state = format == .gzip ? .betweenMembers : .finished
             case Z_DATA_ERROR:
                 let message = stream.msg.map { String(cString: $0) } ?? "invalid deflate data"
-                throw CodecError(format.codec, .corrupt(message), offset: errorOffset)
+                throw CodecError(format.codec, .corrupt(message), offset: consumed + position)
             case Z_NEED_DICT:
-                throw CodecError(format.codec, .corrupt("preset dictionary required"), offset: errorOffset)
+                throw CodecError(format.codec, .corrupt("preset dictionary required"), offset: consumed + position)
             default:
                 let message = stream.msg.map { String(cString: $0) } ?? "inflate error"
-                throw CodecError(format.codec, .library(code: Int(code), message: message), offset: errorOffset)
-            }
-            if produced > 0 {
-                try sink(UnsafeRawBufferPointer(rebasing: output[0..<produced]))
-            }
-            // Output may remain buffered inside zlib when the output chunk filled up while input
-            // was exhausted: drain it before leaving.
-            if position == chunk.count && state == .inMember && produced == capacity {
-                try drain(sink)
+                throw CodecError(format.codec, .library(code: Int(code), message: message), offset: consumed + position)
             }
         }
-        consumed += chunk.count
-    }
-
-    /// Runs one `inflate` call into the whole output chunk; returns zlib's code and the bytes produced.
-    private func inflateIntoOutput() -> (code: Int32, produced: Int) {
-        let capacity = output.count
-        stream.next_out = output.baseAddress!.assumingMemoryBound(to: Bytef.self)
-        stream.avail_out = UInt32(capacity)
-        let code = inflate(&stream, Z_NO_FLUSH)
-        return (code, capacity - Int(stream.avail_out))
-    }
-
-    private func drain(_ sink: (UnsafeRawBufferPointer) throws(CodecError) -> Void) throws(CodecError) {
-        let capacity = output.count
-        while true {
-            stream.avail_in = 0
-            let (code, produced) = inflateIntoOutput()
-            if code == Z_STREAM_END { state = format == .gzip ? .betweenMembers : .finished }
-            else if code != Z_OK && code != Z_BUF_ERROR {
-                throw CodecError(format.codec, .corrupt("invalid deflate data"), offset: consumed)
-            }
-            if produced > 0 {
-                try sink(UnsafeRawBufferPointer(rebasing: output[0..<produced]))
-            }
-            if produced < capacity || state != .inMember { break }
-        }
+        return (position, produced)
     }
 
     /// Ends the stream; throws ``CodecError/Kind/truncated`` when it stopped inside a member.

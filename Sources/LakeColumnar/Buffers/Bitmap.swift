@@ -26,6 +26,41 @@ public struct Bitmap: Sendable, Hashable {
         if value, count & 63 != 0 { words[wordCount - 1] = (1 << UInt64(count & 63)) - 1 }
     }
 
+    /// A bitmap with one bit per byte of `flags`: a nonzero byte sets its bit.
+    ///
+    /// Packs eight flags per step, for parsers that record validity as bytes in raw memory
+    /// (one store per value) and build the bitmap once per batch.
+    public init(flags: UnsafeBufferPointer<UInt8>) {
+        let count = flags.count
+        let wordCount = (count + 63) >> 6
+        words = [UInt64](unsafeUninitializedCapacity: wordCount) { out, initialized in
+            guard let base = flags.baseAddress else { initialized = 0; return }
+            let raw = UnsafeRawPointer(base)
+            for w in 0..<wordCount {
+                var word: UInt64 = 0
+                let start = w << 6
+                let end = Swift.min(start + 64, count)
+                var i = start
+                // Eight flags at a time: nonzero bytes to 0x01, then gathered by a multiply.
+                while i + 8 <= end {
+                    var v = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    v = ((v | (v >> 4)) | ((v | (v >> 4)) >> 2))
+                    v = (v | (v >> 1)) & 0x0101_0101_0101_0101
+                    word |= ((v &* 0x0102_0408_1020_4080) >> 56) << UInt64(i - start)
+                    i += 8
+                }
+                while i < end {
+                    if base[i] != 0 { word |= 1 << UInt64(i - start) }
+                    i += 1
+                }
+                out[w] = word
+            }
+            initialized = wordCount
+        }
+        bitOffset = 0
+        bitCount = count
+    }
+
     /// A bitmap from a sequence of booleans.
     public init<S: Sequence>(_ bits: S) where S.Element == Bool {
         self.init()

@@ -22,6 +22,17 @@ public struct BinaryColumn: Sendable, Hashable {
         self.init(unchecked: offsets, bytes: bytes, start: 0, count: offsets.count - 1, validity: validity)
     }
 
+    /// Creates a column from offsets its producer guarantees valid: `offsets[0] == 0`, never
+    /// decreasing, the last equal to `bytes.count`, and `validity` (if any) of the same length as
+    /// the values. Checked only in debug builds: for producers that build offsets themselves
+    /// (parsers, decoders), where the check would cost a pass over every batch.
+    public init(trustedOffsets offsets: [Int], bytes: [UInt8], validity: Bitmap? = nil) {
+        assert(offsets.first == 0 && offsets.last == bytes.count && zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 },
+               "offsets must start at 0, never decrease and end at the byte count")
+        assert(validity == nil || validity!.count == offsets.count - 1, "validity length differs from value count")
+        self.init(unchecked: offsets, bytes: bytes, start: 0, count: offsets.count - 1, validity: validity)
+    }
+
     /// Creates a column of UTF-8 strings; `nil` becomes a null.
     public init(_ strings: [String?]) {
         var builder = BinaryColumnBuilder()

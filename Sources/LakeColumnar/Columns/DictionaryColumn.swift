@@ -21,6 +21,14 @@ public struct DictionaryColumn: Sendable, Hashable {
         self.dictionary = dictionary
     }
 
+    /// Creates a column whose producer guarantees every non-null index is inside `dictionary`
+    /// (checked only in debug builds): for builders that assign the indices themselves.
+    public init(trustedIndices indices: PrimitiveColumn<Int32>, dictionary: BinaryColumn) {
+        assert((0..<indices.count).allSatisfy { !indices.isValid($0) || (0..<Int32(dictionary.count)).contains(indices.value(at: $0)) },
+               "dictionary index out of range")
+        self.init(unchecked: indices, dictionary: dictionary)
+    }
+
     @usableFromInline
     init(unchecked indices: PrimitiveColumn<Int32>, dictionary: BinaryColumn) {
         self.indices = indices

@@ -1,0 +1,2 @@
+/* The functions of LakeSIMD.h are inline; this unit only gives the target a source file. */
+#include "LakeSIMD.h"
