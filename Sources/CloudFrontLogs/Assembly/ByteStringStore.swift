@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import LakeColumnar
 
 /// Raw storage of one batch's variable-length values: offsets and one growing byte heap.
@@ -39,7 +32,7 @@ struct ByteStringStore {
         let start = offsets[row]
         let end = start &+ count
         if end > heapCapacity { grow(toAtLeast: end) }
-        ByteCopy.copy(heap + start, p, count)
+        RawBytes.copy(heap + start, p, count)
         offsets[row &+ 1] = end
     }
 
@@ -92,77 +85,5 @@ struct ByteStringStore {
         let byteArray = Array(UnsafeBufferPointer(start: heap, count: offsets[rows]))
         // Offsets start at 0 and never decrease: each value ends where the next one starts.
         return BinaryColumn(trustedOffsets: offsetArray, bytes: byteArray, validity: validity)
-    }
-}
-
-/// Copies of short byte strings without a call into `memcpy`: most log values are under 32
-/// bytes, where the call costs more than the copy. Overlapping unaligned words; never reads or
-/// writes outside the given ranges.
-enum ByteCopy {
-    @inline(__always)
-    static func copy(_ dst: UnsafeMutablePointer<UInt8>, _ src: UnsafePointer<UInt8>, _ count: Int) {
-        let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
-        if count >= 8 {
-            if count <= 16 {
-                let a = s.loadUnaligned(as: UInt64.self)
-                let b = s.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-                d.storeBytes(of: a, as: UInt64.self)
-                d.storeBytes(of: b, toByteOffset: count &- 8, as: UInt64.self)
-            } else if count <= 32 {
-                let a = s.loadUnaligned(as: UInt64.self)
-                let b = s.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-                let c = s.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
-                let e = s.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-                d.storeBytes(of: a, as: UInt64.self)
-                d.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
-                d.storeBytes(of: c, toByteOffset: count &- 16, as: UInt64.self)
-                d.storeBytes(of: e, toByteOffset: count &- 8, as: UInt64.self)
-            } else {
-                d.copyMemory(from: s, byteCount: count)
-            }
-        } else if count >= 4 {
-            let a = s.loadUnaligned(as: UInt32.self)
-            let b = s.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
-            d.storeBytes(of: a, as: UInt32.self)
-            d.storeBytes(of: b, toByteOffset: count &- 4, as: UInt32.self)
-        } else {
-            var i = 0
-            while i < count {
-                dst[i] = src[i]
-                i &+= 1
-            }
-        }
-    }
-
-    /// Whether `count` bytes at `a` and `b` are equal.
-    @inline(__always)
-    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
-        if count >= 8 {
-            if count <= 16 {
-                return (a.loadUnaligned(as: UInt64.self) ^ b.loadUnaligned(as: UInt64.self))
-                    | (a.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-                        ^ b.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)) == 0
-            }
-            if count <= 32 {
-                return (a.loadUnaligned(as: UInt64.self) ^ b.loadUnaligned(as: UInt64.self))
-                    | (a.loadUnaligned(fromByteOffset: 8, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                    | (a.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
-                        ^ b.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self))
-                    | (a.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-                        ^ b.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)) == 0
-            }
-            return memcmp(a, b, count) == 0
-        }
-        if count >= 4 {
-            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
-                && a.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
-                    == b.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
-        }
-        var i = 0
-        while i < count {
-            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-            i &+= 1
-        }
-        return true
     }
 }

@@ -15,7 +15,7 @@ final class ColumnStorage {
     /// 1 = present, 0 = null, per slot and row.
     let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     let strings: UnsafeMutablePointer<ByteStringStore>
-    let interners: UnsafeMutablePointer<ShortStringInterner>
+    let interners: UnsafeMutablePointer<ByteStringInterner>
     /// The row serial that last wrote each slot: slots not written by a row become null.
     let written: UnsafeMutablePointer<Int>
     /// Per slot, the slot of its percent-decoded column (or -1), and the decode depth.
@@ -62,7 +62,7 @@ final class ColumnStorage {
             let isText = kind == .string || kind == .time
             (strings + slot).initialize(to: ByteStringStore(rowCapacity: isText ? rowCapacity : 0,
                                                             heapCapacity: isText ? rowCapacity * 16 : 0))
-            (interners + slot).initialize(to: ShortStringInterner())
+            (interners + slot).initialize(to: ByteStringInterner())
         }
         timestamps = .allocate(capacity: rowCapacity)
         timestampValid = .allocate(capacity: rowCapacity)
@@ -83,12 +83,12 @@ final class ColumnStorage {
             values[slot].deallocate()
             valid[slot].deallocate()
             strings[slot].deallocate()
-            interners[slot].deallocate()
         }
         kinds.deallocate()
         values.deallocate()
         valid.deallocate()
         strings.deallocate()
+        interners.deinitialize(count: slotCount)
         interners.deallocate()
         written.deallocate()
         decodeTargets.deallocate()
@@ -188,7 +188,7 @@ struct RawSlots {
     let values: UnsafeMutablePointer<UnsafeMutableRawPointer>
     let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     let strings: UnsafeMutablePointer<ByteStringStore>
-    let interners: UnsafeMutablePointer<ShortStringInterner>
+    let interners: UnsafeMutablePointer<ByteStringInterner>
     let written: UnsafeMutablePointer<Int>
     let decodeTargets: UnsafeMutablePointer<Int>
     let decodeDepths: UnsafeMutablePointer<PercentDecoding.Depth>

@@ -174,7 +174,7 @@ struct RowAssembler {
         let out = s.strings[target].reserve(row: r, count: n)
         let length = PercentDecoding.decode(UnsafeRawBufferPointer(start: p, count: n), depth: depth, writingTo: out)
         let decoded = UnsafeRawBufferPointer(start: out, count: length)
-        if LineScan.isASCII(decoded) || String(validating: decoded, as: UTF8.self) != nil {
+        if RawBytes.isValidUTF8(decoded) {
             s.strings[target].close(row: r, length: length)
         } else {
             // Decoded bytes that are not UTF-8 are repaired with U+FFFD (policy rule 5).

@@ -105,7 +105,7 @@ struct LineParser {
             return
         }
         statistics.dataLines += 1
-        if checkUTF8 && !LineScan.isValidUTF8(body) {
+        if checkUTF8 && !RawBytes.isValidUTF8(body) {
             try reject(body, lineNumber: lineNumber, reason: .invalidUTF8, fatalToo: true)
             return
         }

@@ -93,27 +93,3 @@ struct StructuralIndex {
         if high != 0 { sawNonASCII = true }
     }
 }
-
-/// Byte-level checks on whole lines.
-enum LineScan {
-    /// Whether every byte is below 0x80, eight at a time.
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var i = 0
-        let n = bytes.count
-        var acc: UInt64 = 0
-        while i + 8 <= n {
-            acc |= bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            i += 8
-        }
-        while i < n {
-            acc |= UInt64(bytes[i])
-            i += 1
-        }
-        return acc & 0x8080_8080_8080_8080 == 0
-    }
-
-    /// Whether the bytes are valid UTF-8.
-    static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil
-    }
-}

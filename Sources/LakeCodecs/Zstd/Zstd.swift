@@ -68,6 +68,49 @@ public enum Zstd {
     }
 }
 
+/// One-shot Zstandard compression with a context kept across calls.
+///
+/// For many small inputs (Parquet pages, Avro blocks): libzstd allocates a workspace of
+/// several hundred kilobytes per context, which ``Zstd/compress(_:level:)-(UnsafeRawBufferPointer,_)``
+/// pays on every call. Output goes through a scratch buffer kept here too, so a steady stream
+/// of pages allocates nothing. Not thread-safe; use one per thread.
+public final class ZstdCompressor {
+    private let context: OpaquePointer
+    private var scratch: UnsafeMutableRawBufferPointer
+    /// The compression level.
+    public let level: Int32
+
+    /// A compressor at `level` (negative levels are "fast" levels).
+    public init(level: Int32 = Zstd.defaultLevel) throws(CodecError) {
+        guard let cctx = ZSTD_createCCtx() else { throw CodecError(.zstd, .library(code: -1, message: "out of memory")) }
+        let code = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
+        if ZSTD_isError(code) != 0 {
+            ZSTD_freeCCtx(cctx)
+            throw Zstd.error(code, offset: nil)
+        }
+        context = cctx
+        self.level = level
+        scratch = .allocate(byteCount: 1 << 16, alignment: 16)
+    }
+
+    deinit {
+        ZSTD_freeCCtx(context)
+        scratch.deallocate()
+    }
+
+    /// Compresses `input` as one frame and appends it to `output`.
+    public func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) throws(CodecError) {
+        let bound = ZSTD_compressBound(input.count)
+        if scratch.count < bound {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: bound, alignment: 16)
+        }
+        let code = ZSTD_compress2(context, scratch.baseAddress, bound, input.baseAddress, input.count)
+        if ZSTD_isError(code) != 0 { throw Zstd.error(code, offset: nil) }
+        output.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<code]))
+    }
+}
+
 /// A streaming Zstandard decoder: feed compressed chunks, receive decompressed chunks.
 ///
 /// Accepts concatenated frames. Not thread-safe; use one per stream.

@@ -89,6 +89,18 @@ public struct BinaryColumn: Sendable, Hashable {
         try bytes.withUnsafeBytes(body)
     }
 
+    /// Calls `body` with this column's `count + 1` offsets and the whole byte buffer: value `i`
+    /// is `bytes[offsets[i] ..< offsets[i + 1]]` (a null is empty). For loops over every value
+    /// without a bounds check per value.
+    @inlinable
+    public func withUnsafeOffsetsAndBytes<R>(_ body: (UnsafeBufferPointer<Int>, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try offsets.withUnsafeBufferPointer { all in
+            try bytes.withUnsafeBytes { raw in
+                try body(UnsafeBufferPointer(rebasing: all[start...(start + count)]), raw)
+            }
+        }
+    }
+
     /// The bytes of value `index`, or `nil` when null.
     public func bytes(at index: Int) -> [UInt8]? {
         guard isValid(index) else { return nil }

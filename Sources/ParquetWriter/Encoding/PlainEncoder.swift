@@ -40,6 +40,18 @@ enum PlainEncoder {
         }
     }
 
+    /// Calls `body` with each value of PLAIN-encoded BYTE_ARRAY data (u32 length, bytes).
+    static func forEachPlainByteArray(_ plain: [UInt8], _ body: (UnsafeRawBufferPointer) -> Void) {
+        plain.withUnsafeBytes { raw in
+            var o = 0
+            while o + 4 <= raw.count {
+                let n = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)))
+                body(UnsafeRawBufferPointer(rebasing: raw[(o + 4)..<(o + 4 + n)]))
+                o += 4 + n
+            }
+        }
+    }
+
     /// FIXED_LEN_BYTE_ARRAY: the values back to back.
     static func encodeFixed(_ values: ByteArrays, range: Range<Int>, into out: inout [UInt8]) {
         guard !range.isEmpty else { return }
@@ -60,6 +72,19 @@ struct ByteArrays {
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         data.append(contentsOf: bytes)
         offsets.append(data.count)
+    }
+
+    /// Appends `count` bytes at `p`.
+    @inline(__always)
+    mutating func append(_ p: UnsafeRawPointer, _ count: Int) {
+        data.append(contentsOf: UnsafeRawBufferPointer(start: p, count: count))
+        offsets.append(data.count)
+    }
+
+    /// Makes room for `values` more values of `bytes` bytes in all.
+    mutating func reserve(values: Int, bytes: Int) {
+        offsets.reserveCapacity(offsets.count + values)
+        data.reserveCapacity(data.count + bytes)
     }
 
     mutating func append<C: Collection>(contentsOf bytes: C) where C.Element == UInt8 {

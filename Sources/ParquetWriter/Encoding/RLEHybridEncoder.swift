@@ -137,3 +137,100 @@ enum BitPacking {
     /// The number of bits needed for `maxValue`.
     static func bitWidth(_ maxValue: UInt64) -> Int { maxValue == 0 ? 0 : 64 - maxValue.leadingZeroBitCount }
 }
+
+/// The RLE / bit-packing hybrid over a whole page of values at once, into raw memory.
+///
+/// Runs of eight or more equal values become RLE runs; everything else is bit-packed in groups
+/// of eight (the last group padded with zeros), one header per literal run. The same choices
+/// as ``RLEHybridEncoder``, without per-value bookkeeping.
+enum RLEHybrid {
+    /// Appends the encoding of `values` (each below `1 << bitWidth`) to `out`.
+    static func encode<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>, bitWidth: Int, into out: inout [UInt8]) {
+        let n = values.count
+        guard n > 0 else { return }
+        // Bound: every eight values cost at most a group of `bitWidth` bytes plus a header, or a
+        // run header and its value.
+        let bound = (n / 8 + 2) * (bitWidth + 16)
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: bound))
+        let written = out.withUnsafeMutableBufferPointer { buffer in
+            encode(values, bitWidth: bitWidth, into: buffer.baseAddress! + start)
+        }
+        out.removeLast(bound - written)
+    }
+
+    /// Writes the encoding of `values` at `out` (room for the bound above); returns its length.
+    static func encode<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>, bitWidth: Int,
+                                              into out: UnsafeMutablePointer<UInt8>) -> Int {
+        let n = values.count
+        var o = 0
+        var i = 0
+        var literalStart = -1
+        let byteWidth = (bitWidth + 7) / 8
+        while i < n {
+            let v = values[i]
+            var j = i &+ 1
+            while j < n && values[j] == v { j &+= 1 }
+            if j &- i >= 8 {
+                if literalStart >= 0 {
+                    o = writeLiterals(values, literalStart..<i, bitWidth: bitWidth, out, o)
+                    literalStart = -1
+                }
+                o = writeVarint(UInt64(j &- i) << 1, out, o)
+                var value = UInt64(truncatingIfNeeded: v)
+                for _ in 0..<byteWidth {
+                    out[o] = UInt8(truncatingIfNeeded: value)
+                    value >>= 8
+                    o &+= 1
+                }
+                i = j
+            } else {
+                if literalStart < 0 { literalStart = i }
+                i = min(i &+ 8, n)
+            }
+        }
+        if literalStart >= 0 { o = writeLiterals(values, literalStart..<n, bitWidth: bitWidth, out, o) }
+        return o
+    }
+
+    @inline(__always)
+    private static func writeVarint(_ value: UInt64, _ out: UnsafeMutablePointer<UInt8>, _ at: Int) -> Int {
+        var v = value
+        var o = at
+        while v >= 0x80 {
+            out[o] = UInt8(truncatingIfNeeded: v) | 0x80
+            v >>= 7
+            o &+= 1
+        }
+        out[o] = UInt8(v)
+        return o &+ 1
+    }
+
+    /// One literal run: header, then the values bit-packed LSB first in groups of eight.
+    private static func writeLiterals<T: FixedWidthInteger>(_ values: UnsafeBufferPointer<T>, _ range: Range<Int>, bitWidth: Int,
+                                                            _ out: UnsafeMutablePointer<UInt8>, _ at: Int) -> Int {
+        let groups = (range.count + 7) / 8
+        var o = writeVarint(UInt64(groups) << 1 | 1, out, at)
+        guard bitWidth > 0 else { return o }
+        // At most 7 pending bits plus a 32-bit value: the 64-bit accumulator never overflows.
+        precondition(bitWidth <= 32, "levels and dictionary indices are at most 32 bits wide")
+        let mask: UInt64 = (1 << UInt64(bitWidth)) &- 1
+        var acc: UInt64 = 0
+        var bits = 0
+        let end = range.lowerBound + groups * 8
+        var k = range.lowerBound
+        while k < end {
+            let value = k < range.upperBound ? UInt64(truncatingIfNeeded: values[k]) & mask : 0
+            acc |= value << UInt64(bits)
+            bits &+= bitWidth
+            while bits >= 8 {
+                out[o] = UInt8(truncatingIfNeeded: acc)
+                o &+= 1
+                acc >>= 8
+                bits &-= 8
+            }
+            k &+= 1
+        }
+        return o
+    }
+}

@@ -47,9 +47,7 @@ public final class ParquetFileWriter {
     public let properties: WriterProperties
     let parquetSchema: ParquetSchema
     let nodes: [Shredder.Node]
-    var leaves: [LeafBuffer]
-    let encodings: [ColumnEncoding]
-    let blooms: [BloomFilterOptions?]
+    let writers: [ColumnWriter]
 
     private let temporaryPath: String
     private var fd: Int32
@@ -77,14 +75,14 @@ public final class ParquetFileWriter {
         self.parquetSchema = parquetSchema
         var next = 0
         nodes = schema.fields.map { Shredder.node(for: $0, nextLeaf: &next, rep: 0) }
-        leaves = parquetSchema.leaves.map { LeafBuffer(descriptor: $0) }
-        let topNames = parquetSchema.leaves.map { $0.path.first ?? "" }
-        let dotted = parquetSchema.leaves.map { $0.path.joined(separator: ".") }
-        encodings = parquetSchema.leaves.indices.map { i in
-            properties.columnEncodings[dotted[i]] ?? properties.columnEncodings[topNames[i]]
-                ?? (parquetSchema.leaves[i].physicalType == .boolean ? .plain : .dictionary)
+        let compressor = PageCompressor(properties: properties)
+        writers = parquetSchema.leaves.map { leaf in
+            let top = leaf.path.first ?? "", dotted = leaf.path.joined(separator: ".")
+            let encoding = properties.columnEncodings[dotted] ?? properties.columnEncodings[top]
+                ?? (leaf.physicalType == .boolean ? .plain : .dictionary)
+            return ColumnWriter(descriptor: leaf, properties: properties, encoding: encoding,
+                                bloom: properties.bloomFilters[dotted] ?? properties.bloomFilters[top], compressor: compressor)
         }
-        blooms = parquetSchema.leaves.indices.map { i in properties.bloomFilters[dotted[i]] ?? properties.bloomFilters[topNames[i]] }
         summaries = parquetSchema.leaves.map {
             ColumnSummary(descriptor: $0, compressedSize: 0, valueCount: 0, nullCount: 0,
                           nanCount: $0.physicalType == .float || $0.physicalType == .double ? 0 : nil,
@@ -111,11 +109,20 @@ public final class ParquetFileWriter {
         while start < batch.rowCount {
             var end = batch.rowCount
             if let cap = properties.rowGroupRows { end = min(end, start + (cap - bufferedRows)) }
-            let slice = start == 0 && end == batch.rowCount ? batch : batch.slice(start..<end)
-            for (i, node) in nodes.enumerated() { Shredder.shred(slice.columns[i], node: node, leaves: &leaves) }
-            bufferedRows += slice.rowCount
+            let rows = start..<end
+            try guarded { () throws(ParquetError) in
+                for (i, node) in nodes.enumerated() {
+                    let column = batch.columns[i]
+                    var remap: DictionaryRemap?
+                    if case let .primitive(leaf, _) = node, case let .dictionary(c) = column {
+                        remap = writers[leaf].dictionaryRemap(c.dictionary)
+                    }
+                    try Shredder.write(column, rows: rows, node: node, writers: writers, remap: remap)
+                }
+            }
+            bufferedRows += rows.count
             start = end
-            let bytes = leaves.reduce(0) { $0 + $1.estimatedBytes }
+            let bytes = writers.reduce(0) { $0 + $1.bufferedBytes }
             if bufferedRows >= (properties.rowGroupRows ?? .max) || bytes >= properties.rowGroupBytes {
                 try guarded { () throws(ParquetError) in try flushRowGroup() }
             }
@@ -218,12 +225,10 @@ public final class ParquetFileWriter {
         var indexes: [(ColumnIndex?, OffsetIndex, bloom: [UInt8]?)] = []
         let groupStart = position
         var uncompressed: Int64 = 0
-        for i in leaves.indices {
-            let encoder = ColumnChunkEncoder(leaf: leaves[i], properties: properties, requestedEncoding: encodings[i],
-                                             bloomOptions: blooms[i])
-            var chunk = try encoder.encode()
+        for i in writers.indices {
+            var chunk = try writers[i].finish()
             let base = position
-            try output(chunk.bytes)
+            for part in chunk.parts { try output(part) }
             chunk.metadata.dataPageOffset += base
             if let d = chunk.metadata.dictionaryPageOffset { chunk.metadata.dictionaryPageOffset = d + base }
             let locations = chunk.pageLocations.map {
@@ -233,7 +238,6 @@ public final class ParquetFileWriter {
             indexes.append((chunk.columnIndex, OffsetIndex(pageLocations: locations), chunk.bloomFilter))
             uncompressed += chunk.metadata.totalUncompressedSize
             summarize(i, chunk)
-            leaves[i].removeAll()
         }
         rowGroups.append(RowGroup(columns: columns, totalByteSize: uncompressed, numRows: Int64(bufferedRows),
                                   fileOffset: groupStart, totalCompressedSize: position - groupStart,
@@ -277,7 +281,7 @@ public final class ParquetFileWriter {
         case let (.string, .binary(c)):
             let badRow: Int? = c.withUnsafeBytes { all in
                 // Whole-buffer check first: pure ASCII needs no per-value work.
-                if !all.contains(where: { $0 >= 0x80 }) { return nil }
+                if RawBytes.isASCII(all) { return nil }
                 for row in 0..<c.count where c.isValid(row) {
                     if String(validating: UnsafeRawBufferPointer(rebasing: all[c.byteRange(at: row)]), as: UTF8.self) == nil {
                         return row

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import LakeColumnar
 
 /// Min/max bounds of a run of leaf values in the column's sort order, PLAIN-encoded.
 struct Bounds {
@@ -11,101 +9,126 @@ struct Bounds {
 }
 
 enum BoundsCalculator {
-    /// Bounds and NaN count of values `range` of `leaf`; bounds are nil when there is no
-    /// orderable value (no values, or only NaN).
-    static func compute(_ leaf: LeafBuffer, _ range: Range<Int>, truncateTo limit: Int) -> (Bounds?, nanCount: Int64) {
-        guard !range.isEmpty else { return (nil, 0) }
-        let d = leaf.descriptor
+    /// Bounds of numeric (or boolean, as 0/1) values given by bit pattern, in the column's
+    /// order; nil when there is no orderable value (none, or only NaN). Floating-point bounds
+    /// follow the format's rules: NaN is ignored, a zero minimum is written as -0 and a zero
+    /// maximum as +0.
+    static func numberBounds<S: Sequence>(_ bits: S, _ d: LeafDescriptor) -> Bounds? where S.Element == UInt64 {
         switch d.physicalType {
         case .boolean:
             var sawFalse = false, sawTrue = false
-            for i in range { if leaf.bools[i] { sawTrue = true } else { sawFalse = true } }
-            return (Bounds(min: [sawFalse ? 0 : 1], max: [sawTrue ? 1 : 0]), 0)
+            for b in bits { if b != 0 { sawTrue = true } else { sawFalse = true } }
+            guard sawFalse || sawTrue else { return nil }
+            return Bounds(min: [sawFalse ? 0 : 1], max: [sawTrue ? 1 : 0])
         case .int32:
             if d.isUnsignedInteger {
-                var lo = UInt32.max, hi = UInt32.min
-                for i in range { let v = UInt32(bitPattern: leaf.int32s[i]); lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
-                return (Bounds(min: le(Int32(bitPattern: lo)), max: le(Int32(bitPattern: hi))), 0)
+                guard let (lo, hi) = minMax(bits.lazy.map { UInt32(truncatingIfNeeded: $0) }) else { return nil }
+                return Bounds(min: le(Int32(bitPattern: lo)), max: le(Int32(bitPattern: hi)))
             }
-            var lo = Int32.max, hi = Int32.min
-            for i in range { let v = leaf.int32s[i]; lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
-            return (Bounds(min: le(lo), max: le(hi)), 0)
+            guard let (lo, hi) = minMax(bits.lazy.map { Int32(bitPattern: UInt32(truncatingIfNeeded: $0)) }) else { return nil }
+            return Bounds(min: le(lo), max: le(hi))
         case .int64:
             if d.isUnsignedInteger {
-                var lo = UInt64.max, hi = UInt64.min
-                for i in range { let v = UInt64(bitPattern: leaf.int64s[i]); lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
-                return (Bounds(min: le(Int64(bitPattern: lo)), max: le(Int64(bitPattern: hi))), 0)
+                guard let (lo, hi) = minMax(bits) else { return nil }
+                return Bounds(min: le(Int64(bitPattern: lo)), max: le(Int64(bitPattern: hi)))
             }
-            var lo = Int64.max, hi = Int64.min
-            for i in range { let v = leaf.int64s[i]; lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
-            return (Bounds(min: le(lo), max: le(hi)), 0)
+            guard let (lo, hi) = minMax(bits.lazy.map { Int64(bitPattern: $0) }) else { return nil }
+            return Bounds(min: le(lo), max: le(hi))
         case .float:
-            var lo = Float.infinity, hi = -Float.infinity, nans: Int64 = 0, any = false
-            for i in range {
-                let v = leaf.floats[i]
-                if v.isNaN { nans += 1; continue }
-                any = true
-                if v < lo || (v == 0 && lo == 0 && v.sign == .minus) { lo = v }
-                if v > hi || (v == 0 && hi == 0 && v.sign == .plus) { hi = v }
-            }
-            guard any else { return (nil, nans) }
+            guard var (lo, hi) = minMax(bits.lazy.map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }.filter { !$0.isNaN })
+            else { return nil }
             if lo == 0 { lo = -0.0 }
             if hi == 0 { hi = 0.0 }
-            return (Bounds(min: le(lo.bitPattern), max: le(hi.bitPattern)), nans)
+            return Bounds(min: le(lo.bitPattern), max: le(hi.bitPattern))
         case .double:
-            var lo = Double.infinity, hi = -Double.infinity, nans: Int64 = 0, any = false
-            for i in range {
-                let v = leaf.doubles[i]
-                if v.isNaN { nans += 1; continue }
-                any = true
-                if v < lo { lo = v }
-                if v > hi { hi = v }
-            }
-            guard any else { return (nil, nans) }
+            guard var (lo, hi) = minMax(bits.lazy.map { Double(bitPattern: $0) }.filter { !$0.isNaN }) else { return nil }
             if lo == 0 { lo = -0.0 }
             if hi == 0 { hi = 0.0 }
-            return (Bounds(min: le(lo.bitPattern), max: le(hi.bitPattern)), nans)
-        case .byteArray, .fixedLenByteArray, .int96:
-            var lo = leaf.bytes.range(range.lowerBound), hi = lo
-            let data = leaf.bytes.data
-            let signed = d.isSignedFixed
-            data.withUnsafeBytes { raw in
-                for i in range.dropFirst() {
-                    let r = leaf.bytes.range(i)
-                    if compareRaw(raw, r, lo, signed: signed) < 0 { lo = r }
-                    if compareRaw(raw, r, hi, signed: signed) > 0 { hi = r }
-                }
-            }
-            var bounds = Bounds(min: Array(data[lo]), max: Array(data[hi]))
-            if d.physicalType == .byteArray && limit > 0 {
-                let isString = d.logicalType == .string || d.logicalType == .json || d.logicalType == .enumeration
-                if bounds.min.count > limit {
-                    bounds.min = truncatePrefix(bounds.min, limit, utf8: isString)
-                    bounds.minExact = false
-                }
-                if bounds.max.count > limit, let up = truncateUp(bounds.max, limit, utf8: isString) {
-                    bounds.max = up
-                    bounds.maxExact = false
-                }
-            }
-            return (bounds, 0)
+            return Bounds(min: le(lo.bitPattern), max: le(hi.bitPattern))
+        default:
+            return nil
         }
+    }
+
+    @inline(__always)
+    static func minMax<S: Sequence>(_ values: S) -> (S.Element, S.Element)? where S.Element: Comparable {
+        var iterator = values.makeIterator()
+        guard let first = iterator.next() else { return nil }
+        var lo = first, hi = first
+        while let v = iterator.next() {
+            if v < lo { lo = v }
+            if v > hi { hi = v }
+        }
+        return (lo, hi)
+    }
+
+    /// Bounds of the byte strings of a page, truncated per the column's limit.
+    static func byteArrayBounds(_ values: ByteArrays, _ d: LeafDescriptor, truncateTo limit: Int) -> Bounds? {
+        guard values.count > 0 else { return nil }
+        let signed = d.isSignedFixed
+        return values.data.withUnsafeBytes { raw -> Bounds in
+            let base = raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+            func value(_ i: Int) -> UnsafeRawBufferPointer {
+                let r = values.range(i)
+                return UnsafeRawBufferPointer(start: base + r.lowerBound, count: r.count)
+            }
+            var lo = 0, hi = 0
+            for i in 1..<values.count {
+                let v = value(i)
+                if compareValues(v, value(lo), signed: signed) < 0 { lo = i }
+                else if compareValues(v, value(hi), signed: signed) > 0 { hi = i }
+            }
+            return byteBounds(min: Array(value(lo)), max: Array(value(hi)), d, truncateTo: limit)
+        }
+    }
+
+    /// Bounds of PLAIN-encoded BYTE_ARRAY values (u32 length, bytes), truncated per the limit.
+    static func plainByteArrayBounds(_ plain: [UInt8], _ d: LeafDescriptor, truncateTo limit: Int) -> Bounds? {
+        plain.withUnsafeBytes { raw -> Bounds? in
+            guard raw.count >= 4, let base = raw.baseAddress else { return nil }
+            var lo = (0, Int(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self))))
+            var hi = lo
+            var o = 4 + lo.1
+            while o + 4 <= raw.count {
+                let n = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self)))
+                let value = base + o + 4
+                if RawBytes.compare(value, n, base + lo.0 + 4, lo.1) < 0 { lo = (o, n) }
+                else if RawBytes.compare(value, n, base + hi.0 + 4, hi.1) > 0 { hi = (o, n) }
+                o += 4 + n
+            }
+            return byteBounds(min: Array(UnsafeRawBufferPointer(start: base + lo.0 + 4, count: lo.1)),
+                              max: Array(UnsafeRawBufferPointer(start: base + hi.0 + 4, count: hi.1)), d, truncateTo: limit)
+        }
+    }
+
+    /// Bounds from a minimum and maximum byte string; BYTE_ARRAY bounds longer than `limit`
+    /// are truncated (the maximum rounded up, so it still bounds every value).
+    static func byteBounds(min: [UInt8], max: [UInt8], _ d: LeafDescriptor, truncateTo limit: Int) -> Bounds {
+        var bounds = Bounds(min: min, max: max)
+        if d.physicalType == .byteArray && limit > 0 {
+            let isString = d.logicalType == .string || d.logicalType == .json || d.logicalType == .enumeration
+            if bounds.min.count > limit {
+                bounds.min = truncatePrefix(bounds.min, limit, utf8: isString)
+                bounds.minExact = false
+            }
+            if bounds.max.count > limit, let up = truncateUp(bounds.max, limit, utf8: isString) {
+                bounds.max = up
+                bounds.maxExact = false
+            }
+        }
+        return bounds
     }
 
     static func le<T: FixedWidthInteger>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v.littleEndian) { Array($0) } }
 
-    /// `compareBytes` on two ranges of one buffer, with memcmp.
+    /// Unsigned lexicographic order of byte strings, or signed big-endian (decimals in FLBA).
     @inline(__always)
-    static func compareRaw(_ raw: UnsafeRawBufferPointer, _ a: Range<Int>, _ b: Range<Int>, signed: Bool) -> Int {
-        if signed, !a.isEmpty, !b.isEmpty, (raw[a.lowerBound] ^ raw[b.lowerBound]) & 0x80 != 0 {
-            return raw[a.lowerBound] & 0x80 != 0 ? -1 : 1
+    static func compareValues(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, signed: Bool) -> Int {
+        if signed, !a.isEmpty, !b.isEmpty, (a[0] ^ b[0]) & 0x80 != 0 {
+            return a[0] & 0x80 != 0 ? -1 : 1  // different signs: the negative one is smaller
         }
-        let n = Swift.min(a.count, b.count)
-        if n > 0 {
-            let c = memcmp(raw.baseAddress! + a.lowerBound, raw.baseAddress! + b.lowerBound, n)
-            if c != 0 { return c < 0 ? -1 : 1 }
-        }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+        let one = UnsafeRawPointer(bitPattern: 1)!
+        return RawBytes.compare(a.baseAddress ?? one, a.count, b.baseAddress ?? one, b.count)
     }
 
     /// Unsigned lexicographic comparison, or signed big-endian (decimals in FLBA).
