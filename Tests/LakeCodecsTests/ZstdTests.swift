@@ -96,6 +96,24 @@ struct ZlibTests {
         }
     }
 
+    @Test("a reused compressor appends frames that decode to each input, as its scratch grows")
+    func reusedCompressor() throws {
+        var rng = SeededRandom(seed: 21)
+        let compressor = try ZstdCompressor(level: 1)
+        var inputs: [[UInt8]] = []
+        var frames: [UInt8] = [0xAA]  // appended after existing bytes
+        for size in [0, 10, 70_000, 3, 1 << 20, 500] {
+            let input = (0..<size).map { _ in UInt8(truncatingIfNeeded: rng.next() % 13) }
+            inputs.append(input)
+            var frame: [UInt8] = []
+            try input.withUnsafeBytes { try compressor.compress($0, appendingTo: &frame) }
+            #expect(try Zstd.decompress(frame) == input, "size \(size)")
+            frames += frame
+        }
+        #expect(try Zstd.decompress(Array(frames.dropFirst())) == inputs.flatMap { $0 })
+        #expect(frames.first == 0xAA)
+    }
+
     @Test("the pull form inflates into caller buffers of any size, with input in any chunks")
     func pullIntoBuffers() throws {
         var rng = SeededRandom(seed: 11)

@@ -154,9 +154,10 @@ public final class ZstdDecoder {
             if produced > 0 {
                 try sink(UnsafeRawBufferPointer(rebasing: output[0..<produced]))
             }
-            // Done with this chunk once all input is consumed and the output buffer was not full
-            // (a full buffer may hide more pending output).
-            if input.pos == input.size && produced < capacity { break }
+            // Done with this chunk once all input is consumed and nothing is left to flush: the
+            // frame ended, or a call made no output. (A call that consumed the last input may
+            // still hold decoded data back, returning a positive hint: call again.)
+            if input.pos == input.size && (code == 0 || produced == 0) { break }
         }
         consumed += chunk.count
     }
