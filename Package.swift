@@ -39,6 +39,8 @@ let package = Package(
 
         // Byte classification with SIMD movemasks for the text parsers (C: Swift cannot express them).
         .target(name: "CLakeSIMD", path: "Sources/CLakeSIMD"),
+        // Allocator settings for the executable (mallopt is not in Swift's Glibc overlay).
+        .target(name: "CLakeSystem", path: "Sources/CLakeSystem"),
 
         // Bottom layer: the columnar currency and the codecs.
         .target(name: "LakeColumnar", swiftSettings: strictSettings),
@@ -67,7 +69,7 @@ let package = Package(
             name: "LakehouseCLI",
             dependencies: [
                 "CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",
-                "LakeColumnar", "LakeCodecs",
+                "LakeColumnar", "LakeCodecs", "CLakeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

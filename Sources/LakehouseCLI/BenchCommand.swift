@@ -43,15 +43,19 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Output Parquet file.") var out: String
         @Option(help: "Codec: zstd, snappy, gzip, none.") var codec: String = "zstd"
         @Option(help: "Zstd level.") var level: Int32 = 1
+        @Option(help: "Rows per batch.") var batchRows: Int = 65_536
+        @Option(help: "Encoding threads.") var threads: Int = 1
+        @Option(help: "Write each batch in slices of this many rows (0: whole).") var sliceRows: Int = 0
 
         func run() throws {
-            let reader = try CloudFrontLogReader(path: file)
+            let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(batchSize: batchRows))
             var batches: [RecordBatch] = []
             // The 33 standard columns only, so that the peers (which read the same TSV) write the same table.
             let standard = Array(0..<CloudFrontField.standardCount)
             while let next = try reader.next() { batches.append(next.batch.projected(standard)) }
             var properties = WriterProperties()
             properties.zstdLevel = level
+            properties.encodingThreads = threads
             switch codec {
             case "zstd": properties.codec = .zstd
             case "snappy": properties.codec = .snappy
@@ -61,7 +65,18 @@ struct BenchCommand: ParsableCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let writer = try ParquetFileWriter(path: out, schema: reader.schema.schema.projected(standard), properties: properties)
-            for batch in batches { try writer.write(batch) }
+            for batch in batches {
+                if sliceRows > 0 {
+                    var start = 0
+                    while start < batch.rowCount {
+                        let end = min(batch.rowCount, start + sliceRows)
+                        try writer.write(batch.slice(start..<end))
+                        start = end
+                    }
+                } else {
+                    try writer.write(batch)
+                }
+            }
             let result = try writer.close()
             let elapsed = clock.now - start
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CloudFrontLogs
 import LakeCodecs
 import LakeColumnar
@@ -140,12 +141,13 @@ extension CloudFrontCommand {
 
         @Argument(help: "Log files (plain or gzip).") var files: [String]
         @Option(help: "Malformed-line policy: reject, fail or null-fill.") var policy: String = "reject"
+        @Option(help: "Rows per batch.") var batchRows: Int = 65_536
 
         func run() throws {
             guard let policy = MalformedLinePolicy(rawValue: policy) else { throw ValidationError("unknown policy \(policy)") }
             var total = ParseStatistics()
             for file in files {
-                let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(policy: policy))
+                let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(policy: policy, batchSize: batchRows))
                 while try reader.next() != nil {}
                 total.add(reader.statistics)
             }
@@ -163,8 +165,14 @@ extension CloudFrontCommand {
         @Argument(help: "Log files (plain or gzip).") var files: [String]
         @Option(help: "Output Parquet file.") var out: String
         @Option(help: "Codec: zstd, snappy, gzip or none.") var codec: String = "zstd"
+        @Option(help: "Zstd level.") var level: Int32 = 3
         @Option(help: "Write rejected lines as JSON lines to this file.") var rejects: String?
         @Option(help: "Malformed-line policy: reject, fail or null-fill.") var policy: String = "reject"
+        @Option(help: "Threads: 1 parses and writes in turn; 2 or more parse on a thread of their own, ahead of the writer (default: the cores available).")
+        var threads: Int = availableCores()
+        @Option(help: "Rows per parsed batch (memory in flight grows with it).") var batchRows: Int = 16_384
+        @Option(help: "Row group size, as compressed megabytes buffered before a row group is written.")
+        var rowGroupMegabytes: Int = 64
 
         func run() throws {
             guard let policy = MalformedLinePolicy(rawValue: policy) else { throw ValidationError("unknown policy \(policy)") }
@@ -176,20 +184,23 @@ extension CloudFrontCommand {
             case "none", "uncompressed": properties.codec = .uncompressed
             default: throw ValidationError("unknown codec \(codec)")
             }
-            let options = CloudFrontParserOptions(policy: policy)
+            properties.zstdLevel = level
+            properties.encodingThreads = max(1, threads)
+            properties.rowGroupBytes = rowGroupMegabytes << 20
+            let options = CloudFrontParserOptions(policy: policy, batchSize: batchRows)
             let writer = try ParquetFileWriter(path: out, schema: options.schema.schema, properties: properties)
             let rejectOut = try rejects.map { try OutputFile(path: $0) }
             var total = ParseStatistics()
             do {
                 for file in files {
-                    let reader = try CloudFrontLogReader(path: file, options: options)
-                    while let next = try reader.next() {
+                    let batches = try LogBatches(path: file, options: options, prefetch: threads > 1)
+                    while let next = try batches.next() {
                         if next.batch.rowCount > 0 { try writer.write(next.batch) }
                         for reject in next.rejects {
                             if let rejectOut { try rejectOut.write(rejectJSON(reject)) }
                         }
                     }
-                    total.add(reader.statistics)
+                    total.add(batches.statistics)
                 }
             } catch {
                 writer.abort()
@@ -201,4 +212,71 @@ extension CloudFrontCommand {
                        + "\(total.rejectedLines) rejected")
         }
     }
+}
+
+/// The batches of one log file, read in turn or on a thread of their own one batch ahead.
+final class LogBatches {
+    private enum Item: Sendable {
+        case batch(CloudFrontBatch)
+        case end(ParseStatistics)
+    }
+
+    private let reader: CloudFrontLogReader<FileByteSource>?
+    private let prefetcher: Prefetcher<Item>?
+    /// The counts, final once ``next()`` has returned nil.
+    private(set) var statistics = ParseStatistics()
+
+    init(path: String, options: CloudFrontParserOptions, prefetch: Bool) throws {
+        if prefetch {
+            // The reader moves to the producer thread; its counts come back as the last item.
+            let source = ReaderState(try CloudFrontLogReader(path: path, options: options, inflateAhead: true))
+            prefetcher = Prefetcher(depth: 3) { try source.next() }
+            reader = nil
+        } else {
+            reader = try CloudFrontLogReader(path: path, options: options)
+            prefetcher = nil
+        }
+    }
+
+    /// The reader and whether its end was reported, owned by the producer thread.
+    private final class ReaderState {
+        let reader: CloudFrontLogReader<FileByteSource>
+        var ended = false
+
+        init(_ reader: CloudFrontLogReader<FileByteSource>) { self.reader = reader }
+
+        func next() throws -> Item? {
+            if ended { return nil }
+            if let batch = try reader.next() { return .batch(batch) }
+            ended = true
+            return .end(reader.statistics)
+        }
+    }
+
+    func next() throws -> CloudFrontBatch? {
+        if let reader {
+            let batch = try reader.next()
+            if batch == nil { statistics = reader.statistics }
+            return batch
+        }
+        while let item = try prefetcher?.next() {
+            switch item {
+            case let .batch(batch): return batch
+            case let .end(counts): statistics = counts
+            }
+        }
+        return nil
+    }
+}
+
+/// The processors this process may run on: its CPU affinity (`taskset`) where Linux reports
+/// it, else the online processors.
+func availableCores() -> Int {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) {
+        let mask = line.dropFirst("Cpus_allowed:".count).filter { $0.isHexDigit }
+        let count = mask.reduce(0) { $0 + (Int(String($1), radix: 16)?.nonzeroBitCount ?? 0) }
+        if count > 0 { return count }
+    }
+    return max(1, ProcessInfo.processInfo.activeProcessorCount)
 }

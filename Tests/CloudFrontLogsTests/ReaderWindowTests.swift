@@ -12,9 +12,9 @@ struct ReadResult: Equatable {
 }
 
 func readAll(_ bytes: [UInt8], options: CloudFrontParserOptions = CloudFrontParserOptions(),
-             windowSize: Int = 1 << 20) throws -> ReadResult {
+             windowSize: Int = 1 << 20, inflateAhead: Bool = false) throws -> ReadResult {
     let reader = CloudFrontLogReader(bytes: bytes, name: "E2EXAMPLE.2024-03-07-14.abc.gz", options: options,
-                                     windowSize: windowSize)
+                                     windowSize: windowSize, inflateAhead: inflateAhead)
     var result = ReadResult()
     while let next = try reader.next() {
         #expect(next.rejects.count <= options.batchSize, "rejects are bounded per batch")
@@ -89,11 +89,24 @@ struct ReaderWindowTests {
         for window in [16, 61, 64, 100, 999, 4096, 65_536] {
             #expect(try readAll(text, windowSize: window) == reference, "plain, window \(window)")
             #expect(try readAll(gz, windowSize: window) == reference, "gzip, window \(window)")
+            #expect(try readAll(gz, windowSize: window, inflateAhead: true) == reference, "gzip inflated ahead, window \(window)")
         }
         for policy in [MalformedLinePolicy.nullFill] {
             let options = CloudFrontParserOptions(policy: policy, batchSize: 97)
             let filled = try readAll(text, options: options)
             for window in [16, 333] { #expect(try readAll(gz, options: options, windowSize: window) == filled) }
+        }
+    }
+
+    @Test("corrupt or truncated gzip fails with a typed error, inflated in turn or ahead")
+    func corruptGzip() throws {
+        let gz = try Gzip.compress(troubledCorpus(seed: 4, lines: 300))
+        var corrupt = gz
+        corrupt[gz.count / 2] ^= 0xFF
+        for input in [corrupt, Array(gz.dropLast(20))] {
+            for ahead in [false, true] {
+                #expect(throws: CloudFrontParseError.self) { try readAll(input, inflateAhead: ahead) }
+            }
         }
     }
 

@@ -156,17 +156,18 @@ struct ParquetInteropTests {
         var codec: ParquetCodec
         var version: DataPageVersion
         var encodings: String  // "dictionary", "plain", "delta"
-        var description: String { "\(codec)/\(version)/\(encodings)" }
+        var threads = 1
+        var description: String { "\(codec)/\(version)/\(encodings)/\(threads) thread(s)" }
     }
 
     static let variants: [Variant] = [
         Variant(codec: .uncompressed, version: .v1, encodings: "dictionary"),
-        Variant(codec: .snappy, version: .v1, encodings: "dictionary"),
+        Variant(codec: .snappy, version: .v1, encodings: "dictionary", threads: 2),
         Variant(codec: .gzip, version: .v1, encodings: "plain"),
         Variant(codec: .zstd, version: .v1, encodings: "delta"),
         Variant(codec: .uncompressed, version: .v2, encodings: "plain"),
         Variant(codec: .snappy, version: .v2, encodings: "delta"),
-        Variant(codec: .zstd, version: .v2, encodings: "dictionary"),
+        Variant(codec: .zstd, version: .v2, encodings: "dictionary", threads: 3),
     ]
 
     static func properties(_ v: Variant) -> WriterProperties {
@@ -176,6 +177,7 @@ struct ParquetInteropTests {
         p.dataPageRowLimit = 300
         p.rowGroupRows = 1000
         p.pageChecksums = true
+        p.encodingThreads = v.threads
         switch v.encodings {
         case "plain":
             for name in ["flag", "i32", "i64", "f32", "f64", "text", "edge", "blob", "id", "nums", "tags", "attrs", "point"] {

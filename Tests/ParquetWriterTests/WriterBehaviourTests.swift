@@ -34,6 +34,32 @@ struct WriterBehaviourTests {
         #expect(result.rowCount == 4)
     }
 
+    @Test("encoding on several threads writes the same bytes as one thread",
+          arguments: [ParquetCodec.zstd, .snappy, .uncompressed])
+    func threadsDoNotChangeTheFile(codec: ParquetCodec) throws {
+        let batch = try sampleBatch(rows: 5000, seed: 23)
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var files: [[UInt8]] = []
+        for threads in [1, 2, 4] {
+            var properties = WriterProperties()
+            properties.codec = codec
+            properties.encodingThreads = threads
+            properties.dataPageRowLimit = 400
+            properties.rowGroupRows = 1800
+            properties.bloomFilters["text"] = BloomFilterOptions()
+            let path = directory.file("t\(threads).parquet")
+            let writer = try ParquetFileWriter(path: path, schema: batch.schema, properties: properties)
+            for start in stride(from: 0, to: batch.rowCount, by: 700) {
+                try writer.write(batch.slice(start..<min(batch.rowCount, start + 700)))
+            }
+            _ = try writer.close()
+            files.append(try #require(FileManager.default.contents(atPath: path)).map { $0 })
+        }
+        #expect(files[0].count > 1000)
+        #expect(files[1] == files[0] && files[2] == files[0])
+    }
+
     @Test("an abandoned or failed write leaves nothing at the path")
     func noPartialFile() throws {
         let directory = try TemporaryDirectory()

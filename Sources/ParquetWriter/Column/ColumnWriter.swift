@@ -81,7 +81,9 @@ final class ColumnWriter {
     private var fellBack = false
     private var bloomHashes: [UInt64] = []
     private var firstRowOfPage: Int64 = 0
-    private let compressor: PageCompressor
+    /// Compresses this column's pages: the compressor of the thread writing the column (set by
+    /// the file writer before each use; never shared between threads at the same time).
+    var compressor: PageCompressor
     // Reused page by page, so steady writing allocates nothing new.
     private var valuesScratch: [UInt8] = []
     private var repetitionScratch: [UInt8] = []
@@ -484,12 +486,12 @@ final class ColumnWriter {
             fellBack = true
             return
         }
-        let page = state.page
-        var bytes = page.estimatedBytes
+        // Fields read one by one: copying the page buffer would retain each of its arrays.
+        var bytes = state.page.estimatedBytes
         if state.dictionaryActive {
-            bytes = page.indices.count * BitPacking.bitWidth(UInt64(max(state.dictionaryCount - 1, 0))) / 8
+            bytes = state.page.indices.count * BitPacking.bitWidth(UInt64(max(state.dictionaryCount - 1, 0))) / 8
         }
-        if page.rowCount >= properties.dataPageRowLimit || bytes >= properties.dataPageSize { try flushPage() }
+        if state.page.rowCount >= properties.dataPageRowLimit || bytes >= properties.dataPageSize { try flushPage() }
     }
 
     /// Encodes, compresses and buffers the open page.

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
+import Synchronization
 public import LakeColumnar
 
 /// What a column looks like across the whole file: the metrics Iceberg's manifests need.
@@ -48,6 +50,8 @@ public final class ParquetFileWriter {
     let parquetSchema: ParquetSchema
     let nodes: [Shredder.Node]
     let writers: [ColumnWriter]
+    /// One per encoding thread.
+    let compressors: [PageCompressor]
 
     private let temporaryPath: String
     private var fd: Int32
@@ -75,13 +79,14 @@ public final class ParquetFileWriter {
         self.parquetSchema = parquetSchema
         var next = 0
         nodes = schema.fields.map { Shredder.node(for: $0, nextLeaf: &next, rep: 0) }
-        let compressor = PageCompressor(properties: properties)
+        let compressors = (0..<max(1, properties.encodingThreads)).map { _ in PageCompressor(properties: properties) }
+        self.compressors = compressors
         writers = parquetSchema.leaves.map { leaf in
             let top = leaf.path.first ?? "", dotted = leaf.path.joined(separator: ".")
             let encoding = properties.columnEncodings[dotted] ?? properties.columnEncodings[top]
                 ?? (leaf.physicalType == .boolean ? .plain : .dictionary)
             return ColumnWriter(descriptor: leaf, properties: properties, encoding: encoding,
-                                bloom: properties.bloomFilters[dotted] ?? properties.bloomFilters[top], compressor: compressor)
+                                bloom: properties.bloomFilters[dotted] ?? properties.bloomFilters[top], compressor: compressors[0])
         }
         summaries = parquetSchema.leaves.map {
             ColumnSummary(descriptor: $0, compressedSize: 0, valueCount: 0, nullCount: 0,
@@ -111,13 +116,10 @@ public final class ParquetFileWriter {
             if let cap = properties.rowGroupRows { end = min(end, start + (cap - bufferedRows)) }
             let rows = start..<end
             try guarded { () throws(ParquetError) in
-                for (i, node) in nodes.enumerated() {
-                    let column = batch.columns[i]
-                    var remap: DictionaryRemap?
-                    if case let .primitive(leaf, _) = node, case let .dictionary(c) = column {
-                        remap = writers[leaf].dictionaryRemap(c.dictionary)
-                    }
-                    try Shredder.write(column, rows: rows, node: node, writers: writers, remap: remap)
+                if compressors.count > 1 && nodes.count > 1 {
+                    try writeInParallel(batch, rows: rows)
+                } else {
+                    for i in nodes.indices { try writeField(i, of: batch, rows: rows) }
                 }
             }
             bufferedRows += rows.count
@@ -126,6 +128,55 @@ public final class ParquetFileWriter {
             if bufferedRows >= (properties.rowGroupRows ?? .max) || bytes >= properties.rowGroupBytes {
                 try guarded { () throws(ParquetError) in try flushRowGroup() }
             }
+        }
+    }
+
+    private func writeField(_ i: Int, of batch: RecordBatch, rows: Range<Int>) throws(ParquetError) {
+        let node = nodes[i]
+        let column = batch.columns[i]
+        var remap: DictionaryRemap?
+        if case let .primitive(leaf, _) = node, case let .dictionary(c) = column {
+            remap = writers[leaf].dictionaryRemap(c.dictionary)
+        }
+        try Shredder.write(column, rows: rows, node: node, writers: writers, remap: remap)
+    }
+
+    /// Writes the batch's fields on ``WriterProperties/encodingThreads`` threads: each takes the
+    /// next field not yet taken, costliest (by bytes) first, and compresses with its own
+    /// compressor.
+    private func writeInParallel(_ batch: RecordBatch, rows: Range<Int>) throws(ParquetError) {
+        let order = nodes.indices.sorted { Self.cost(batch.columns[$0]) > Self.cost(batch.columns[$1]) }
+        let next = Atomic<Int>(0)
+        let failures = Mutex<[Int: ParquetError]>([:])
+        let work = ParallelFields(writer: self, batch: batch)
+        DispatchQueue.concurrentPerform(iterations: compressors.count) { worker in
+            while true {
+                let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard k < order.count else { return }
+                let field = order[k]
+                for leaf in work.writer.nodes[field].leaves { work.writer.writers[leaf].compressor = work.writer.compressors[worker] }
+                do throws(ParquetError) {
+                    try work.writer.writeField(field, of: work.batch, rows: rows)
+                } catch {
+                    failures.withLock { $0[field] = error }
+                    return
+                }
+            }
+        }
+        // Every column used the first thread's compressor outside this call.
+        for w in writers { w.compressor = compressors[0] }
+        if let (_, error) = failures.withLock({ $0.min { $0.key < $1.key } }) { throw error }
+    }
+
+    /// The work a column takes, roughly: its bytes.
+    private static func cost(_ column: Column) -> Int {
+        switch column {
+        case let .binary(c): return c.totalByteCount + c.count * 4
+        case let .dictionary(c): return c.count * 2
+        case let .structure(s): return s.children.reduce(0) { $0 + cost($1) }
+        case let .list(l): return cost(l.values)
+        case let .map(m): return cost(m.keys) + cost(m.values)
+        default: return column.count * 4
         }
     }
 
@@ -225,8 +276,10 @@ public final class ParquetFileWriter {
         var indexes: [(ColumnIndex?, OffsetIndex, bloom: [UInt8]?)] = []
         let groupStart = position
         var uncompressed: Int64 = 0
+        let finished = compressors.count > 1 ? try finishInParallel() : nil
         for i in writers.indices {
-            var chunk = try writers[i].finish()
+            var chunk: EncodedChunk
+            if let finished { chunk = finished[i] } else { chunk = try writers[i].finish() }
             let base = position
             for part in chunk.parts { try output(part) }
             chunk.metadata.dataPageOffset += base
@@ -245,6 +298,42 @@ public final class ParquetFileWriter {
         pendingIndexes.append(indexes)
         totalRows += Int64(bufferedRows)
         bufferedRows = 0
+    }
+
+    /// Finishes every column chunk (last pages, dictionary pages) on the encoding threads.
+    private func finishInParallel() throws(ParquetError) -> [EncodedChunk] {
+        let results = UnsafeMutableBufferPointer<Result<EncodedChunk, ParquetError>?>.allocate(capacity: writers.count)
+        results.initialize(repeating: nil)
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
+        let next = Atomic<Int>(0)
+        let work = ParallelChunks(writer: self, results: results)
+        DispatchQueue.concurrentPerform(iterations: compressors.count) { worker in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < work.writer.writers.count else { return }
+                let column = work.writer.writers[i]
+                column.compressor = work.writer.compressors[worker]
+                do throws(ParquetError) {
+                    work.results[i] = .success(try column.finish())
+                } catch {
+                    work.results[i] = .failure(error)
+                }
+                column.compressor = work.writer.compressors[0]
+            }
+        }
+        var chunks: [EncodedChunk] = []
+        chunks.reserveCapacity(writers.count)
+        for result in results {
+            switch result {
+            case let .success(chunk)?: chunks.append(chunk)
+            case let .failure(error)?: throw error
+            case nil: throw ParquetError(.io("a column chunk was not finished"), path: path)
+            }
+        }
+        return chunks
     }
 
     private func summarize(_ i: Int, _ chunk: EncodedChunk) {
@@ -306,4 +395,18 @@ public final class ParquetFileWriter {
             break
         }
     }
+}
+
+/// What the encoding threads share for one batch; each thread touches only the columns it
+/// took, so no column is used by two threads at once.
+private struct ParallelFields: @unchecked Sendable {
+    let writer: ParquetFileWriter
+    let batch: RecordBatch
+}
+
+/// The encoding threads finishing a row group: each writes only the result slots of the
+/// columns it took.
+private struct ParallelChunks: @unchecked Sendable {
+    let writer: ParquetFileWriter
+    let results: UnsafeMutableBufferPointer<Result<EncodedChunk, ParquetError>?>
 }

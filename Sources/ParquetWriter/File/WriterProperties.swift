@@ -62,6 +62,10 @@ public struct WriterProperties: Sendable {
     /// File key-value metadata.
     public var keyValueMetadata: [String: String] = [:]
     public var createdBy = "lakehouse version \(ParquetWriterVersion.string) (build swift)"
+    /// Threads that encode a batch's columns (1: the calling thread only). Columns are
+    /// independent, so with several threads each takes whole columns, the costliest first; each
+    /// thread has its own compressor.
+    public var encodingThreads = 1
 
     public init() {}
 }
