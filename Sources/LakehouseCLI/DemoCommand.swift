@@ -64,16 +64,17 @@ struct DemoCommand: ParsableCommand {
                                         spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
                                         sortOrder: .unsorted, properties: [:])
         }
-        let tableSchema = try catalog.loadTable(id).metadata.currentSchema!.columnarSchema()
         for path in paths {
+            // One snapshot per log file, as an hourly ingestion job would commit; batches stream
+            // into the data files as they are parsed.
             let reader = try CloudFrontLogReader(path: path)
-            var batches: [RecordBatchBox] = []
+            let append = try AppendTransaction(catalog: catalog, table: id)
             while let next = try reader.next() {
                 for reject in next.rejects { try rejects.write(rejectJSON(reject)) }
                 guard next.batch.rowCount > 0 else { continue }
-                batches.append(RecordBatchBox(try IcebergCommand.Append.conform(next.batch, to: tableSchema)))
+                try append.write(try IcebergCommand.Append.conform(next.batch, to: append.schema))
             }
-            try catalog.append(id, batches)
+            try append.commit()
             totals.add(reader.statistics)
         }
         try rejects.close()
@@ -109,7 +110,7 @@ struct DemoCommand: ParsableCommand {
         let ruleset = try DQDLRuleset.parse(Self.silverRuleset)
         var silverBatches: [RecordBatch] = []
         for batch in try TableScan(metadata: table.metadata).read() { silverBatches.append(batch) }
-        let dataset = DQDataset(name: "silver.cloudfront", schema: tableSchema, batches: silverBatches)
+        let dataset = DQDataset(name: "silver.cloudfront", schema: try table.metadata.currentSchema!.columnarSchema(), batches: silverBatches)
         let report = try DQEvaluator().evaluate(ruleset, primary: dataset)
         try writeFile(gold + "/silver.dqdl", Array(ruleset.description.utf8))
         try writeFile(gold + "/dq-silver.json", Array(try reportJSON(report).utf8))

@@ -77,23 +77,35 @@ struct IcebergCommand: ParsableCommand {
         @Argument(help: "namespace.table") var table: String
         @Argument(help: "Log files (plain or gzip) or .parquet files.") var files: [String]
 
+        @Option(help: "Data file target size in megabytes.") var targetFileMegabytes: Int64 = 128
+
         func run() throws {
             let catalog = try options.open()
             let id = try TableIdentifier(parsing: table)
-            let schema = try catalog.loadTable(id).metadata.currentSchema!.columnarSchema()
-            var batches: [RecordBatchBox] = []
-            for file in files {
-                if file.hasSuffix(".parquet") {
-                    let reader = try ParquetReader(path: file)
-                    var it = try reader.batches(columns: .fieldIDs(schema.fields.map(\.id)))
-                    while let b = try it.next() { batches.append(RecordBatchBox(try RecordBatch(schema: schema, columns: b.columns))) }
-                } else {
-                    let reader = try CloudFrontLogReader(path: file)
-                    while let next = try reader.next() { batches.append(RecordBatchBox(try Self.conform(next.batch, to: schema))) }
+            var properties = WriterProperties()
+            properties.rowGroupBytes = 48 << 20
+            // Streams: each batch goes to the data files as it is read, so memory does not grow with the input.
+            let append = try AppendTransaction(catalog: catalog, table: id, properties: properties,
+                                               targetFileSize: targetFileMegabytes << 20)
+            let schema = append.schema
+            do {
+                for file in files {
+                    if file.hasSuffix(".parquet") {
+                        let reader = try ParquetReader(path: file)
+                        var it = try reader.batches(columns: .fieldIDs(schema.fields.map(\.id)))
+                        while let b = try it.next() { try append.write(try RecordBatch(schema: schema, columns: b.columns)) }
+                    } else {
+                        let reader = try CloudFrontLogReader(path: file)
+                        while let next = try reader.next() { try append.write(try Self.conform(next.batch, to: schema)) }
+                    }
                 }
+            } catch {
+                append.abort()
+                throw error
             }
-            let result = try catalog.append(id, batches)
-            print("snapshot \(result.metadata.currentSnapshotID ?? -1): \(result.metadata.currentSnapshot?.summary["added-records"] ?? "0") rows")
+            let result = try append.commit()
+            print("snapshot \(result.metadata.currentSnapshotID ?? -1): \(result.metadata.currentSnapshot?.summary["added-records"] ?? "0") rows, "
+                  + "\(result.metadata.currentSnapshot?.summary["added-data-files"] ?? "0") data file(s)")
         }
     }
 

@@ -33,7 +33,7 @@ struct AppendInteropTests {
         }
         var snapshots: [Int64] = []
         for (k, range) in [0..<100, 100..<250].enumerated() {
-            let files = try TableDataWriter(metadata: metadata).write(try batch(range))
+            let files = try writeFiles(metadata, try batch(range))
             #expect(files.count > 1, "rows spread over several days")
             (metadata, metadataPath) = try append.commit(files, base: metadata, baseLocation: metadataPath, nowMs: 1_700_000_000_000 + Int64(k + 1) * 1000)
             snapshots.append(metadata.currentSnapshotID!)

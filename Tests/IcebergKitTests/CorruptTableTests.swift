@@ -58,7 +58,7 @@ struct CorruptTableTests {
         let id = TableIdentifier(namespace: "logs", name: "events")
         let base = try catalog.createTable(id, schema: eventSchema)
         // Writer A prepares a commit on the base; writer B commits first.
-        let filesA = try TableDataWriter(metadata: base.metadata).write(try eventBatch(0..<5))
+        let filesA = try writeFiles(base.metadata, try eventBatch(0..<5))
         let (_, locationA) = try FastAppend().commit(filesA, base: base.metadata, baseLocation: base.metadataLocation, nowMs: 1)
         let winner = try catalog.append(id, [RecordBatchBox(try eventBatch(5..<10))])
         #expect(throws: IcebergError.self) { try catalog.swapMetadataLocation(id, expected: base.metadataLocation, newLocation: locationA) }

@@ -131,3 +131,24 @@ struct BatchTests {
         #expect(throws: ColumnarError.self) { try batch.projected(names: ["nope"]) }
     }
 }
+
+@Suite("Gathering rows")
+struct TakeTests {
+    @Test("take equals gathering scalars, for every column kind, with repeats and any order")
+    func takeMatchesScalars() throws {
+        let batch = try BatchTests().sampleBatch(rows: 300)
+        var rng = SeededRandom(seed: 12)
+        for count in [0, 1, 5, batch.rowCount * 2] {
+            let rows = (0..<count).map { _ in Int(rng.next() % UInt64(batch.rowCount)) }
+            let taken = batch.take(rows)
+            #expect(taken.rowCount == rows.count)
+            for (c, column) in batch.columns.enumerated() {
+                #expect(rows.enumerated().allSatisfy { k, r in taken.columns[c].scalar(at: k) == column.scalar(at: r) },
+                        "column \(batch.schema.fields[c].name)")
+                #expect(taken.columns[c].nullCount == rows.filter { !column.isValid($0) }.count)
+            }
+            // The result is a valid batch of the same schema.
+            #expect(try RecordBatch(schema: batch.schema, columns: taken.columns).rowCount == rows.count)
+        }
+    }
+}

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GRDB
 
 /// A catalog in a SQLite file, with the tables and columns of pyiceberg's `SqlCatalog`
@@ -135,57 +138,10 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
         }
     }
 
-    static func nowMs() -> Int64 {
+    /// The current time in milliseconds since the epoch (snapshot timestamps).
+    public static func nowMs() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-extension Catalog {
-    /// Appends `batches` to the table: writes data files, then commits a fast append,
-    /// re-applying it on the newest metadata when another writer committed first (up to
-    /// `attempts` times, with jittered exponential backoff between attempts so that contending
-    /// writers spread out instead of colliding again). When the commit finally fails, the files
-    /// it wrote are deleted.
-    @discardableResult
-    public func append(_ id: TableIdentifier, _ batches: [RecordBatchBox], attempts: Int = 30,
-                       io: any FileIO = LocalFileIO()) throws(IcebergError) -> Table {
-        var table = try loadTable(id)
-        var files: [DataFile] = []
-        let writer = TableDataWriter(metadata: table.metadata, io: io)
-        for b in batches { files += try writer.write(b.batch) }
-        var lastError: IcebergError?
-        for attempt in 0..<max(1, attempts) {
-            if attempt > 0 {
-                // 10 ms · 2^(attempt−1), capped at 2 s, full jitter.
-                let ceiling = min(10_000 * (1 << min(attempt - 1, 8)), 2_000_000)
-                usleep(useconds_t(Int.random(in: 0...ceiling)))
-            }
-            do throws(IcebergError) {
-                let (next, location) = try FastAppend(io: io).commit(files, base: table.metadata, baseLocation: table.metadataLocation,
-                                                                     nowMs: SQLiteCatalog.nowMs())
-                do throws(IcebergError) {
-                    try swapMetadataLocation(id, expected: table.metadataLocation, newLocation: location)
-                    return Table(identifier: id, metadata: next, metadataLocation: location)
-                } catch {
-                    try? io.delete(location)  // never became current
-                    throw error
-                }
-            } catch {
-                guard case .commitConflict = error.kind else {
-                    for f in files { try? io.delete(f.filePath) }
-                    throw error
-                }
-                lastError = error
-                table = try loadTable(id)
-            }
-        }
-        for f in files { try? io.delete(f.filePath) }
-        throw lastError ?? IcebergError(.commitConflict("append to \(id) failed"))
     }
 }

@@ -105,6 +105,10 @@ public final class ParquetFileWriter {
         if state == .open { abort() }
     }
 
+    /// Bytes written so far plus the compressed pages buffered for the open row group: what the
+    /// file would take if closed now, roughly (for rolling files at a target size).
+    public var estimatedSize: Int64 { position + Int64(writers.reduce(0) { $0 + $1.bufferedBytes }) }
+
     /// Appends a batch. The batch is checked (schema, UTF-8 of string columns) before anything
     /// of it is buffered.
     public func write(_ batch: RecordBatch) throws(ParquetError) {

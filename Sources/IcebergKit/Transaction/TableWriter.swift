@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import LakeColumnar
+public import ParquetWriter
+
+/// Writes record batches into a table's data files, streaming.
+///
+/// Rows are routed to partitions through the spec's transforms (hidden partitioning: a
+/// `day(timestamp)` spec needs no day column); each partition streams into its own Parquet file
+/// with field ids; a file that reaches the target size is closed and the next one started.
+/// Memory holds the open files' row groups, at most ``maximumOpenFiles`` of them: when more
+/// partitions are open, the one used longest ago is closed. ``close()`` returns the files with
+/// the metrics manifests need; a failed or abandoned writer deletes what it wrote.
+///
+/// ```swift
+/// let writer = try TableWriter(metadata: table.metadata)
+/// for batch in batches { try writer.write(batch) }
+/// let files = try writer.close()        // then FastAppend().commit(files, …)
+/// ```
+public final class TableWriter {
+    public let metadata: TableMetadata
+    public let io: any FileIO
+    public let properties: WriterProperties
+    /// A data file is closed once its estimated size reaches this (Iceberg's
+    /// `write.target-file-size-bytes`; 128 MiB by default).
+    public let targetFileSize: Int64
+    /// Partitions with an open file at once.
+    public let maximumOpenFiles: Int
+    /// String bounds are truncated to this many characters (Iceberg's default `truncate(16)`).
+    public var truncateLength = 16
+
+    private let schema: IcebergSchema
+    private let spec: PartitionSpec
+    private let partitionTypes: [IcebergType]
+    private let router: PartitionRouter
+    /// The columnar form of the table's current schema: what batches must have.
+    public let batchSchema: Schema
+    private struct OpenFile {
+        var writer: ParquetFileWriter
+        var path: String
+        var lastUse: Int
+    }
+    private var open: [[Scalar?]: OpenFile] = [:]
+    private var finished: [DataFile] = []
+    private var uses = 0
+    private var closed = false
+
+    /// A writer for `metadata`'s current schema and default spec. Batches must have the
+    /// schema's columnar form (``IcebergSchema/columnarSchema()``).
+    public init(metadata: TableMetadata, io: any FileIO = LocalFileIO(), properties: WriterProperties = WriterProperties(),
+                targetFileSize: Int64 = 128 << 20, maximumOpenFiles: Int = 16) throws(IcebergError) {
+        guard let schema = metadata.currentSchema, let spec = metadata.defaultSpec else {
+            throw IcebergError(.invalidMetadata("table has no current schema or default spec"))
+        }
+        self.metadata = metadata
+        self.io = io
+        self.properties = properties
+        self.targetFileSize = max(targetFileSize, 1)
+        self.maximumOpenFiles = max(maximumOpenFiles, 1)
+        self.schema = schema
+        self.spec = spec
+        partitionTypes = try ManifestCodec.partitionTypes(spec, schema)
+        batchSchema = try schema.columnarSchema()
+        router = try PartitionRouter(spec: spec, schema: batchSchema)
+    }
+
+    deinit {
+        if !closed { abort() }
+    }
+
+    /// Writes `batch`: each row goes to its partition's open file.
+    public func write(_ batch: RecordBatch) throws(IcebergError) {
+        guard !closed else { throw IcebergError(.io("table writer is closed")) }
+        guard batch.schema.fields == batchSchema.fields else {
+            throw IcebergError(.invalidMetadata("batch columns \(batch.schema.fields.map(\.name)) do not match the table schema \(batchSchema.fields.map(\.name))"))
+        }
+        do throws(IcebergError) {
+            for (key, rows) in try router.route(batch) {
+                let part = rows.map { batch.take($0) } ?? batch
+                try append(part, to: key)
+            }
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    private func append(_ batch: RecordBatch, to key: [Scalar?]) throws(IcebergError) {
+        uses += 1
+        var file: OpenFile
+        if let existing = open[key] {
+            file = existing
+        } else {
+            if open.count >= maximumOpenFiles, let oldest = open.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+                try closeFile(oldest)
+            }
+            file = try newFile(key)
+        }
+        file.lastUse = uses
+        do {
+            try file.writer.write(batch)
+        } catch {
+            open[key] = file
+            throw IcebergError(.io("\(error)"), path: file.path)
+        }
+        open[key] = file
+        if file.writer.estimatedSize >= targetFileSize { try closeFile(key) }
+    }
+
+    private func newFile(_ key: [Scalar?]) throws(IcebergError) -> OpenFile {
+        let directory = spec.fields.isEmpty ? "" : zip(spec.fields, zip(key, partitionTypes)).map { f, kv in
+            f.name + "=" + Self.partitionText(kv.0, kv.1)
+        }.joined(separator: "/") + "/"
+        let path = metadata.location + "/data/" + directory + Identifiers.uuid() + ".parquet"
+        let local = LocalFileIO.localPath(path)
+        do {
+            try LocalFileIO().makeParents(local)
+            return OpenFile(writer: try ParquetFileWriter(path: local, schema: batchSchema, properties: properties), path: path, lastUse: uses)
+        } catch let error as IcebergError {
+            throw error
+        } catch {
+            throw IcebergError(.io("\(error)"), path: path)
+        }
+    }
+
+    private func closeFile(_ key: [Scalar?]) throws(IcebergError) {
+        guard let file = open.removeValue(forKey: key) else { return }
+        let result: ParquetWriteResult
+        do {
+            result = try file.writer.close()
+        } catch {
+            throw IcebergError(.io("\(error)"), path: file.path)
+        }
+        finished.append(dataFile(result, path: file.path, partition: key))
+    }
+
+    /// Closes every open file and returns all the data files written.
+    public func close() throws(IcebergError) -> [DataFile] {
+        guard !closed else { throw IcebergError(.io("table writer is closed")) }
+        do throws(IcebergError) {
+            // In order of first use, so files come out in a stable order.
+            for key in open.sorted(by: { $0.value.lastUse < $1.value.lastUse }).map(\.key) { try closeFile(key) }
+        } catch {
+            abort()
+            throw error
+        }
+        closed = true
+        return finished
+    }
+
+    /// Abandons the writer: open files are discarded and finished ones deleted.
+    public func abort() {
+        for file in open.values { file.writer.abort() }
+        open.removeAll()
+        for f in finished { try? io.delete(f.filePath) }
+        finished.removeAll()
+        closed = true
+    }
+
+    /// The data file of a finished Parquet file, with its metrics from the footer.
+    func dataFile(_ result: ParquetWriteResult, path: String, partition: [Scalar?]) -> DataFile {
+        var file = DataFile(filePath: path, partition: partition, recordCount: result.rowCount, fileSizeInBytes: result.fileSize)
+        for c in result.columns {
+            guard let id = c.descriptor.fieldID else { continue }
+            file.columnSizes[id, default: 0] += c.compressedSize
+            file.valueCounts[id, default: 0] += c.valueCount
+            file.nullValueCounts[id, default: 0] += c.nullCount
+            if let nans = c.nanCount { file.nanValueCounts[id, default: 0] += nans }
+            guard c.descriptor.maxRepetitionLevel == 0, let field = schema.field(id: id) else { continue }
+            if let lo = c.lowerBound, let b = SingleValue.fromParquet(lo, type: field.type, physical: c.descriptor.physicalType,
+                                                                    isUpper: false, truncate: truncateLength) {
+                file.lowerBounds[id] = b
+            }
+            if let hi = c.upperBound, let b = SingleValue.fromParquet(hi, type: field.type, physical: c.descriptor.physicalType,
+                                                                    isUpper: true, truncate: truncateLength) {
+                file.upperBounds[id] = b
+            }
+        }
+        file.splitOffsets = result.metadata.rowGroups.map(\.fileOffset)
+        return file
+    }
+
+    /// A partition value as a path segment (`date_day=2024-03-07`).
+    static func partitionText(_ v: Scalar?, _ t: IcebergType) -> String {
+        guard let v else { return "null" }
+        switch (t, v) {
+        case let (.date, .int32(d)): return CivilCalendar.isoDate(days: Int(d))
+        case let (_, .int32(x)): return String(x)
+        case let (_, .int64(x)): return String(x)
+        case let (_, .decimal128(x)): return String(x)
+        case let (_, .binary(b)):
+            return String(decoding: b, as: UTF8.self).map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "%" }.joined()
+        default: return "\(v)"
+        }
+    }
+}
