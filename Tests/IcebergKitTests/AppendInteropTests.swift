@@ -32,8 +32,10 @@ struct AppendInteropTests {
             ])
         }
         var snapshots: [Int64] = []
+        var written: [DataFile] = []
         for (k, range) in [0..<100, 100..<250].enumerated() {
             let files = try writeFiles(metadata, try batch(range))
+            written += files
             #expect(files.count > 1, "rows spread over several days")
             (metadata, metadataPath) = try append.commit(files, base: metadata, baseLocation: metadataPath, nowMs: 1_700_000_000_000 + Int64(k + 1) * 1000)
             snapshots.append(metadata.currentSnapshotID!)
@@ -114,6 +116,72 @@ struct AppendInteropTests {
         #expect(avroInfo["keys"] as? [String] == ["content", "format-version", "partition-spec", "partition-spec-id", "schema", "schema-id"])
         let duck = try #require(info["duckdb"] as? [Int])
         #expect(duck == [250, (0..<250).reduce(0, +), (0..<250).filter { $0 % 7 != 0 }.count])
+        try compareFileMetrics(written, metadataPath: LocalFileIOPath.strip(metadataPath))
+    }
+
+    /// Every data file's metrics three ways: ours, pyiceberg's `inspect.files` (what our manifests
+    /// say, as pyiceberg decodes them), and pyiceberg's own computation from the Parquet footer.
+    func compareFileMetrics(_ written: [DataFile], metadataPath: String) throws {
+        let out = try Interop.runText("""
+            import sys, json
+            import pyarrow.parquet as pq
+            from pyiceberg.table import StaticTable
+            from pyiceberg.io.pyarrow import data_file_statistics_from_parquet_metadata, compute_statistics_plan, parquet_path_to_id_mapping
+            t = StaticTable.from_metadata(sys.argv[1])
+            schema = t.schema()
+            plan = compute_statistics_plan(schema, t.metadata.properties)
+            mapping = parquet_path_to_id_mapping(schema)
+            def counts(m):
+                return {str(k): v for k, v in (m.items() if isinstance(m, dict) else (m or []))}
+            def bounds(m):
+                return {str(k): bytes(v).hex() for k, v in (m.items() if isinstance(m, dict) else (m or []))}
+            result = {}
+            for f in t.inspect.files().to_pylist():
+                path = f["file_path"]
+                stats = data_file_statistics_from_parquet_metadata(pq.read_metadata(path.replace("file://", "")), plan, mapping)
+                computed = stats.to_serialized_dict()
+                result[path] = {
+                    "manifest": {"record_count": f["record_count"], "file_size_in_bytes": f["file_size_in_bytes"],
+                                 "column_sizes": counts(f["column_sizes"]), "value_counts": counts(f["value_counts"]),
+                                 "null_value_counts": counts(f["null_value_counts"]), "nan_value_counts": counts(f["nan_value_counts"]),
+                                 "lower_bounds": bounds(f["lower_bounds"]), "upper_bounds": bounds(f["upper_bounds"]),
+                                 "split_offsets": f["split_offsets"]},
+                    "computed": {"record_count": computed["record_count"], "column_sizes": counts(computed["column_sizes"]),
+                                 "value_counts": counts(computed["value_counts"]), "null_value_counts": counts(computed["null_value_counts"]),
+                                 "lower_bounds": bounds(computed["lower_bounds"]), "upper_bounds": bounds(computed["upper_bounds"]),
+                                 "split_offsets": computed["split_offsets"]},
+                }
+            print(json.dumps(result))
+            """, arguments: [metadataPath])
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: [String: [String: Any]]])
+        #expect(info.count == written.count)
+        func counts(_ m: [Int32: Int64]) -> [String: Int] { Dictionary(uniqueKeysWithValues: m.map { (String($0.key), Int($0.value)) }) }
+        func hex(_ m: [Int32: [UInt8]]) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: m.map { (String($0.key), $0.value.map { String(format: "%02x", $0) }.joined()) })
+        }
+        for file in written {
+            guard let theirs = info[file.filePath], let manifest = theirs["manifest"], let computed = theirs["computed"] else {
+                Issue.record("pyiceberg does not list \(file.filePath)")
+                continue
+            }
+            #expect(manifest["record_count"] as? Int == Int(file.recordCount))
+            #expect(manifest["file_size_in_bytes"] as? Int == Int(file.fileSizeInBytes))
+            #expect(manifest["column_sizes"] as? [String: Int] == counts(file.columnSizes))
+            #expect(manifest["value_counts"] as? [String: Int] == counts(file.valueCounts))
+            #expect(manifest["null_value_counts"] as? [String: Int] == counts(file.nullValueCounts))
+            #expect(manifest["nan_value_counts"] as? [String: Int] == counts(file.nanValueCounts))
+            #expect(manifest["lower_bounds"] as? [String: String] == hex(file.lowerBounds))
+            #expect(manifest["upper_bounds"] as? [String: String] == hex(file.upperBounds))
+            #expect(manifest["split_offsets"] as? [Int] == file.splitOffsets?.map(Int.init))
+            // pyiceberg's own reading of the Parquet footer agrees with the metrics we derived from it.
+            #expect(computed["record_count"] as? Int == Int(file.recordCount))
+            #expect(computed["column_sizes"] as? [String: Int] == counts(file.columnSizes))
+            #expect(computed["value_counts"] as? [String: Int] == counts(file.valueCounts))
+            #expect(computed["null_value_counts"] as? [String: Int] == counts(file.nullValueCounts))
+            #expect(computed["lower_bounds"] as? [String: String] == hex(file.lowerBounds), "lower bounds of \(file.filePath)")
+            #expect(computed["upper_bounds"] as? [String: String] == hex(file.upperBounds), "upper bounds of \(file.filePath)")
+            #expect(computed["split_offsets"] as? [Int] == file.splitOffsets?.map(Int.init))
+        }
     }
 }
 

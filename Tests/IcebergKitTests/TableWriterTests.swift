@@ -143,3 +143,98 @@ struct TableWriterTests {
         #expect(rows(try TableScan(metadata: table.metadata).read()) == rows([try eventBatch(0..<5000)]))
     }
 }
+
+@Suite("Decimal partitions")
+struct DecimalPartitionTests {
+    static let schema = IcebergSchema(fields: [
+        NestedField(id: 1, name: "id", required: true, type: .long),
+        NestedField(id: 2, name: "amount", required: false, type: .decimal(precision: 9, scale: 2)),
+        NestedField(id: 3, name: "wide", required: false, type: .decimal(precision: 38, scale: 10)),
+    ])
+    static let amounts: [Int128?] = [1234, -50, nil, 0, 99_999_999]
+    static let wides: [Int128?] = [Int128(10).power(37) + 7, -Int128(10).power(30), nil]
+
+    static func batch(_ range: Range<Int>) throws -> RecordBatch {
+        try RecordBatch(schema: schema.columnarSchema(), columns: [
+            .int64(PrimitiveColumn<Int64>(values: range.map(Int64.init))),
+            .decimal128(PrimitiveColumn<Int128>(range.map { amounts[$0 % amounts.count] })),
+            .decimal128(PrimitiveColumn<Int128>(range.map { wides[$0 % wides.count] })),
+        ])
+    }
+
+    @Test("identity partitions on decimals: Avro fixed of the precision's size; values read back by us, fastavro and pyiceberg")
+    func decimalPartitions() throws {
+        #expect(ManifestCodec.decimalSize(precision: 9) == 4)
+        #expect(ManifestCodec.decimalSize(precision: 18) == 8)
+        #expect(ManifestCodec.decimalSize(precision: 19) == 9)
+        #expect(ManifestCodec.decimalSize(precision: 38) == 16)
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
+        try catalog.createNamespace("ns", properties: [:])
+        let id = TableIdentifier(namespace: "ns", name: "money")
+        _ = try catalog.createTable(id, schema: Self.schema, spec: PartitionSpec(fields: [
+            PartitionField(sourceID: 2, fieldID: 1000, name: "amount", transform: .identity),
+            PartitionField(sourceID: 3, fieldID: 1001, name: "wide", transform: .identity),
+        ]))
+        let table = try catalog.append(id, [RecordBatchBox(try Self.batch(0..<60))])
+        let files = try TableScan(metadata: table.metadata).planFiles()
+        #expect(files.count == 15)
+        #expect(Set(files.map { $0.partition[0] }) == Set(Self.amounts.map { $0.map(Scalar.decimal128) }))
+        #expect(files.allSatisfy { $0.recordCount == 4 })
+        #expect(rows(try TableScan(metadata: table.metadata).read()) == rows([try Self.batch(0..<60)]))
+        #expect(files.contains { $0.filePath.contains("/amount=12.34/") } && files.contains { $0.filePath.contains("/amount=-0.50/") })
+        guard Interop.enabled else { return }
+        let out = try Interop.runText("""
+            import sys, json, fastavro
+            from pyiceberg.catalog.sql import SqlCatalog
+            wh = sys.argv[1]
+            cat = SqlCatalog("default", uri=f"sqlite:///{wh}/catalog.db", warehouse=f"file://{wh}")
+            t = cat.load_table("ns.money")
+            rows = sorted(((r["id"], None if r["amount"] is None else str(r["amount"]), None if r["wide"] is None else str(r["wide"]))
+                           for r in t.scan().to_arrow().to_pylist()), key=lambda r: r[0])
+            lst = t.current_snapshot().manifest_list
+            with open(lst.replace("file://", ""), "rb") as f:
+                manifest = list(fastavro.reader(f))[0]["manifest_path"]
+            with open(manifest.replace("file://", ""), "rb") as f:
+                r = fastavro.reader(f)
+                entries = list(r)
+                partition = [fld for fld in r.writer_schema["fields"] if fld["name"] == "data_file"][0]["type"]["fields"]
+                partition = [fld for fld in partition if fld["name"] == "partition"][0]["type"]["fields"]
+            types = [[b for b in fld["type"] if b != "null"][0] for fld in partition]
+            values = [[None if e["data_file"]["partition"]["amount"] is None else str(e["data_file"]["partition"]["amount"]),
+                       None if e["data_file"]["partition"]["wide"] is None else str(e["data_file"]["partition"]["wide"])]
+                      for e in entries]
+            print(json.dumps({"rows": rows, "types": [[t["type"], t["size"], t["logicalType"], t["precision"], t["scale"]] for t in types],
+                              "values": values}))
+            """, arguments: [directory.path])
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let types = try #require(info["types"] as? [[Any]])
+        #expect(types.map { "\($0[0]) \($0[1]) \($0[2]) \($0[3]) \($0[4])" } == ["fixed 4 decimal 9 2", "fixed 16 decimal 38 10"])
+        func text(_ v: Int128?, scale: Int) -> String? {
+            guard let v else { return nil }
+            let negative = v < 0
+            var digits = String(negative ? -v : v)
+            if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+            return (negative ? "-" : "") + digits
+        }
+        let expectedValues = files.map { f -> [String?] in
+            [f.partition[0].flatMap { if case let .decimal128(v) = $0 { return text(v, scale: 2) } else { return nil } },
+             f.partition[1].flatMap { if case let .decimal128(v) = $0 { return text(v, scale: 10) } else { return nil } }]
+        }
+        let values = try #require(info["values"] as? [[Any]]).map { $0.map { $0 as? String } }
+        #expect(Set(values.map { "\($0)" }) == Set(expectedValues.map { "\($0)" }), "fastavro decodes the partition decimals")
+        let theirRows = try #require(info["rows"] as? [[Any]]).map { row in
+            "\(row[0] as? Int ?? -1) \(row[1] as? String ?? "null") \(row[2] as? String ?? "null")"
+        }
+        let ours = (0..<60).map { i in
+            "\(i) \(text(Self.amounts[i % Self.amounts.count], scale: 2) ?? "null") \(text(Self.wides[i % Self.wides.count], scale: 10) ?? "null")"
+        }
+        #expect(theirRows == ours, "pyiceberg reads every decimal")
+    }
+}
+
+extension Int128 {
+    func power(_ n: Int) -> Int128 { (0..<n).reduce(1) { acc, _ in acc * self } }
+}

@@ -28,8 +28,25 @@ public enum ManifestCodec {
         case .binary: return .bytes
         case let .fixed(n): return .fixed(name: "fixed_\(n)", size: n)
         case .uuid: return .logical(.fixed(name: "uuid_fixed", size: 16), name: "uuid", properties: [:])
+        case let .decimal(precision, scale):
+            // The spec's Avro form: a fixed of the fewest bytes that hold the precision.
+            return .logical(.fixed(name: "decimal_\(precision)_\(scale)", size: decimalSize(precision: precision)), name: "decimal",
+                            properties: ["precision": .integer(Int64(precision)), "scale": .integer(Int64(scale))])
         default: throw IcebergError(.unsupported("partition values of type \(t)"))
         }
+    }
+
+    /// The fewest bytes whose two's complement holds every unscaled value of `precision` digits
+    /// (Java's `TypeUtil.decimalRequiredBytes`): 4 for 9 digits, 8 for 18, 16 for 38.
+    public static func decimalSize(precision: Int) -> Int {
+        let largest = (0..<max(1, min(precision, 38))).reduce(Int128(1)) { p, _ in p * 10 } - 1
+        for n in 1..<16 where largest <= (Int128(1) << (8 * n - 1)) - 1 { return n }
+        return 16
+    }
+
+    /// `v` as big-endian two's complement in exactly `size` bytes.
+    static func bigEndian(_ v: Int128, size: Int) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: v >> (8 * (size - 1 - $0))) }
     }
 
     /// The Iceberg type of each partition field of `spec` over `schema`.
@@ -99,6 +116,7 @@ public enum ManifestCodec {
         case let (.double, .float64(x)): return .union(branch: 1, .double(x))
         case let (.string, .binary(b)): return .union(branch: 1, .string(String(decoding: b, as: UTF8.self)))
         case let (.fixed, .binary(b)), let (.uuid, .binary(b)): return .union(branch: 1, .fixed(b))
+        case let (.decimal(precision, _), .decimal128(v)): return .union(branch: 1, .fixed(bigEndian(v, size: decimalSize(precision: precision))))
         case let (_, .binary(b)): return .union(branch: 1, .bytes(b))
         default: return .union(branch: 0, .null)
         }

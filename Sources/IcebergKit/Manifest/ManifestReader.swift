@@ -51,6 +51,14 @@ struct AvroRecordView {
 
 /// Reads manifest lists and manifests (format v1 and v2) into plain values.
 public enum ManifestReader {
+    /// A big-endian two's complement integer of up to 16 bytes.
+    static func signedBigEndian(_ bytes: [UInt8]) -> Int128 {
+        guard let first = bytes.first else { return 0 }
+        var v: Int128 = first & 0x80 != 0 ? -1 : 0
+        for b in bytes.suffix(16) { v = v << 8 | Int128(b) }
+        return v
+    }
+
     /// Decodes an Avro file, mapping its errors to an ``IcebergError`` naming the file.
     static func open(_ bytes: [UInt8], path: String) throws(IcebergError) -> (AvroSchema, [AvroValue]) {
         do {
@@ -77,8 +85,10 @@ public enum ManifestReader {
     }
 
     /// The entries of a manifest; ADDED entries inherit `sequenceNumber` and `snapshotID` from the list.
+    /// With `partitionTypes` (in the order of `partitionFieldIDs`), decimal partition values come
+    /// back as `.decimal128` rather than their raw bytes.
     public static func entries(_ bytes: [UInt8], path: String, manifest: ManifestFile,
-                               partitionFieldIDs: [Int32]) throws(IcebergError) -> [ManifestEntry] {
+                               partitionFieldIDs: [Int32], partitionTypes: [IcebergType]? = nil) throws(IcebergError) -> [ManifestEntry] {
         let (schema, records) = try open(bytes, path: path)
         var out: [ManifestEntry] = []
         for r in records {
@@ -88,7 +98,11 @@ public enum ManifestReader {
             let status = ManifestEntry.Status(rawValue: Int32(truncatingIfNeeded: e.long(0) ?? 1)) ?? .added
             var partition: [Scalar?] = []
             if let p = d.record(102) {
-                for id in partitionFieldIDs {
+                for (k, id) in partitionFieldIDs.enumerated() {
+                    if case let .decimal(_, _)? = partitionTypes?[k], case let .fixed(b)? = p.field(id)?.1 {
+                        partition.append(.decimal128(Self.signedBigEndian(b)))
+                        continue
+                    }
                     switch p.field(id)?.1 {
                     case let .int(v)?: partition.append(.int32(v))
                     case let .long(v)?: partition.append(.int64(v))

@@ -55,7 +55,8 @@ public struct TableScan {
                 throw IcebergError(.invalidMetadata("manifest \(m.manifestPath) uses unknown spec \(m.partitionSpecID)"))
             }
             let entries = try ManifestReader.entries(try io.read(m.manifestPath), path: m.manifestPath, manifest: m,
-                                                     partitionFieldIDs: spec.fields.map(\.fieldID))
+                                                     partitionFieldIDs: spec.fields.map(\.fieldID),
+                                                     partitionTypes: try? ManifestCodec.partitionTypes(spec, schema))
             for e in entries where e.status != .deleted && e.dataFile.content == 0 {
                 if let filter, !(try Self.mightMatch(filter, e.dataFile, spec: spec, schema: schema)) { continue }
                 files.append(e.dataFile)

@@ -69,6 +69,9 @@ public struct TableMetadata: Sendable, Hashable {
     public var refs: [String: SnapshotRef]
     /// v3 only.
     public var nextRowID: Int64?
+    /// `statistics` and `partition-statistics` as read: kept unchanged through commits (they
+    /// describe snapshots that stay), as Java keeps them.
+    public var statisticsJSON: [(key: String, value: AvroJSON)] = []
 
     public var currentSchema: IcebergSchema? { schemas.first { $0.schemaID == currentSchemaID } }
     public var defaultSpec: PartitionSpec? { partitionSpecs.first { $0.specID == defaultSpecID } }
@@ -107,8 +110,11 @@ public struct TableMetadata: Sendable, Hashable {
 
     /// The metadata as JSON (written as format version 2, or as read for 1 and 3).
     public var json: AvroJSON {
-        var o: [(String, AvroJSON)] = [
-            ("format-version", .integer(Int64(formatVersion))), ("table-uuid", .string(tableUUID)), ("location", .string(location)),
+        var o: [(String, AvroJSON)] = [("format-version", .integer(Int64(formatVersion)))]
+        // A v1 table may have no UUID (Java then omits the key, as here).
+        if !tableUUID.isEmpty { o.append(("table-uuid", .string(tableUUID))) }
+        o += [
+            ("location", .string(location)),
             ("last-sequence-number", .integer(lastSequenceNumber)), ("last-updated-ms", .integer(lastUpdatedMs)),
             ("last-column-id", .integer(Int64(lastColumnID))),
             ("current-schema-id", .integer(Int64(currentSchemaID))), ("schemas", .array(schemas.map(\.json))),
@@ -141,6 +147,7 @@ public struct TableMetadata: Sendable, Hashable {
         })))
         o.append(("snapshot-log", .array(snapshotLog.map { .object([("snapshot-id", .integer($0.snapshotID)), ("timestamp-ms", .integer($0.timestampMs))]) })))
         o.append(("metadata-log", .array(metadataLog.map { .object([("metadata-file", .string($0.file)), ("timestamp-ms", .integer($0.timestampMs))]) })))
+        for entry in statisticsJSON { o.append((entry.key, entry.value)) }
         return .object(o)
     }
 
@@ -171,8 +178,14 @@ public struct TableMetadata: Sendable, Hashable {
         let version = try int("format-version")
         guard (1...3).contains(version) else { throw fail("unsupported format-version \(version)") }
         formatVersion = Int(version)
-        guard let uuid = json["table-uuid"]?.stringValue else { throw fail("missing 'table-uuid'") }
-        tableUUID = uuid
+        // Java: "UUID is required in format v2" (and later); a v1 table may lack one.
+        if let uuid = json["table-uuid"]?.stringValue {
+            tableUUID = uuid
+        } else if version == 1 {
+            tableUUID = ""
+        } else {
+            throw fail("missing 'table-uuid' (required in format v\(version))")
+        }
         guard let location = json["location"]?.stringValue else { throw fail("missing 'location'") }
         self.location = location
         lastSequenceNumber = version >= 2 ? try int("last-sequence-number") : (json["last-sequence-number"]?.intValue ?? 0)
@@ -261,6 +274,10 @@ public struct TableMetadata: Sendable, Hashable {
             }
         }
         snapshots = snaps
+        let lastSequence = lastSequenceNumber
+        if version >= 2, let late = snaps.first(where: { $0.sequenceNumber > lastSequence }) {
+            throw fail("snapshot \(late.snapshotID) has sequence number \(late.sequenceNumber) above last-sequence-number \(lastSequenceNumber)")
+        }
         let current = json["current-snapshot-id"]?.intValue
         currentSnapshotID = current == -1 ? nil : current
         if let currentSnapshotID, !snaps.map(\.snapshotID).contains(currentSnapshotID) {
@@ -303,5 +320,10 @@ public struct TableMetadata: Sendable, Hashable {
         metadataLog = mlog.map { (file: $0.0, timestampMs: $0.1) }
         nextRowID = json["next-row-id"]?.intValue
         if version == 3 && nextRowID == nil { throw fail("v3 metadata without next-row-id") }
+        for key in ["statistics", "partition-statistics"] {
+            guard let value = json[key] else { continue }
+            guard case .array = value else { throw fail("'\(key)' is not an array") }
+            statisticsJSON.append((key, value))
+        }
     }
 }

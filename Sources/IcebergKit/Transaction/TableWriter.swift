@@ -181,6 +181,17 @@ public final class TableWriter {
         return file
     }
 
+    /// An unscaled decimal with its point placed (`1234`, scale 2 → `12.34`), as Java's
+    /// `BigDecimal.toPlainString` writes partition paths.
+    static func decimalText(_ unscaled: Int128, scale: Int) -> String {
+        guard scale > 0 else { return String(unscaled) }
+        let negative = unscaled < 0
+        var digits = String(negative ? -unscaled : unscaled)
+        if digits.count <= scale { digits = String(repeating: "0", count: scale - digits.count + 1) + digits }
+        digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+        return (negative ? "-" : "") + digits
+    }
+
     /// A partition value as a path segment (`date_day=2024-03-07`).
     static func partitionText(_ v: Scalar?, _ t: IcebergType) -> String {
         guard let v else { return "null" }
@@ -188,7 +199,7 @@ public final class TableWriter {
         case let (.date, .int32(d)): return CivilCalendar.isoDate(days: Int(d))
         case let (_, .int32(x)): return String(x)
         case let (_, .int64(x)): return String(x)
-        case let (_, .decimal128(x)): return String(x)
+        case let (.decimal(_, scale), .decimal128(x)): return decimalText(x, scale: scale)
         case let (_, .binary(b)):
             return String(decoding: b, as: UTF8.self).map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? String($0) : "%" }.joined()
         default: return "\(v)"
