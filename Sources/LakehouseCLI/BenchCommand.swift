@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import CloudFrontLogs
+import IcebergKit
+import LakeCodecs
 import LakeColumnar
 import LakeDQ
 import ParquetWriter
@@ -9,7 +11,7 @@ import ParquetWriter
 /// prints the timed part's seconds as JSON.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Parse.self, Encode.self, DataQuality.self])
+        commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Parse.self, Encode.self, Codec.self, Iceberg.self, DataQuality.self])
 
     struct Parse: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -114,6 +116,106 @@ struct BenchCommand: ParsableCommand {
             }
             guard let report else { throw CLIError("--repeats must be at least 1") }
             print("{\"seconds\":\(best),\"rules\":\(report.results.count),\"rows\":\(report.rowCount),\"passed\":\(report.passedCount)}")
+        }
+    }
+
+    struct Codec: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time compressing and decompressing a file in memory (the fastest of several runs).")
+
+        @Argument(help: "Input file.") var file: String
+        @Option(help: "Codec: snappy, zstd-1, zstd-3, gzip-6.") var codec: String
+        @Option(help: "Timed runs; the fastest is printed.") var repeats: Int = 5
+
+        func run() throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            let input = [UInt8](data)
+            let clock = ContinuousClock()
+            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            var compressed: [UInt8] = []
+            var bestCompress = Double.infinity, bestDecompress = Double.infinity
+            for _ in 0..<max(repeats, 1) {
+                var start = clock.now
+                switch codec {
+                case "snappy": compressed = Snappy.compress(input)
+                case "zstd-1": compressed = try Zstd.compress(input, level: 1)
+                case "zstd-3": compressed = try Zstd.compress(input, level: 3)
+                case "gzip-6": compressed = try Gzip.compress(input, level: 6)
+                default: throw ValidationError("unknown codec \(codec)")
+                }
+                bestCompress = min(bestCompress, seconds(clock.now - start))
+                start = clock.now
+                let restored: [UInt8]
+                switch codec {
+                case "snappy": restored = try Snappy.decompress(compressed)
+                case "gzip-6": restored = try Gzip.decompress(compressed)
+                default: restored = try Zstd.decompress(compressed)
+                }
+                bestDecompress = min(bestDecompress, seconds(clock.now - start))
+                guard restored.count == input.count else { throw CLIError("round trip lost bytes") }
+            }
+            print("{\"compress_seconds\":\(bestCompress),\"decompress_seconds\":\(bestDecompress),\"bytes\":\(input.count),"
+                  + "\"compressed\":\(compressed.count)}")
+        }
+    }
+
+    struct Iceberg: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Time appends (write + commit) of small batches to a local table, and planning at 1, 10 and 60 manifests.")
+
+        @Argument(help: "Log file the appended rows come from.") var file: String
+        @Option(help: "Scratch directory for the warehouse (emptied first).") var warehouse: String
+        @Option(help: "Appends (one manifest each).") var appends: Int = 60
+        @Option(help: "Rows per append.") var rows: Int = 100
+        @Option(help: "Timed planning runs per point; the median is printed.") var repeats: Int = 7
+
+        func run() throws {
+            try? FileManager.default.removeItem(atPath: warehouse)
+            try makeDirectories(warehouse)
+            let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
+            let catalog = try SQLiteCatalog(path: warehouse + "/catalog.db", warehouse: "file://" + absolute)
+            try catalog.createNamespace("bench", properties: [:])
+            let id = TableIdentifier(namespace: "bench", name: "events")
+            // The 33 standard fields, day-partitioned on date, as the peers' table.
+            let fields = CloudFrontParserOptions().schema.schema.fields.prefix(CloudFrontField.standardCount)
+            let schema = IcebergSchema(fields: fields.compactMap(IcebergCommand.Create.icebergField))
+            _ = try catalog.createTable(id, schema: schema,
+                                        spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
+                                        sortOrder: .unsorted, properties: [:])
+            let tableSchema = try schema.columnarSchema()
+            let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(batchSize: rows))
+            guard let first = try reader.next() else { throw CLIError("no rows in \(file)") }
+            let batch = try IcebergCommand.Append.conform(first.batch, to: tableSchema)
+
+            let clock = ContinuousClock()
+            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            func median(_ values: [Double]) -> Double { let s = values.sorted(); return s[s.count / 2] }
+            var appendTimes: [Double] = []
+            var planning: [String: Double] = [:]
+            for k in 1...max(appends, 1) {
+                let start = clock.now
+                let append = try AppendTransaction(catalog: catalog, table: id)
+                try append.write(batch)
+                try append.commit()
+                appendTimes.append(seconds(clock.now - start))
+                if [1, 10, 60].contains(k) {
+                    var times: [Double] = []
+                    var planned = 0
+                    for _ in 0..<max(repeats, 1) {
+                        // Cold: a new catalog object holds no parsed metadata.
+                        let fresh = try SQLiteCatalog(path: warehouse + "/catalog.db", warehouse: "file://" + absolute)
+                        let start = clock.now
+                        let table = try fresh.loadTable(id)
+                        planned = try TableScan(metadata: table.metadata).planFiles().count
+                        times.append(seconds(clock.now - start))
+                    }
+                    guard planned == k else { throw CLIError("planned \(planned) files after \(k) appends") }
+                    planning[String(k)] = median(times)
+                }
+            }
+            let plans = planning.sorted { Int($0.key)! < Int($1.key)! }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
+            print("{\"append_median_seconds\":\(median(appendTimes)),\"append_p90_seconds\":\(appendTimes.sorted()[appendTimes.count * 9 / 10]),"
+                  + "\"appends\":\(appendTimes.count),\"plan_seconds\":{\(plans)}}")
         }
     }
 }

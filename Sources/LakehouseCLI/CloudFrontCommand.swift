@@ -142,12 +142,14 @@ extension CloudFrontCommand {
         @Argument(help: "Log files (plain or gzip).") var files: [String]
         @Option(help: "Malformed-line policy: reject, fail or null-fill.") var policy: String = "reject"
         @Option(help: "Rows per batch.") var batchRows: Int = 65_536
+        @Option(help: "Threads: 2 or more inflate gzip on a thread of its own (default: 1).") var threads: Int = 1
 
         func run() throws {
             guard let policy = MalformedLinePolicy(rawValue: policy) else { throw ValidationError("unknown policy \(policy)") }
             var total = ParseStatistics()
             for file in files {
-                let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(policy: policy, batchSize: batchRows))
+                let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(policy: policy, batchSize: batchRows),
+                                                     inflateAhead: threads > 1)
                 while try reader.next() != nil {}
                 total.add(reader.statistics)
             }

@@ -1,3 +1,5 @@
+import Synchronization
+import LakeColumnar
 import LakeCodecs
 
 /// Avro object-container codecs.
@@ -118,16 +120,21 @@ public struct AvroContainerReader {
         metadata = meta
         dataStart = decoder.position
         guard let schemaBytes = meta["avro.schema"] else { throw AvroError(.invalidSchema("no avro.schema in the header"), path: path) }
-        let json: AvroJSON
-        do {
-            json = try JSONText.parse(String(decoding: schemaBytes, as: UTF8.self))
-        } catch {
-            throw AvroError(.invalidSchema("\(error)"), path: path)
-        }
-        do {
-            schema = try AvroSchema(json: json)
-        } catch {
-            throw AvroError(error.kind, path: path)
+        if let cached = AvroSchemaCache.shared.schema(for: schemaBytes) {
+            schema = cached
+        } else {
+            let json: AvroJSON
+            do {
+                json = try JSONText.parse(String(decoding: schemaBytes, as: UTF8.self))
+            } catch {
+                throw AvroError(.invalidSchema("\(error)"), path: path)
+            }
+            do {
+                schema = try AvroSchema(json: json)
+            } catch {
+                throw AvroError(error.kind, path: path)
+            }
+            AvroSchemaCache.shared.store(schema, for: schemaBytes)
         }
         let codecName = meta["avro.codec"].map { String(decoding: $0, as: UTF8.self) } ?? "null"
         guard let c = AvroCodec(rawValue: codecName) else { throw AvroError(.unsupportedCodec(codecName), path: path) }
@@ -139,7 +146,14 @@ public struct AvroContainerReader {
 
     /// Every record in the file, decoded with the writer's schema.
     public func records() throws(AvroError) -> [AvroValue] {
-        var out: [AvroValue] = []
+        let schema = self.schema
+        return try decodeRecords { (decoder) throws(AvroError) in try decoder.decode(schema) }
+    }
+
+    /// Decodes every record with `body`, which reads one record from the decoder it is given
+    /// (for readers that decode straight into their own types).
+    func decodeRecords<T>(_ body: (inout AvroBinary.Decoder) throws(AvroError) -> T) throws(AvroError) -> [T] {
+        var out: [T] = []
         var cursor = AvroBinary.Decoder(bytes: bytes, position: dataStart, end: bytes.count)
         do throws(AvroError) {
             while cursor.position < bytes.count {
@@ -154,7 +168,7 @@ public struct AvroContainerReader {
                 guard marker == sync else { throw AvroError(.corrupt("sync marker mismatch"), offset: cursor.position - 16) }
                 let data = try decompress(raw, at: blockStart)
                 var decoder = AvroBinary.Decoder(bytes: data, position: 0, end: data.count)
-                for _ in 0..<count { out.append(try decoder.decode(schema)) }
+                for _ in 0..<count { out.append(try body(&decoder)) }
             }
         } catch {
             throw AvroError(error.kind, offset: error.offset, path: path)
@@ -177,6 +191,36 @@ public struct AvroContainerReader {
             }
         } catch {
             throw AvroError(.corrupt("decompression failed: \(error)"), offset: offset)
+        }
+    }
+}
+
+/// Schemas parsed from Avro file headers, by the header's schema text. The manifests of a table
+/// mostly share one schema, so planning parses it once rather than once per manifest.
+final class AvroSchemaCache: Sendable {
+    static let shared = AvroSchemaCache()
+    /// By a fast hash of the text; the text itself confirms a hit.
+    private let entries = Mutex<[UInt64: (text: [UInt8], schema: AvroSchema)]>([:])
+    private static let limit = 64
+
+    func schema(for text: [UInt8]) -> AvroSchema? {
+        let key = Self.key(text)
+        return entries.withLock { cache in cache[key].flatMap { $0.text == text ? $0.schema : nil } }
+    }
+
+    func store(_ schema: AvroSchema, for text: [UInt8]) {
+        let key = Self.key(text)
+        entries.withLock { cache in
+            if cache.count >= Self.limit { cache.removeAll(keepingCapacity: true) }
+            cache[key] = (text, schema)
+        }
+    }
+
+    private static func key(_ text: [UInt8]) -> UInt64 {
+        text.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return 0 }
+            let (first, last) = RawBytes.words(base, raw.count)
+            return RawBytes.hash(first, last, base, raw.count)
         }
     }
 }

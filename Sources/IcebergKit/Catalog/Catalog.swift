@@ -40,6 +40,13 @@ public protocol Catalog: Sendable {
     /// Points the table at `newLocation` if it still points at `expected`; otherwise
     /// ``IcebergError/Kind/commitConflict(_:)``.
     func swapMetadataLocation(_ id: TableIdentifier, expected: String, newLocation: String) throws(IcebergError)
+    /// Told after a commit made `table` current: a catalog may keep its metadata rather than
+    /// read and parse the file again on the next load.
+    func committed(_ table: Table)
+}
+
+extension Catalog {
+    public func committed(_ table: Table) {}
 }
 
 public import LakeColumnar

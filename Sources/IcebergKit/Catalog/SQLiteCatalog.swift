@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import GRDB
+import Synchronization
 
 /// A catalog in a SQLite file, with the tables and columns of pyiceberg's `SqlCatalog`
 /// (`iceberg_tables`, `iceberg_namespace_properties`), so pyiceberg opens the same file.
@@ -11,6 +12,8 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     public let warehouse: String
     public let io: any FileIO
     let queue: DatabaseQueue
+    /// Parsed metadata by file (immutable files: a location always holds the same metadata).
+    private let metadataCache = Mutex<[String: TableMetadata]>([:])
 
     /// Opens (creating if needed) the catalog at `path`; tables default to `<warehouse>/<namespace>.db/<table>`.
     public init(path: String, warehouse: String, name: String = "default", io: any FileIO = LocalFileIO()) throws(IcebergError) {
@@ -20,6 +23,13 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
         do {
             var config = Configuration()
             config.busyMode = .timeout(30)
+            // Write-ahead logging: a commit is one append and one fsync of the log (the default
+            // rollback journal costs three), and readers never block the writer. The mode is
+            // stored in the file; pyiceberg's SQLAlchemy connections read such files as usual.
+            config.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
             queue = try DatabaseQueue(path: path, configuration: config)
             try queue.write { db in
                 try db.execute(sql: """
@@ -101,8 +111,24 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
                                 arguments: [name, id.namespace, id.name])
         }
         guard let location else { throw IcebergError(.notFound("table \(id)")) }
+        // Metadata files are never rewritten, so one parsed is good for as long as it is current.
+        if let cached = metadataCache.withLock({ $0[location] }) {
+            return Table(identifier: id, metadata: cached, metadataLocation: location)
+        }
         let text = String(decoding: try io.read(location), as: UTF8.self)
-        return Table(identifier: id, metadata: try TableMetadata(jsonText: text, path: location), metadataLocation: location)
+        let metadata = try TableMetadata(jsonText: text, path: location)
+        metadataCache.withLock { cache in
+            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
+            cache[location] = metadata
+        }
+        return Table(identifier: id, metadata: metadata, metadataLocation: location)
+    }
+
+    public func committed(_ table: Table) {
+        metadataCache.withLock { cache in
+            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
+            cache[table.metadataLocation] = table.metadata
+        }
     }
 
     public func listTables(namespace: String) throws(IcebergError) -> [TableIdentifier] {

@@ -70,4 +70,24 @@ public struct ManifestFile: Sendable, Hashable {
         public var lowerBound: [UInt8]?
         public var upperBound: [UInt8]?
     }
+
+    public init(manifestPath: String, manifestLength: Int64, partitionSpecID: Int32, content: Int32 = 0, sequenceNumber: Int64,
+                minSequenceNumber: Int64, addedSnapshotID: Int64, addedFilesCount: Int32, existingFilesCount: Int32,
+                deletedFilesCount: Int32, addedRowsCount: Int64, existingRowsCount: Int64, deletedRowsCount: Int64,
+                partitions: [FieldSummary]) {
+        self.manifestPath = manifestPath
+        self.manifestLength = manifestLength
+        self.partitionSpecID = partitionSpecID
+        self.content = content
+        self.sequenceNumber = sequenceNumber
+        self.minSequenceNumber = minSequenceNumber
+        self.addedSnapshotID = addedSnapshotID
+        self.addedFilesCount = addedFilesCount
+        self.existingFilesCount = existingFilesCount
+        self.deletedFilesCount = deletedFilesCount
+        self.addedRowsCount = addedRowsCount
+        self.existingRowsCount = existingRowsCount
+        self.deletedRowsCount = deletedRowsCount
+        self.partitions = partitions
+    }
 }

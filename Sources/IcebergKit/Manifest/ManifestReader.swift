@@ -36,14 +36,18 @@ struct AvroRecordView {
     func record(_ id: Int32) -> AvroRecordView? { field(id).flatMap { AvroRecordView($0.0, $0.1) } }
 
     /// An int-keyed map stored as an array of key/value records (or an Avro map).
-    func intMap(_ id: Int32) -> [Int32: AvroValue] {
-        guard let (s, v) = field(id) else { return [:] }
-        var out: [Int32: AvroValue] = [:]
-        if case let .array(items) = v, case let .array(itemSchema, _) = s.base {
-            for item in items {
-                guard let kv = AvroRecordView(itemSchema, item), kv.values.count == 2, case let .int(k) = kv.values[0].unwrapped else { continue }
-                out[k] = kv.values[1].unwrapped
-            }
+    func intMap(_ id: Int32) -> [Int32: AvroValue] { intMap(id) { $0 } }
+
+    /// An int-keyed map stored as an array of key/value records, its values converted by
+    /// `value` (entries it returns nil for are left out): typed in one pass.
+    func intMap<T>(_ id: Int32, _ value: (AvroValue) -> T?) -> [Int32: T] {
+        guard let (s, v) = field(id), case let .array(items) = v, case .array = s.base else { return [:] }
+        var out: [Int32: T] = [:]
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard case let .record(kv) = item.unwrapped, kv.count == 2, case let .int(k) = kv[0].unwrapped,
+                  let converted = value(kv[1].unwrapped) else { continue }
+            out[k] = converted
         }
         return out
     }
@@ -89,51 +93,25 @@ public enum ManifestReader {
     /// back as `.decimal128` rather than their raw bytes.
     public static func entries(_ bytes: [UInt8], path: String, manifest: ManifestFile,
                                partitionFieldIDs: [Int32], partitionTypes: [IcebergType]? = nil) throws(IcebergError) -> [ManifestEntry] {
-        let (schema, records) = try open(bytes, path: path)
+        let reader: AvroContainerReader
+        do {
+            reader = try AvroContainerReader(bytes: bytes, path: path)
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: path)
+        }
+        let decoder = ManifestEntryDecoder(partitionFieldIDs: partitionFieldIDs, partitionTypes: partitionTypes)
+        let schema = reader.schema
+        let decoded: [ManifestEntry?]
+        do {
+            decoded = try reader.decodeRecords { (d) throws(AvroError) in try decoder.decode(&d, schema: schema, manifest: manifest) }
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: path)
+        }
         var out: [ManifestEntry] = []
-        for r in records {
-            guard let e = AvroRecordView(schema, r), let d = e.record(2), let filePath = d.string(100) else {
-                throw IcebergError(.invalidMetadata("manifest entry without data_file.file_path"), path: path)
-            }
-            let status = ManifestEntry.Status(rawValue: Int32(truncatingIfNeeded: e.long(0) ?? 1)) ?? .added
-            var partition: [Scalar?] = []
-            if let p = d.record(102) {
-                for (k, id) in partitionFieldIDs.enumerated() {
-                    if case let .decimal(_, _)? = partitionTypes?[k], case let .fixed(b)? = p.field(id)?.1 {
-                        partition.append(.decimal128(Self.signedBigEndian(b)))
-                        continue
-                    }
-                    switch p.field(id)?.1 {
-                    case let .int(v)?: partition.append(.int32(v))
-                    case let .long(v)?: partition.append(.int64(v))
-                    case let .string(s)?: partition.append(.binary(Array(s.utf8)))
-                    case let .bytes(b)?, let .fixed(b)?: partition.append(.binary(b))
-                    case let .boolean(b)?: partition.append(.boolean(b))
-                    case let .float(f)?: partition.append(.float32(f))
-                    case let .double(f)?: partition.append(.float64(f))
-                    default: partition.append(nil)
-                    }
-                }
-            }
-            var file = DataFile(filePath: filePath, partition: partition, recordCount: d.long(103) ?? 0, fileSizeInBytes: d.long(104) ?? 0)
-            file.content = Int32(truncatingIfNeeded: d.long(134) ?? 0)
-            file.fileFormat = d.string(101) ?? "PARQUET"
-            func longs(_ id: Int32) -> [Int32: Int64] {
-                d.intMap(id).compactMapValues { if case let .long(v) = $0 { return v } else { return nil } }
-            }
-            func bytesMap(_ id: Int32) -> [Int32: [UInt8]] {
-                d.intMap(id).compactMapValues { if case let .bytes(b) = $0 { return b } else { return nil } }
-            }
-            file.columnSizes = longs(108)
-            file.valueCounts = longs(109)
-            file.nullValueCounts = longs(110)
-            file.nanValueCounts = longs(137)
-            file.lowerBounds = bytesMap(125)
-            file.upperBounds = bytesMap(128)
-            let explicitSequence = e.long(3)
-            out.append(ManifestEntry(status: status, snapshotID: e.long(1) ?? manifest.addedSnapshotID,
-                                     sequenceNumber: explicitSequence ?? (status == .added ? manifest.sequenceNumber : 0),
-                                     fileSequenceNumber: e.long(4) ?? explicitSequence ?? manifest.sequenceNumber, dataFile: file))
+        out.reserveCapacity(decoded.count)
+        for entry in decoded {
+            guard let entry else { throw IcebergError(.invalidMetadata("manifest entry without data_file.file_path"), path: path) }
+            out.append(entry)
         }
         return out
     }

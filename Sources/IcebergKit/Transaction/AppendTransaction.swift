@@ -66,7 +66,9 @@ public final class AppendTransaction {
                                                                      nowMs: nowMs())
                 do throws(IcebergError) {
                     try catalog.swapMetadataLocation(identifier, expected: table.metadataLocation, newLocation: location)
-                    return Table(identifier: identifier, metadata: next, metadataLocation: location)
+                    let committed = Table(identifier: identifier, metadata: next, metadataLocation: location)
+                    catalog.committed(committed)
+                    return committed
                 } catch {
                     try? io.delete(location)  // never became current
                     throw error

@@ -122,6 +122,9 @@ public struct FastAppend {
         next.lastUpdatedMs = nowMs
         next.snapshotLog.append((snapshotID: snapshotID, timestampMs: nowMs))
         next.metadataLog.append((file: baseLocation, timestampMs: base.lastUpdatedMs))
+        // Java keeps `write.metadata.previous-versions-max` (default 100) previous files in the log.
+        let keep = Int(base.properties["write.metadata.previous-versions-max"] ?? "") ?? 100
+        if next.metadataLog.count > max(keep, 1) { next.metadataLog.removeFirst(next.metadataLog.count - max(keep, 1)) }
         let version = Self.version(of: baseLocation) + 1
         let path = base.location + "/metadata/" + String(repeating: "0", count: max(0, 5 - String(version).count)) + String(version)
             + "-\(Identifiers.uuid()).metadata.json"

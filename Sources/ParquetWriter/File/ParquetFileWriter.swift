@@ -56,6 +56,8 @@ public final class ParquetFileWriter {
     private let temporaryPath: String
     private var fd: Int32
     private var position: Int64 = 0
+    /// Small writes gathered before they go to the file (see ``output(_:)``).
+    private var pendingOutput: [UInt8] = []
     private var rowGroups: [RowGroup] = []
     private var pendingIndexes: [[(ColumnIndex?, OffsetIndex, bloom: [UInt8]?)]] = []
     private var summaries: [ColumnSummary]
@@ -229,6 +231,7 @@ public final class ParquetFileWriter {
             try output(footer)
             try output(withUnsafeBytes(of: UInt32(footer.count).littleEndian) { Array($0) })
             try output(Array("PAR1".utf8))
+            try flushOutput()
             guard fsync(fd) == 0 else { throw ParquetError(.io("fsync failed: \(String(cString: strerror(errno)))"), path: path) }
             Glibc.close(fd)
             fd = -1
@@ -258,21 +261,37 @@ public final class ParquetFileWriter {
         }
     }
 
+    /// Queues `bytes` for the file: small writes (page headers, indexes) are gathered into one
+    /// buffer and written together; large ones go out directly.
     private func output(_ bytes: [UInt8]) throws(ParquetError) {
-        var offset = 0
-        let failure: String? = bytes.withUnsafeBytes { raw -> String? in
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                offset += n
-            }
-            return nil
+        if pendingOutput.count + bytes.count > Self.outputBufferSize { try flushOutput() }
+        if bytes.count >= Self.outputBufferSize {
+            try bytes.withUnsafeBytesTyped { (raw) throws(ParquetError) in try writeFully(raw) }
+        } else {
+            pendingOutput += bytes
         }
-        if let failure { throw ParquetError(.io("write failed: \(failure)"), path: path) }
         position += Int64(bytes.count)
+    }
+
+    private static let outputBufferSize = 1 << 20
+
+    /// Writes the gathered small writes.
+    private func flushOutput() throws(ParquetError) {
+        guard !pendingOutput.isEmpty else { return }
+        try pendingOutput.withUnsafeBytesTyped { (raw) throws(ParquetError) in try writeFully(raw) }
+        pendingOutput.removeAll(keepingCapacity: true)
+    }
+
+    private func writeFully(_ raw: UnsafeRawBufferPointer) throws(ParquetError) {
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ParquetError(.io("write failed: \(String(cString: strerror(errno)))"), path: path)
+            }
+            offset += n
+        }
     }
 
     private func flushRowGroup() throws(ParquetError) {
