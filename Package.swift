@@ -73,6 +73,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The demo's silver ruleset, also read by the benchmark kernels.
+            resources: [.embedInCode("Rulesets/silver.dqdl")],
             swiftSettings: strictSettings),
 
         // Tests.

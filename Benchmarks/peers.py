@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
-"""Side-by-side throughput of Lakehouse and its peers on the same CloudFront corpus.
+"""Side-by-side throughput of Lakehouse and its peers on the same CloudFront corpus, in one run.
 
 Run through Benchmarks/run.sh, which builds the release binary, generates the corpus with the
-project's own generator and calls this script with the test venv's python. Each measurement is
-a separate process (so peak RSS is per tool), repeated; the table reports the median wall time.
+project's own generator and calls this script with the test venv's python. Every measurement is
+a separate process (so peak RSS is per tool) repeated REPEAT times; tables report the median.
+
+"1 thread" runs pin every tool, ours and the peers alike, to one CPU with taskset (a peer that
+starts helper threads shares that core with them); "2 threads" runs leave both cores to every
+tool and ask each for two threads (DuckDB threads, POLARS_MAX_THREADS, Arrow cpu count,
+lakehouse --threads).
+
+Sections: parse, encode, e2e, codecs, iceberg, dq, rss.
 """
-import argparse, json, os, resource, statistics, subprocess, sys, time
+import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 FIELDS = [
     ("date", "DATE"), ("time", "VARCHAR"), ("x_edge_location", "VARCHAR"), ("sc_bytes", "BIGINT"),
@@ -20,40 +27,137 @@ FIELDS = [
     ("sc_range_start", "BIGINT"), ("sc_range_end", "BIGINT"),
 ]
 
-PEER_SNIPPETS = {
+# Readers of the log as typed tables, shared by the snippets below (PATH, THREADS, FIELDS given).
+READ = {
     "duckdb": """
-import duckdb, sys
+import duckdb
 con = duckdb.connect(); con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
 cols = ", ".join(f"'{n}': '{t}'" for n, t in FIELDS)
-con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})")
-print(con.execute("SELECT count(*) FROM t").fetchone()[0])
+SOURCE = f"read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})"
 """,
     "polars": """
-import os
 import polars as pl
 types = {"DATE": pl.Date, "VARCHAR": pl.Utf8, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "FLOAT": pl.Float32}
-schema = {n: types[t] for n, t in FIELDS}
-df = pl.read_csv(PATH, separator="\\t", has_header=False, skip_rows=2, null_values="-", schema=schema, quote_char=None)
-print(df.height)
+def load():
+    return pl.read_csv(PATH, separator="\\t", has_header=False, skip_rows=2, null_values="-",
+                       schema={n: types[t] for n, t in FIELDS}, quote_char=None)
 """,
     "pyarrow": """
-import pyarrow as pa, pyarrow.csv as csv
+import pyarrow as pa, pyarrow.csv as csv, pyarrow.parquet as pq
+pa.set_cpu_count(THREADS); pa.set_io_thread_count(THREADS)
 types = {"DATE": pa.date32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(), "FLOAT": pa.float32()}
-t = csv.read_csv(PATH, read_options=csv.ReadOptions(skip_rows=2, column_names=[n for n, _ in FIELDS], use_threads=THREADS > 1),
-                 parse_options=csv.ParseOptions(delimiter="\\t", quote_char=False),
-                 convert_options=csv.ConvertOptions(column_types={n: types[t] for n, t in FIELDS}, null_values=["-"], strings_can_be_null=True))
-print(t.num_rows)
+def load():
+    return csv.read_csv(PATH, read_options=csv.ReadOptions(skip_rows=2, column_names=[n for n, _ in FIELDS], use_threads=THREADS > 1),
+                        parse_options=csv.ParseOptions(delimiter="\\t", quote_char=False),
+                        convert_options=csv.ConvertOptions(column_types={n: types[t] for n, t in FIELDS}, null_values=["-"],
+                                                           strings_can_be_null=True))
 """,
 }
 
+PARSE = {
+    "duckdb": READ["duckdb"] + "con.execute(f'CREATE TABLE t AS SELECT * FROM {SOURCE}')\nprint(con.execute('SELECT count(*) FROM t').fetchone()[0])\n",
+    "polars": READ["polars"] + "print(load().height)\n",
+    "pyarrow": READ["pyarrow"] + "print(load().num_rows)\n",
+}
+
+# Loads untimed, then prints the seconds spent writing Parquet with CODEC (none, snappy, zstd) at LEVEL.
+ENCODE = {
+    "pyarrow": READ["pyarrow"] + """
+import time, json, os
+t = load()
+kwargs = {"compression": "none" if CODEC == "none" else CODEC}
+if CODEC == "zstd": kwargs["compression_level"] = LEVEL
+s = time.perf_counter(); pq.write_table(t, OUT, **kwargs); e = time.perf_counter() - s
+print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
+""",
+    "polars": READ["polars"] + """
+import time, json, os
+df = load()
+kwargs = {"compression": "uncompressed" if CODEC == "none" else CODEC}
+if CODEC == "zstd": kwargs["compression_level"] = LEVEL
+s = time.perf_counter(); df.write_parquet(OUT, **kwargs); e = time.perf_counter() - s
+print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
+""",
+    "duckdb": READ["duckdb"] + """
+import time, json, os
+con.execute(f"CREATE TABLE t AS SELECT * FROM {SOURCE}")
+options = "COMPRESSION uncompressed" if CODEC == "none" else f"COMPRESSION {CODEC}"
+if CODEC == "zstd": options += f", COMPRESSION_LEVEL {LEVEL}"
+s = time.perf_counter(); con.execute(f"COPY t TO '{OUT}' (FORMAT parquet, {options})"); e = time.perf_counter() - s
+print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
+""",
+}
+
+# gzip'd log to Parquet zstd-3, whole process timed.
+E2E = {
+    "pyarrow": READ["pyarrow"] + "pq.write_table(load(), OUT, compression='zstd', compression_level=3)\n",
+    "polars": READ["polars"] + "load().write_parquet(OUT, compression='zstd', compression_level=3)\n",
+    "duckdb": READ["duckdb"] + "con.execute(f\"COPY (SELECT * FROM {SOURCE}) TO '{OUT}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 3)\")\n",
+}
+
+# The C/C++ codecs behind python-cramjam (snappy, zstd, gzip), in-process, best of REPEAT.
+CODECS_CRAMJAM = """
+import time, json, cramjam
+data = open(PATH, "rb").read()
+def best(f):
+    t = float("inf"); r = None
+    for _ in range(REPEAT):
+        s = time.perf_counter(); r = f(); t = min(t, time.perf_counter() - s)
+    return t, r
+if CODEC == "snappy":
+    c, packed = best(lambda: bytes(cramjam.snappy.compress_raw(data)))
+    d, out = best(lambda: cramjam.snappy.decompress_raw(packed))
+elif CODEC.startswith("zstd"):
+    level = int(CODEC.split("-")[1])
+    c, packed = best(lambda: bytes(cramjam.zstd.compress(data, level=level)))
+    d, out = best(lambda: cramjam.zstd.decompress(packed))
+else:
+    c, packed = best(lambda: bytes(cramjam.gzip.compress(data, level=6)))
+    d, out = best(lambda: cramjam.gzip.decompress(packed))
+assert len(out) == len(data)
+print(json.dumps({"compress_seconds": c, "decompress_seconds": d, "bytes": len(data), "compressed": len(packed)}))
+"""
+
+# pyiceberg on the same table shape: ROWS rows of the log per append, APPENDS appends, day partitions.
+ICEBERG_PYICEBERG = """
+import time, json, os, statistics, itertools
+import pyarrow as pa, pyarrow.csv as csv
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.partitioning import PartitionSpec, PartitionField
+from pyiceberg.transforms import DayTransform
+types = {"DATE": pa.date32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(), "FLOAT": pa.float32()}
+with open(PATH) as f:
+    head = "".join(itertools.islice(f, ROWS + 2))
+tmp = os.path.join(WAREHOUSE, "rows.tsv"); os.makedirs(WAREHOUSE, exist_ok=True); open(tmp, "w").write(head)
+table = csv.read_csv(tmp, read_options=csv.ReadOptions(skip_rows=2, column_names=[n for n, _ in FIELDS], use_threads=False),
+                     parse_options=csv.ParseOptions(delimiter="\\t", quote_char=False),
+                     convert_options=csv.ConvertOptions(column_types={n: types[t] for n, t in FIELDS}, null_values=["-"], strings_can_be_null=True))
+uri = f"sqlite:///{WAREHOUSE}/catalog.db"
+cat = SqlCatalog("bench", uri=uri, warehouse=f"file://{WAREHOUSE}")
+cat.create_namespace("bench")
+t = cat.create_table("bench.events", schema=table.schema)
+with t.update_spec() as u:
+    u.add_field("date", DayTransform(), "date_day")
+appends, plans = [], {}
+for k in range(1, APPENDS + 1):
+    s = time.perf_counter(); t.append(table); appends.append(time.perf_counter() - s)
+    if k in (1, 10, 60):
+        times = []
+        for _ in range(PLAN_REPEATS):
+            fresh = SqlCatalog("bench", uri=uri, warehouse=f"file://{WAREHOUSE}")
+            s = time.perf_counter(); n = len(list(fresh.load_table("bench.events").scan().plan_files())); times.append(time.perf_counter() - s)
+        assert n == k, (n, k)
+        plans[str(k)] = statistics.median(times)
+appends.sort()
+print(json.dumps({"append_median_seconds": statistics.median(appends), "append_p90_seconds": appends[len(appends) * 9 // 10],
+                  "appends": len(appends), "plan_seconds": plans}))
+"""
 
 # The demo's 20 silver rules as one DuckDB query (same metrics, DuckDB's closest functions), timed
 # after an untimed load: the reference point for `lakehouse bench dq`.
-DQ_DUCKDB = """
-import duckdb, json, time
-con = duckdb.connect(); con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
-cols = ", ".join(f"'{n}': '{t}'" for n, t in FIELDS)
-con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})")
+DQ_DUCKDB = READ["duckdb"] + """
+import json, time
+con.execute(f"CREATE TABLE t AS SELECT * FROM {SOURCE}")
 q = \"\"\"
 select count(*), count(date), count(x_edge_request_id),
   (select count(*) from (select x_edge_request_id from t group by 1 having count(*) = 1)),
@@ -74,70 +178,52 @@ s = time.perf_counter(); con.execute(q).fetchall(); e = time.perf_counter() - s
 print(json.dumps({"seconds": e}))
 """
 
-ENCODE_SNIPPETS = {
-    # Each loads the corpus untimed, then prints the seconds spent writing Parquet (zstd level LEVEL).
-    "pyarrow": """
-import time, json, os, pyarrow as pa, pyarrow.csv as csv, pyarrow.parquet as pq
-types = {"DATE": pa.date32(), "VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(), "FLOAT": pa.float32()}
-t = csv.read_csv(PATH, read_options=csv.ReadOptions(skip_rows=2, column_names=[n for n, _ in FIELDS], use_threads=False),
-                 parse_options=csv.ParseOptions(delimiter="\\t", quote_char=False),
-                 convert_options=csv.ConvertOptions(column_types={n: types[t] for n, t in FIELDS}, null_values=["-"], strings_can_be_null=True))
-pa.set_cpu_count(THREADS); pa.set_io_thread_count(THREADS)
-s = time.perf_counter(); pq.write_table(t, OUT, compression="zstd", compression_level=LEVEL); e = time.perf_counter() - s
-print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
-""",
-    "polars": """
-import time, json, os, polars as pl
-types = {"DATE": pl.Date, "VARCHAR": pl.Utf8, "BIGINT": pl.Int64, "INTEGER": pl.Int32, "FLOAT": pl.Float32}
-df = pl.read_csv(PATH, separator="\\t", has_header=False, skip_rows=2, null_values="-", schema={n: types[t] for n, t in FIELDS}, quote_char=None)
-s = time.perf_counter(); df.write_parquet(OUT, compression="zstd", compression_level=LEVEL); e = time.perf_counter() - s
-print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
-""",
-    "duckdb": """
-import time, json, os, duckdb
-con = duckdb.connect(); con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
-cols = ", ".join(f"'{n}': '{t}'" for n, t in FIELDS)
-con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{PATH}', delim='\\t', header=false, skip=2, nullstr='-', quote='', escape='', columns={{{cols}}})")
-s = time.perf_counter(); con.execute(f"COPY t TO '{OUT}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL {LEVEL})"); e = time.perf_counter() - s
-print(json.dumps({"seconds": e, "bytes": os.path.getsize(OUT)}))
-""",
-}
+
+class Runner:
+    def __init__(self, args):
+        self.args = args
+        self.taskset = shutil.which("taskset")
+
+    def env(self, threads):
+        return dict(os.environ, POLARS_MAX_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+                    RAYON_NUM_THREADS=str(threads), ARROW_IO_THREADS=str(threads))
+
+    def command(self, cmd, threads):
+        # One thread: pinned to one CPU, for every tool alike.
+        return (["taskset", "-c", "0"] + cmd) if threads == 1 and self.taskset else cmd
+
+    def python(self, snippet, threads, **values):
+        header = "".join(f"{k} = {v!r}\n" for k, v in dict(FIELDS=FIELDS, THREADS=threads, **values).items())
+        return [sys.executable, "-c", header + snippet]
+
+    def run(self, cmd, threads):
+        """Runs cmd once: (seconds, peak RSS MiB, stdout)."""
+        full = self.command(cmd, threads)
+        start = time.perf_counter()
+        proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env(threads))
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        out = proc.stdout.read().decode()
+        err = proc.stderr.read().decode()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(full[:4])}… failed ({proc.returncode}): {err[-2000:]}")
+        return elapsed, usage.ru_maxrss / 1024, out.strip()
+
+    def measure(self, cmd, threads):
+        """Median wall time and the largest peak RSS over the repeats, plus the last output."""
+        runs = [self.run(cmd, threads) for _ in range(self.args.repeat)]
+        return {"seconds": statistics.median(r[0] for r in runs), "rss": max(r[1] for r in runs), "output": runs[-1][2]}
+
+    def timed(self, cmd, threads):
+        """Median of the seconds a command reports itself (it loads its input untimed)."""
+        runs = [self.run(cmd, threads) for _ in range(self.args.repeat)]
+        outs = [json.loads(r[2].splitlines()[-1]) for r in runs]
+        return {"seconds": statistics.median(o["seconds"] for o in outs), "rss": max(r[1] for r in runs), "output": outs[-1]}
 
 
-def run(cmd, env=None):
-    """Runs cmd, returns (seconds, peak RSS in MiB, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed: {proc.stderr[-2000:]}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return elapsed, max(after.ru_maxrss, before.ru_maxrss) / 1024, proc.stdout.strip()
-
-
-def peak_rss(cmd, env=None):
-    """Peak RSS of one run, measured with a fresh wait4 (getrusage CHILDREN keeps the max so far)."""
-    pid = os.fork()
-    if pid == 0:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        if env is not None:
-            os.execve(cmd[0], cmd, env)
-        os.execv(cmd[0], cmd)
-    _, status, usage = os.wait4(pid, 0)
-    return usage.ru_maxrss / 1024
-
-
-def measure(name, cmd, repeat, env=None):
-    times = []
-    out = ""
-    for _ in range(repeat):
-        t, _, out = run(cmd, env)
-        times.append(t)
-    rss = peak_rss(cmd, env)
-    return {"tool": name, "median_s": statistics.median(times), "min_s": min(times), "rss_mib": rss, "output": out}
+def ratio(peer, ours):
+    return f"{peer / ours:.2f}x" if ours > 0 else "-"
 
 
 def main():
@@ -147,78 +233,118 @@ def main():
     ap.add_argument("--gzip", required=True)
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--sections", default="parse,encode,dq", help="comma-separated subset of parse,encode,dq")
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
+    ap.add_argument("--sections", default="parse,encode,e2e,codecs,iceberg,dq,rss")
     args = ap.parse_args()
-    sections = set(args.sections.split(","))
+    sections = args.sections.split(",")
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    r = Runner(args)
+    bin = os.path.abspath(args.lakehouse)
+    work = tempfile.mkdtemp(prefix="lakehouse-bench-", dir=os.path.dirname(os.path.abspath(args.plain)))
+    sizes = {"plain TSV": os.path.getsize(args.plain), "gzip": os.path.getsize(args.gzip)}
+    print(f"rows={args.rows} repeat={args.repeat} threads={args.threads} cpu={os.cpu_count()} taskset={'yes' if r.taskset else 'no'}")
 
-    env = dict(os.environ, POLARS_MAX_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
-    results = []
-    for label, path in (("plain TSV", args.plain), ("gzip", args.gzip)) if "parse" in sections else ():
-        rows = []
-        ours = measure("lakehouse", [args.lakehouse, "cloudfront", "count", path], args.repeat, env)
-        rows.append(ours)
-        for peer, snippet in PEER_SNIPPETS.items():
-            code = f"FIELDS = {FIELDS!r}\nPATH = {path!r}\nTHREADS = {args.threads}\n" + snippet
-            rows.append(measure(peer, [sys.executable, "-c", code], args.repeat, env))
-        results.append((label, rows))
+    if "parse" in sections:
+        print("\n### CloudFront parse: log file to typed columns (whole process)\n")
+        print("| input | threads | tool | median s | rows/s | MB/s (input) | peak RSS MiB | lakehouse speedup |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|")
+        for label, path in (("plain TSV", args.plain), ("gzip", args.gzip)):
+            for threads in thread_counts:
+                ours = r.measure([bin, "cloudfront", "count", path, "--threads", str(threads)], threads)
+                rows = [("lakehouse", ours)] + [(peer, r.measure(r.python(code, threads, PATH=path), threads)) for peer, code in PARSE.items()]
+                for tool, m in rows:
+                    print(f"| {label} | {threads} | {tool} | {m['seconds']:.3f} | {args.rows / m['seconds']:,.0f} | "
+                          f"{sizes[label] / m['seconds'] / 1e6:.1f} | {m['rss']:.0f} | {ratio(m['seconds'], ours['seconds']) if tool != 'lakehouse' else '1.00x'} |")
 
-    encode = []
-    out_dir = os.path.dirname(os.path.abspath(args.plain))
-    for level in (1, 3) if "encode" in sections else ():
-        rows = []
-        ours_cmd = [args.lakehouse, "bench", "encode", args.plain, "--out", os.path.join(out_dir, "ours.parquet"), "--level", str(level)]
-        rows.append(("lakehouse", [json.loads(run(ours_cmd, env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
-        for peer, snippet in ENCODE_SNIPPETS.items():
-            code = (f"FIELDS = {FIELDS!r}\nPATH = {args.plain!r}\nTHREADS = {args.threads}\nLEVEL = {level}\n"
-                    f"OUT = {os.path.join(out_dir, peer + '.parquet')!r}\n" + snippet)
-            rows.append((peer, [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
-        encode.append((level, rows))
+    if "encode" in sections:
+        print("\n### Parquet encode from in-memory columns (write only; the load is untimed)\n")
+        print("| codec | threads | tool | median s | rows/s | file MiB | lakehouse speedup | size vs ours |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|")
+        for codec, level in (("none", 0), ("snappy", 0), ("zstd", 1), ("zstd", 3)):
+            name = f"{codec}-{level}" if codec == "zstd" else codec
+            for threads in thread_counts:
+                out = os.path.join(work, "ours.parquet")
+                ours = r.timed([bin, "bench", "encode", args.plain, "--out", out, "--codec", codec, "--level", str(max(level, 1)),
+                                "--threads", str(threads)], threads)
+                rows = [("lakehouse", ours)]
+                for peer, code in ENCODE.items():
+                    rows.append((peer, r.timed(r.python(code, threads, PATH=args.plain, CODEC=codec, LEVEL=level,
+                                                        OUT=os.path.join(work, peer + ".parquet")), threads)))
+                for tool, m in rows:
+                    b = m["output"]["bytes"]
+                    print(f"| {name} | {threads} | {tool} | {m['seconds']:.3f} | {args.rows / m['seconds']:,.0f} | {b / 2**20:.1f} | "
+                          f"{ratio(m['seconds'], ours['seconds']) if tool != 'lakehouse' else '1.00x'} | {b / ours['output']['bytes']:.3f} |")
 
-    dq = []
+    if "e2e" in sections:
+        print("\n### End to end: gzip'd log to Parquet zstd-3 (whole process)\n")
+        print("| threads | tool | median s | rows/s | file MiB | peak RSS MiB | lakehouse speedup |")
+        print("|---:|---|---:|---:|---:|---:|---:|")
+        single = None
+        for threads in thread_counts:
+            out = os.path.join(work, "e2e-ours.parquet")
+            ours = r.measure([bin, "cloudfront", "convert", args.gzip, "--out", out, "--threads", str(threads)], threads)
+            ours["bytes"] = os.path.getsize(out)
+            if threads == 1: single = ours["seconds"]
+            rows = [("lakehouse", ours)]
+            for peer, code in E2E.items():
+                out = os.path.join(work, f"e2e-{peer}.parquet")
+                m = r.measure(r.python(code, threads, PATH=args.gzip, OUT=out), threads)
+                m["bytes"] = os.path.getsize(out)
+                rows.append((peer, m))
+            for tool, m in rows:
+                print(f"| {threads} | {tool} | {m['seconds']:.3f} | {args.rows / m['seconds']:,.0f} | {m['bytes'] / 2**20:.1f} | "
+                      f"{m['rss']:.0f} | {ratio(m['seconds'], ours['seconds']) if tool != 'lakehouse' else '1.00x'} |")
+            if threads > 1 and single:
+                print(f"| {threads} | lakehouse vs its own 1 thread | | | | | {single / ours['seconds']:.2f}x |")
+
+    if "codecs" in sections:
+        sample = os.path.join(work, "sample.txt")
+        with open(args.plain, "rb") as src, open(sample, "wb") as dst:
+            dst.write(src.read(32 << 20))
+        print("\n### Codecs on 32 MiB of log text (in-process, best of repeats; one core)\n")
+        print("| codec | tool | compress MB/s | decompress MB/s | ratio | lakehouse speedup (compress / decompress) |")
+        print("|---|---|---:|---:|---:|---:|")
+        for codec in ("snappy", "zstd-1", "zstd-3", "gzip-6"):
+            ours = json.loads(r.run([bin, "bench", "codec", sample, "--codec", codec, "--repeats", str(max(args.repeat, 3))], 1)[2])
+            theirs = json.loads(r.run(r.python(CODECS_CRAMJAM, 1, PATH=sample, CODEC=codec, REPEAT=max(args.repeat, 3)), 1)[2])
+            for tool, m in (("lakehouse", ours), ("cramjam (C/C++)", theirs)):
+                speed = "1.00x / 1.00x" if tool == "lakehouse" else \
+                    f"{m['compress_seconds'] / ours['compress_seconds']:.2f}x / {m['decompress_seconds'] / ours['decompress_seconds']:.2f}x"
+                print(f"| {codec} | {tool} | {m['bytes'] / m['compress_seconds'] / 1e6:.0f} | {m['bytes'] / m['decompress_seconds'] / 1e6:.0f} | "
+                      f"{m['bytes'] / m['compressed']:.2f} | {speed} |")
+
+    if "iceberg" in sections:
+        print("\n### Iceberg: append + commit of 100 rows, and cold planning (new catalog object) at 1, 10, 60 manifests\n")
+        print("| tool | append+commit median ms | p90 ms | plan @1 ms | plan @10 ms | plan @60 ms |")
+        print("|---|---:|---:|---:|---:|---:|")
+        ours = json.loads(r.run([bin, "bench", "iceberg", args.plain, "--warehouse", os.path.join(work, "ice-ours")], 1)[2])
+        theirs = json.loads(r.run(r.python(ICEBERG_PYICEBERG, 1, PATH=args.plain, WAREHOUSE=os.path.join(work, "ice-pyiceberg"),
+                                           ROWS=100, APPENDS=60, PLAN_REPEATS=5), 1)[2])
+        for tool, m in (("lakehouse", ours), ("pyiceberg", theirs)):
+            p = m["plan_seconds"]
+            print(f"| {tool} | {m['append_median_seconds'] * 1e3:.2f} | {m['append_p90_seconds'] * 1e3:.2f} | {p['1'] * 1e3:.2f} | "
+                  f"{p['10'] * 1e3:.2f} | {p['60'] * 1e3:.2f} |")
+
     if "dq" in sections:
-        dq.append(("lakehouse", [json.loads(run([args.lakehouse, "bench", "dq", args.plain, "--repeats", "1"], env)[2].splitlines()[-1])
-                                 for _ in range(args.repeat)]))
-        code = f"FIELDS = {FIELDS!r}\nPATH = {args.plain!r}\nTHREADS = {args.threads}\n" + DQ_DUCKDB
-        dq.append(("duckdb (same metrics, one SQL query)",
-                   [json.loads(run([sys.executable, "-c", code], env)[2].splitlines()[-1]) for _ in range(args.repeat)]))
+        print("\n### DQDL: the demo's 20 silver rules over the parsed rows (evaluation only; one core)\n")
+        print("| tool | median s | rows/s | lakehouse speedup |")
+        print("|---|---:|---:|---:|")
+        ours = r.timed([bin, "bench", "dq", args.plain, "--repeats", "1"], 1)
+        duck = r.timed(r.python(DQ_DUCKDB, 1, PATH=args.plain), 1)
+        for tool, m in (("lakehouse", ours), ("duckdb (same metrics, one SQL query)", duck)):
+            print(f"| {tool} | {m['seconds']:.3f} | {args.rows / m['seconds']:,.0f} | "
+                  f"{ratio(m['seconds'], ours['seconds']) if tool != 'lakehouse' else '1.00x'} |")
 
-    size = {"plain TSV": os.path.getsize(args.plain), "gzip": os.path.getsize(args.gzip)}
-    print(f"rows={args.rows} threads={args.threads} repeat={args.repeat}")
-    if results:
-        print("| input | tool | median s | rows/s | MB/s (input) | peak RSS MiB | speedup (peer s / ours s) |")
-        print("|---|---|---:|---:|---:|---:|---:|")
-    for label, rows in results:
-        ours = rows[0]["median_s"]
-        for r in rows:
-            ratio = r["median_s"] / ours if r["tool"] != "lakehouse" else 1.0
-            print(f"| {label} | {r['tool']} | {r['median_s']:.3f} | {args.rows / r['median_s']:,.0f} | "
-                  f"{size[label] / r['median_s'] / 1e6:.1f} | {r['rss_mib']:.0f} | {ratio:.2f}x |")
-
-    if encode:
-        print()
-        print("Parquet encode from in-memory columns (write only; input loaded untimed)")
-        print("| zstd level | tool | median s | rows/s | file MiB | speedup (peer s / ours s) | size vs ours |")
-        print("|---|---|---:|---:|---:|---:|---:|")
-        for level, rows in encode:
-            ours_s = statistics.median(r["seconds"] for r in rows[0][1])
-            ours_b = rows[0][1][0]["bytes"]
-            for tool, runs in rows:
-                med = statistics.median(r["seconds"] for r in runs)
-                b = runs[0]["bytes"]
-                print(f"| {level} | {tool} | {med:.3f} | {args.rows / med:,.0f} | {b / 2**20:.1f} | "
-                      f"{(med / ours_s) if tool != 'lakehouse' else 1.0:.2f}x | {b / ours_b:.3f} |")
-
-    if not dq:
-        return
-    print()
-    print("DQDL: the demo's 20 silver rules over in-memory rows (evaluation only; target <= 1 s for 1 M rows)")
-    print("| tool | median s | rows/s | speedup (peer s / ours s) |")
-    print("|---|---:|---:|---:|")
-    ours_dq = statistics.median(r["seconds"] for r in dq[0][1])
-    for tool, runs in dq:
-        med = statistics.median(r["seconds"] for r in runs)
-        print(f"| {tool} | {med:.3f} | {args.rows / med:,.0f} | {(med / ours_dq) if tool != 'lakehouse' else 1.0:.2f}x |")
+    if "rss" in sections:
+        print("\n### Peak RSS end to end as the input grows (lakehouse cloudfront convert, zstd-3)\n")
+        print("| input | threads | seconds | peak RSS MiB |")
+        print("|---|---:|---:|---:|")
+        for copies in (1, 3, 6):
+            for threads in thread_counts:
+                out = os.path.join(work, "rss.parquet")
+                t, rss, _ = r.run([bin, "cloudfront", "convert"] + [args.gzip] * copies + ["--out", out, "--threads", str(threads)], threads)
+                print(f"| {copies * args.rows:,} rows ({copies} × the gzip file) | {threads} | {t:.2f} | {rss:.0f} |")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: Lakehouse vs DuckDB, polars and pyarrow on one generated corpus.
+# Benchmarks of Lakehouse, in one of two harnesses:
 #
-#   Benchmarks/run.sh [ROWS] [THREADS]      defaults: 1000000 rows, 1 thread
-#   SECTIONS=dq Benchmarks/run.sh           only some of parse,encode,dq
+#   Benchmarks/run.sh [ROWS]             side by side with DuckDB, polars, pyarrow, pyiceberg and
+#                                        cramjam on one generated corpus (default 1,000,000 rows),
+#                                        one thread (every tool pinned to one CPU) and two; prints
+#                                        the markdown tables of Documentation/Performance.md
+#   SECTIONS=parse,e2e THREADS=1 REPEAT=5 Benchmarks/run.sh    a subset: parse, encode, e2e,
+#                                        codecs, iceberg, dq, rss
+#   Benchmarks/run.sh --kernels [ROWS]   the in-process kernels with ordo-one package-benchmark
+#                                        (the package in this directory): wall clock, throughput,
+#                                        peak RSS and allocations per kernel, with percentiles
 #
-# Builds the release CLI, generates the corpus with the project's generator (seed 7) into
-# .build-bench/ (not in git), and prints a markdown table for Documentation/Performance.md.
+# The corpus comes from the project's generator (seed 7) into .build-bench/ (not in git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--kernels" ]; then
+    rows=${2:-1000000}
+    Scripts/bootstrap.sh --system
+    cd Benchmarks
+    exec env LAKEHOUSE_BENCH_ROWS="$rows" swift package --allow-writing-to-package-directory benchmark --format markdown
+fi
 rows=${1:-1000000}
-threads=${2:-1}
 Scripts/bootstrap.sh --system
 python_line=$(Scripts/bootstrap.sh --venv | tail -n 1)
 python=${python_line#LAKEHOUSE_PYTHON=}
@@ -22,5 +33,9 @@ if [ ! -f "$corpus/plain.log" ]; then
     mv "$corpus"/p/*.2024-* "$corpus/plain.log"
     gzip -6 -c "$corpus/plain.log" > "$corpus/log.gz"
 fi
-"$python" Benchmarks/peers.py --lakehouse "$bin" --plain "$corpus/plain.log" --gzip "$corpus/log.gz" \
-    --rows "$rows" --threads "$threads" --repeat "${REPEAT:-3}" --sections "${SECTIONS:-parse,encode,dq}"
+echo "machine: $(nproc) CPU(s), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "swift: $(swift --version 2>/dev/null | head -n 1)"
+echo "peers: $("$python" -c 'import duckdb, polars, pyarrow, pyiceberg, cramjam; print(f"duckdb {duckdb.__version__}, polars {polars.__version__}, pyarrow {pyarrow.__version__}, pyiceberg {pyiceberg.__version__}, cramjam {cramjam.__version__}")')"
+exec "$python" Benchmarks/peers.py --lakehouse "$bin" --plain "$corpus/plain.log" --gzip "$corpus/log.gz" \
+    --rows "$rows" --threads "${THREADS:-1,2}" --repeat "${REPEAT:-3}" \
+    --sections "${SECTIONS:-parse,encode,e2e,codecs,iceberg,dq,rss}"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test: unit, property, interop (pyarrow, polars, DuckDB, pyiceberg, fastavro,
 # cramjam, botocore from a cached venv), LakeAWS against local emulators (moto, SeaweedFS,
-# ministack on 127.0.0.1, stopped by PID on exit) and a short smoke run of every fuzz target.
+# ministack on 127.0.0.1, stopped by PID on exit), one run of every benchmark kernel on a small
+# corpus and a short smoke run of every fuzz target.
 #
 #   Scripts/test.sh                 everything
 #   LAKEHOUSE_FUZZ_SECONDS=0 ...    skip the fuzz smoke runs
+#   LAKEHOUSE_BENCH_SMOKE=0 ...     skip the benchmark kernels' smoke run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,18 @@ Scripts/services.sh start "$services_env"
 # Two cores: build once, then run the suites in one process (Swift Testing parallelises inside it).
 swift build --build-tests -j 2
 swift test --skip-build
+
+# The benchmark kernels (a package of their own, Benchmarks/Package.swift) build and run once on
+# a small corpus, so the harness cannot rot; a kernel that fails stops with an error.
+if [ "${LAKEHOUSE_BENCH_SMOKE:-1}" != 0 ]; then
+    if ! (cd Benchmarks && LAKEHOUSE_BENCH_ROWS=20000 LAKEHOUSE_BENCH_ITERATIONS=1 \
+            swift package --allow-writing-to-package-directory benchmark --quiet --no-progress) > .build/bench-smoke.log 2>&1; then
+        tail -n 40 .build/bench-smoke.log
+        echo "benchmark smoke run failed (log: .build/bench-smoke.log)" >&2
+        exit 1
+    fi
+    echo "benchmarks: every kernel ran once on 20,000 rows"
+fi
 
 fuzz_seconds=${LAKEHOUSE_FUZZ_SECONDS:-15}
 if [ "$fuzz_seconds" != 0 ]; then

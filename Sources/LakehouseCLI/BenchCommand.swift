@@ -177,15 +177,14 @@ struct BenchCommand: ParsableCommand {
             try catalog.createNamespace("bench", properties: [:])
             let id = TableIdentifier(namespace: "bench", name: "events")
             // The 33 standard fields, day-partitioned on date, as the peers' table.
-            let fields = CloudFrontParserOptions().schema.schema.fields.prefix(CloudFrontField.standardCount)
-            let schema = IcebergSchema(fields: fields.compactMap(IcebergCommand.Create.icebergField))
+            let schema = IcebergSchema(columnar: CloudFrontParserOptions().schema.schema.projected(Array(0..<CloudFrontField.standardCount)))
             _ = try catalog.createTable(id, schema: schema,
                                         spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
                                         sortOrder: .unsorted, properties: [:])
             let tableSchema = try schema.columnarSchema()
             let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(batchSize: rows))
             guard let first = try reader.next() else { throw CLIError("no rows in \(file)") }
-            let batch = try IcebergCommand.Append.conform(first.batch, to: tableSchema)
+            let batch = try first.batch.conformed(to: tableSchema)
 
             let clock = ContinuousClock()
             func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

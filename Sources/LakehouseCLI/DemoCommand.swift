@@ -28,7 +28,8 @@ struct DemoCommand: ParsableCommand {
         try makeDirectories(silver)
         try makeDirectories(bronze)
         try makeDirectories(gold)
-        try makeDirectories(warehouse + "/rejects")
+        let rejectsDirectory = warehouse + "/rejects/cloudfront"
+        try makeDirectories(rejectsDirectory)
 
         // Bronze: land gzip'd log files as CloudFront names them. One file gets two damaged lines
         // so the run shows the rejects path.
@@ -49,9 +50,9 @@ struct DemoCommand: ParsableCommand {
         print("bronze: \(files) log files in \(bronze)")
 
         // Silver: an Iceberg table (partitioned by day) in a SQLite catalog that pyiceberg can open;
-        // one snapshot per bronze object.
+        // one snapshot per bronze object, which records the object so that a rerun skips it
+        // (exactly once: the check holds at commit time, see `AppendTransaction.recordSource`).
         var totals = ParseStatistics()
-        let rejects = try OutputFile(path: warehouse + "/rejects/cloudfront.jsonl")
         let clock = ContinuousClock()
         let started = clock.now
         let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
@@ -59,31 +60,47 @@ struct DemoCommand: ParsableCommand {
         let id = TableIdentifier(namespace: "silver", name: "cloudfront")
         if !(try catalog.listNamespaces().contains("silver")) { try catalog.createNamespace("silver", properties: [:]) }
         if (try? catalog.loadTable(id)) == nil {
-            let schema = IcebergSchema(fields: CloudFrontParserOptions().schema.schema.fields.compactMap(IcebergCommand.Create.icebergField))
+            let schema = IcebergSchema(columnar: CloudFrontParserOptions().schema.schema)
             _ = try catalog.createTable(id, schema: schema,
                                         spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
                                         sortOrder: .unsorted, properties: [:])
         }
+        let alreadyIn = try catalog.loadTable(id).metadata.committedSources()
+        var skipped = 0
         for path in paths {
-            // One snapshot per log file, as an hourly ingestion job would commit; batches stream
-            // into the data files as they are parsed.
+            let object = "bronze/cloudfront/" + (path.split(separator: "/").last.map(String.init) ?? path)
+            if alreadyIn.contains(object) {
+                skipped += 1
+                continue
+            }
+            // Rejected lines of each object in a file of their own, kept with what that run committed.
+            let rejectsPath = rejectsDirectory + "/" + (path.split(separator: "/").last.map(String.init) ?? "log") + ".rejects.jsonl"
+            let rejects = try OutputFile(path: rejectsPath)
+            // As an hourly ingestion job would commit: batches stream into the data files as they
+            // are parsed, and become visible together.
             let reader = try CloudFrontLogReader(path: path)
             let append = try AppendTransaction(catalog: catalog, table: id)
+            append.recordSource(object)
             while let next = try reader.next() {
                 for reject in next.rejects { try rejects.write(rejectJSON(reject)) }
                 guard next.batch.rowCount > 0 else { continue }
-                try append.write(try IcebergCommand.Append.conform(next.batch, to: append.schema))
+                try append.write(try next.batch.conformed(to: append.schema))
             }
+            try rejects.close()
             try append.commit()
             totals.add(reader.statistics)
         }
-        try rejects.close()
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let table = try catalog.loadTable(id)
-        print("silver: \(totals.acceptedRows) typed rows from \(totals.dataLines) data lines → Iceberg table silver.cloudfront "
-              + "(\(table.metadata.snapshots.count) snapshots), \(totals.rejectedLines) rejected → \(warehouse)/rejects/cloudfront.jsonl "
-              + "(\(Int(Double(totals.dataLines) / max(seconds, 1e-9))) lines/s)")
+        if totals.dataLines == 0 && skipped == paths.count {
+            print("silver: nothing new: all \(skipped) log files are already in silver.cloudfront (\(table.metadata.snapshots.count) snapshots)")
+        } else {
+            print("silver: \(totals.acceptedRows) typed rows from \(totals.dataLines) data lines → Iceberg table silver.cloudfront "
+                  + "(\(table.metadata.snapshots.count) snapshots), \(totals.rejectedLines) rejected → \(rejectsDirectory)/*.rejects.jsonl"
+                  + (totals.dataLines > 0 ? " (\(Int(Double(totals.dataLines) / max(seconds, 1e-9))) lines/s)" : "")
+                  + (skipped > 0 ? "; \(skipped) of \(paths.count) log files were already in silver" : ""))
+        }
         guard totals.acceptedRows + totals.rejectedLines == totals.dataLines else {
             throw CLIError("accounting error: accepted + rejected != data lines")
         }
@@ -124,41 +141,7 @@ struct DemoCommand: ParsableCommand {
 
 extension DemoCommand {
     /// The silver ruleset; the demo writes it to `gold/silver.dqdl` for `lakehouse dq run`.
-    static let silverRuleset = #"""
-# Data quality of the silver CloudFront table (silver.cloudfront).
-# Run:  lakehouse dq run --rules demo-warehouse/gold/silver.dqdl --table silver.cloudfront \
-#           --catalog demo-warehouse/catalog.db --warehouse demo-warehouse
-Metadata = { "Version": "1.0" }
-DataSources = { "Primary": "silver.cloudfront" }
-
-methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]
-DefaultLabels = [ "layer" = "silver", "table" = "silver.cloudfront" ]
-
-Rules = [
-    RowCount > 0,
-    ColumnCount >= 33,
-    IsComplete "timestamp",
-    IsComplete "x_edge_request_id",
-    IsUnique "x_edge_request_id",
-    Completeness "c_ip" > 0.99,
-    ColumnValues "cs_method" in $methods,
-    ColumnValues "sc_status" between 99 and 600 with threshold >= 0.98,
-    ColumnValues "cs_protocol" in ["http", "https", "ws", "wss"],
-    ColumnValues "c_ip" matches "[0-9a-fA-F.:]+" with threshold >= 0.99,
-    ColumnLength "x_edge_request_id" between 10 and 100,
-    Mean "time_taken" < 5,
-    StandardDeviation "time_taken" < 10,
-    Sum "sc_bytes" > 0,
-    DistinctValuesCount "x_edge_location" > 5,
-    Entropy "x_edge_location" > 1,
-    (IsComplete "sc_bytes") and (ColumnValues "sc_bytes" >= 0),
-    CustomSql "select x_edge_request_id from primary where sc_status < 500" with threshold >= 0.9,
-    Mean "sc_bytes" > 0 where "cs_method = 'GET'",
-    ColumnValues "timestamp" <= now() labels = [ "check" = "no-future-rows" ]
-]
-
-Analyzers = [ AllStatistics "time_taken", Completeness "cs_referrer" ]
-"""#
+    static let silverRuleset = String(decoding: PackageResources.silver_dqdl, as: UTF8.self)
 }
 
 /// Per-day traffic, status classes, cache hit ratio, top pages and countries-by-edge.

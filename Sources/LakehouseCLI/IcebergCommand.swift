@@ -32,62 +32,38 @@ struct IcebergCommand: ParsableCommand {
             let catalog = try options.open()
             let id = try TableIdentifier(parsing: table)
             if !(try catalog.listNamespaces().contains(id.namespace)) { try catalog.createNamespace(id.namespace, properties: [:]) }
-            let schema = IcebergSchema(fields: CloudFrontParserOptions().schema.schema.fields.compactMap(Self.icebergField))
+            let schema = IcebergSchema(columnar: CloudFrontParserOptions().schema.schema)
             let spec = PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)])
             let created = try catalog.createTable(id, schema: schema, spec: spec, sortOrder: .unsorted, properties: ["write.format.default": "parquet"])
             print(created.metadataLocation)
         }
-
-        /// The CloudFront silver columns as Iceberg fields (maps of extras are kept as map<string,string>).
-        static func icebergField(_ f: Field) -> NestedField? {
-            func type(_ t: DataType) -> IcebergType? {
-                switch t {
-                case .boolean: return .boolean
-                case .int32: return .int
-                case .int64: return .long
-                case .float32: return .float
-                case .float64: return .double
-                case .date32: return .date
-                case let .timestampMicroseconds(utc): return utc ? .timestamptz : .timestamp
-                case .string, .dictionaryString: return .string
-                case .binary: return .binary
-                case let .map(k, v):
-                    guard let kt = type(k.type), let vt = type(v.type) else { return nil }
-                    return .map(keyID: k.id, key: kt, valueID: v.id, valueRequired: !v.isNullable, value: vt)
-                default: return nil
-                }
-            }
-            return type(f.type).map { NestedField(id: f.id, name: f.name, required: !f.isNullable, type: $0) }
-        }
     }
 
     struct Append: ParsableCommand {
-        /// The parser's batch in the table's schema: columns by name, dictionary strings decoded.
-        static func conform(_ b: RecordBatch, to schema: Schema) throws -> RecordBatch {
-            let columns = try schema.fields.map { (f) throws -> Column in
-                guard let c = b.column(named: f.name) else { throw CLIError("column \(f.name) missing") }
-                if case let .dictionary(d) = c { return .binary(d.decoded()) }
-                return c
-            }
-            return try RecordBatch(schema: schema, columns: columns)
-        }
-
         static let configuration = CommandConfiguration(abstract: "Append CloudFront log files or Parquet files to a table.")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
         @Argument(help: "Log files (plain or gzip) or .parquet files.") var files: [String]
 
         @Option(help: "Data file target size in megabytes.") var targetFileMegabytes: Int64 = 128
+        @Option(help: "Write rejected log lines as JSON lines to this file (default: standard error).") var rejects: String?
+        @Option(help: "Row group size, as compressed megabytes buffered per open data file.") var rowGroupMegabytes: Int = 16
+        @Option(help: "Threads: 2 or more parse on a thread of their own and encode columns in parallel.")
+        var threads: Int = availableCores()
 
         func run() throws {
             let catalog = try options.open()
             let id = try TableIdentifier(parsing: table)
             var properties = WriterProperties()
-            properties.rowGroupBytes = 48 << 20
+            properties.rowGroupBytes = rowGroupMegabytes << 20
+            properties.encodingThreads = max(1, threads)
             // Streams: each batch goes to the data files as it is read, so memory does not grow with the input.
             let append = try AppendTransaction(catalog: catalog, table: id, properties: properties,
                                                targetFileSize: targetFileMegabytes << 20)
             let schema = append.schema
+            // Rejected lines are never dropped: to --rejects, or to standard error.
+            let rejectOut = try rejects.map { try OutputFile(path: $0) } ?? OutputFile(standardError: ())
+            var rejected = 0
             do {
                 for file in files {
                     if file.hasSuffix(".parquet") {
@@ -95,17 +71,24 @@ struct IcebergCommand: ParsableCommand {
                         var it = try reader.batches(columns: .fieldIDs(schema.fields.map(\.id)))
                         while let b = try it.next() { try append.write(try RecordBatch(schema: schema, columns: b.columns)) }
                     } else {
-                        let reader = try CloudFrontLogReader(path: file)
-                        while let next = try reader.next() { try append.write(try Self.conform(next.batch, to: schema)) }
+                        let batches = try LogBatches(path: file, options: CloudFrontParserOptions(batchSize: 8192), prefetch: threads > 1)
+                        while let next = try batches.next() {
+                            for reject in next.rejects {
+                                rejected += 1
+                                try rejectOut.write(rejectJSON(reject))
+                            }
+                            if next.batch.rowCount > 0 { try append.write(try next.batch.conformed(to: schema)) }
+                        }
                     }
                 }
             } catch {
                 append.abort()
                 throw error
             }
+            try rejectOut.close()
             let result = try append.commit()
             print("snapshot \(result.metadata.currentSnapshotID ?? -1): \(result.metadata.currentSnapshot?.summary["added-records"] ?? "0") rows, "
-                  + "\(result.metadata.currentSnapshot?.summary["added-data-files"] ?? "0") data file(s)")
+                  + "\(result.metadata.currentSnapshot?.summary["added-data-files"] ?? "0") data file(s), \(rejected) rejected line(s)")
         }
     }
 

@@ -18,6 +18,13 @@ final class OutputFile {
         path = "<stdout>"
     }
 
+    /// Standard error.
+    init(standardError: Void) {
+        fd = 2
+        owned = false
+        path = "<stderr>"
+    }
+
     /// Creates (truncates) `path`.
     init(path: String) throws {
         self.path = path

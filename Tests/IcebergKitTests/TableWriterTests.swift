@@ -142,6 +142,88 @@ struct TableWriterTests {
         #expect(table.metadata.currentSnapshot?.summary["added-data-files"] == "3")
         #expect(rows(try TableScan(metadata: table.metadata).read()) == rows([try eventBatch(0..<5000)]))
     }
+
+    @Test("dictionary-encoded text is written as is: same partitions, metrics and rows as the decoded text")
+    func dictionaryText() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
+        try catalog.createNamespace("logs", properties: [:])
+        let id = TableIdentifier(namespace: "logs", name: "hits")
+        let schema = IcebergSchema(fields: [
+            NestedField(id: 1, name: "id", required: true, type: .long),
+            NestedField(id: 2, name: "edge", required: false, type: .string),
+            NestedField(id: 3, name: "path", required: false, type: .string),
+        ])
+        let metadata = try catalog.createTable(id, schema: schema,
+                                               spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "edge", transform: .identity)]))
+            .metadata
+        // As a parser hands them out: text dictionary-encoded, columns in another order.
+        var edges = DictionaryColumnBuilder(), paths = DictionaryColumnBuilder()
+        var ids = PrimitiveColumnBuilder<Int64>()
+        for i in 0..<2000 {
+            edges.append(i % 13 == 0 ? nil : ["FRA50-C1", "IAD89-P2", "NRT57-C3", "GRU3-C1"][i % 4])
+            paths.append(i % 17 == 0 ? nil : "/a/\(i % 29)/é")
+            ids.append(Int64(i))
+        }
+        let parsed = try RecordBatch(schema: Schema(fields: [
+            Field(name: "path", id: 30, type: .dictionaryString),
+            Field(name: "id", id: 10, type: .int64, isNullable: false),
+            Field(name: "edge", id: 20, type: .dictionaryString),
+        ]), columns: [.dictionary(paths.finish()), .int64(ids.finish()), .dictionary(edges.finish())])
+        let tableSchema = try schema.columnarSchema()
+        let encoded = try parsed.conformed(to: tableSchema)
+        guard case .dictionary = encoded.columns[1] else { Issue.record("conformed decoded the dictionary"); return }
+        let decoded = try RecordBatch(schema: tableSchema, columns: encoded.columns.map { c in
+            if case let .dictionary(d) = c { return .binary(d.decoded()) }
+            return c
+        })
+        func key(_ f: DataFile) -> String { "\(f.partition)" }
+        let fromEncoded = try writeFiles(metadata, encoded).sorted { key($0) < key($1) }
+        let fromDecoded = try writeFiles(metadata, decoded).sorted { key($0) < key($1) }
+        #expect(fromEncoded.count == 5, "four edges and null")
+        #expect(fromEncoded.map(\.partition) == fromDecoded.map(\.partition))
+        for (a, b) in zip(fromEncoded, fromDecoded) {
+            #expect(a.recordCount == b.recordCount)
+            #expect(a.valueCounts == b.valueCounts)
+            #expect(a.nullValueCounts == b.nullValueCounts)
+            #expect(a.lowerBounds == b.lowerBounds)
+            #expect(a.upperBounds == b.upperBounds)
+        }
+        let (next, _) = try FastAppend().commit(fromEncoded, base: metadata, baseLocation: try catalog.loadTable(id).metadataLocation, nowMs: 1)
+        #expect(rows(try TableScan(metadata: next).read()) == rows([decoded]))
+    }
+
+    @Test("a recorded source commits once: a second append of it fails validation and leaves nothing behind")
+    func recordedSource() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let (catalog, id) = try makeEventsTable(in: directory)
+        let first = try AppendTransaction(catalog: catalog, table: id)
+        let racing = try AppendTransaction(catalog: catalog, table: id)
+        for append in [first, racing] {
+            append.recordSource("bronze/a.gz")
+            append.setSummaryProperty("added-records", "999")  // computed keys win
+            try append.write(try eventBatch(0..<40))
+        }
+        let committed = try first.commit()
+        #expect(committed.metadata.currentSnapshot?.summary["lakehouse.source"] == "bronze/a.gz")
+        #expect(committed.metadata.currentSnapshot?.summary["added-records"] == "40")
+        #expect(committed.metadata.hasCommitted(source: "bronze/a.gz"))
+        #expect(!committed.metadata.hasCommitted(source: "bronze/b.gz"))
+        // The racing append started from the empty table; its check runs on the newest metadata.
+        #expect(throws: IcebergError(.validationFailed("bronze/a.gz is already in \(id)"))) { try racing.commit() }
+        #expect(dataFilesOnDisk(committed.metadata).count == 3, "the failed append's files are deleted")
+        #expect(try catalog.loadTable(id).metadataLocation == committed.metadataLocation)
+        // Other sources still append; the history remembers every source.
+        let next = try AppendTransaction(catalog: catalog, table: id)
+        next.recordSource("bronze/b.gz")
+        try next.write(try eventBatch(40..<50))
+        let table = try next.commit()
+        #expect(table.metadata.committedSources() == ["bronze/a.gz", "bronze/b.gz"])
+        #expect(table.metadata.currentAncestry.map(\.snapshotID) == table.metadata.snapshots.reversed().map(\.snapshotID))
+        #expect(rows(try TableScan(metadata: table.metadata).read()) == rows([try eventBatch(0..<50)]))
+    }
 }
 
 @Suite("Decimal partitions")

@@ -32,17 +32,17 @@ struct FooterReaderTests {
         try writer.write(batch)
         _ = try writer.close()
         let good = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        func check(_ bytes: [UInt8], _ name: String) {
+        func check(_ bytes: [UInt8], _ name: String) throws {
             let p = directory.file(name)
-            FileManager.default.createFile(atPath: p, contents: Data(bytes))
+            try Data(bytes).write(to: URL(fileURLWithPath: p))
             #expect(throws: ParquetReadError.self, "\(name)") { try ParquetFooter.read(path: p) }
         }
-        check([], "empty")
-        check(Array("not a parquet file at all".utf8), "text")
-        check(Array(good.prefix(good.count / 2)), "truncated")
+        try check([], "empty")
+        try check(Array("not a parquet file at all".utf8), "text")
+        try check(Array(good.prefix(good.count / 2)), "truncated")
         var hostile = good
         hostile[good.count - 8] = 0xFF; hostile[good.count - 7] = 0xFF; hostile[good.count - 6] = 0xFF; hostile[good.count - 5] = 0x7F
-        check(hostile, "hostile-length")
+        try check(hostile, "hostile-length")
         var rng = SeededRandom(seed: 9)
         let footerLength = Int(UInt32(good[good.count - 8]) | UInt32(good[good.count - 7]) << 8 | UInt32(good[good.count - 6]) << 16)
         for k in 0..<200 {
@@ -50,7 +50,7 @@ struct FooterReaderTests {
             let at = good.count - 8 - Int.random(in: 1...footerLength, using: &rng)
             mutated[at] = UInt8.random(in: 0...255, using: &rng)
             let p = directory.file("m\(k).parquet")
-            FileManager.default.createFile(atPath: p, contents: Data(mutated))
+            try Data(mutated).write(to: URL(fileURLWithPath: p))
             _ = try? ParquetFooter.read(path: p)  // must return or throw, never trap
         }
     }

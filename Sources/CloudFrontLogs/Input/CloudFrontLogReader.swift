@@ -188,8 +188,10 @@ public final class CloudFrontLogReader<Source: ByteSource> {
                         let producer = try InflatingProducer(source: source, name: parser.sourceName,
                                                              prefix: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(compressed)[0..<n]),
                                                              chunkSize: 1 << 20)
-                        let handoff = Handoff(value: producer)
-                        ahead = Prefetcher(depth: 3) { try handoff.value.next() }
+                        // Erased to a closure so that the thread's work does not capture `Source`'s metatype.
+                        let pull: () throws(CloudFrontParseError) -> TextChunk? = producer.next
+                        let handoff = Handoff(value: pull)
+                        ahead = Prefetcher(depth: 3) { try handoff.value() }
                         compressedStart = compressedEnd
                     } else {
                         inflater = try Inflater(format: .gzip)

@@ -1,4 +1,4 @@
-public import LakeColumnar
+import LakeColumnar
 
 /// Avro schemas and (de)serialisation of manifests and manifest lists (format v2).
 public enum ManifestCodec {

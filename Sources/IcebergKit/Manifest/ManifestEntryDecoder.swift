@@ -1,4 +1,4 @@
-public import LakeColumnar
+import LakeColumnar
 
 /// Decodes manifest entries from Avro binary straight into ``ManifestEntry`` values.
 ///

@@ -1,4 +1,4 @@
-public import LakeColumnar
+import LakeColumnar
 
 /// Field access by Iceberg field id, so manifests from any writer (field order, extra fields)
 /// decode the same way.

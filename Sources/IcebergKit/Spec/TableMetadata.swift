@@ -78,6 +78,19 @@ public struct TableMetadata: Sendable, Hashable {
     public var currentSnapshot: Snapshot? { currentSnapshotID.flatMap { id in snapshots.first { $0.snapshotID == id } } }
     public func snapshot(id: Int64) -> Snapshot? { snapshots.first { $0.snapshotID == id } }
 
+    /// The current snapshot and its ancestors still in the table, newest first (the history of
+    /// `main`; snapshots of other branches or rolled back are not in it).
+    public var currentAncestry: [Snapshot] {
+        let byID = Dictionary(snapshots.map { ($0.snapshotID, $0) }, uniquingKeysWith: { first, _ in first })
+        var out: [Snapshot] = []
+        var next = currentSnapshotID
+        while let id = next, let snapshot = byID[id], out.count < byID.count {
+            out.append(snapshot)
+            next = snapshot.parentSnapshotID
+        }
+        return out
+    }
+
     public static func == (lhs: TableMetadata, rhs: TableMetadata) -> Bool { lhs.json == rhs.json }
     public func hash(into hasher: inout Hasher) { hasher.combine(JSONText.serialize(json)) }
 

@@ -24,6 +24,8 @@ public final class AppendTransaction {
     private var table: Table
     private let writer: TableWriter
     private var done = false
+    private var summaryProperties: [String: String] = [:]
+    private var validations: [(TableMetadata) throws(IcebergError) -> Void] = []
 
     /// Starts an append to table `id` of `catalog`.
     public init(catalog: any Catalog, table id: TableIdentifier, io: any FileIO = LocalFileIO(),
@@ -48,6 +50,20 @@ public final class AppendTransaction {
         try writer.write(batch)
     }
 
+    /// Adds `key` = `value` to the new snapshot's summary, for instance the source object an
+    /// ingestion job appended so that a rerun can tell it is already in the table.
+    public func setSummaryProperty(_ key: String, _ value: String) {
+        summaryProperties[key] = value
+    }
+
+    /// Adds a check of the table as it is when the commit is attempted: it runs against the
+    /// newest metadata on every attempt (after a conflict too), so a condition such as "this
+    /// source was not appended yet" holds at the moment the snapshot lands. A check that throws
+    /// aborts the commit (the files written are deleted) with its error.
+    public func validate(_ check: @escaping (TableMetadata) throws(IcebergError) -> Void) {
+        validations.append(check)
+    }
+
     /// Commits the files written as one snapshot; returns the table as committed.
     @discardableResult
     public func commit(attempts: Int = 30, nowMs: () -> Int64 = SQLiteCatalog.nowMs) throws(IcebergError) -> Table {
@@ -62,8 +78,9 @@ public final class AppendTransaction {
                 usleep(useconds_t(Int.random(in: 0...ceiling)))
             }
             do throws(IcebergError) {
+                for check in validations { try check(table.metadata) }
                 let (next, location) = try FastAppend(io: io).commit(files, base: table.metadata, baseLocation: table.metadataLocation,
-                                                                     nowMs: nowMs())
+                                                                     nowMs: nowMs(), summaryProperties: summaryProperties)
                 do throws(IcebergError) {
                     try catalog.swapMetadataLocation(identifier, expected: table.metadataLocation, newLocation: location)
                     let committed = Table(identifier: identifier, metadata: next, metadataLocation: location)

@@ -1,5 +1,5 @@
-public import LakeColumnar
-public import ParquetWriter
+import LakeColumnar
+import ParquetWriter
 
 /// Random identifiers as Iceberg writes them.
 enum Identifiers {
@@ -31,8 +31,11 @@ public struct FastAppend {
     }
 
     /// Commits `files` on top of `base` (read from `baseLocation`); returns the new metadata and its location.
+    ///
+    /// `summaryProperties` are added to the snapshot summary (as Java's `SnapshotUpdate.set`);
+    /// they cannot replace the counts the append computes.
     public func commit(_ files: [DataFile], base: TableMetadata, baseLocation: String,
-                       nowMs: Int64) throws(IcebergError) -> (TableMetadata, String) {
+                       nowMs: Int64, summaryProperties: [String: String] = [:]) throws(IcebergError) -> (TableMetadata, String) {
         guard let schema = base.currentSchema, let spec = base.defaultSpec else { throw IcebergError(.invalidMetadata("no schema or spec")) }
         let snapshotID = Identifiers.snapshotID()
         let sequence = base.lastSequenceNumber + 1
@@ -106,13 +109,14 @@ public struct FastAppend {
         func total(_ key: String, _ add: Int64) -> String { String((Int64(parentSummary[key] ?? "0") ?? 0) + add) }
         let addedRecords = files.reduce(0) { $0 + $1.recordCount }
         let addedSize = files.reduce(0) { $0 + $1.fileSizeInBytes }
-        let summary: [String: String] = [
+        var summary = summaryProperties
+        summary.merge([
             "operation": "append", "added-data-files": String(files.count), "added-records": String(addedRecords),
             "added-files-size": String(addedSize), "changed-partition-count": String(Set(files.map(\.partition)).count),
             "total-records": total("total-records", addedRecords), "total-data-files": total("total-data-files", Int64(files.count)),
             "total-files-size": total("total-files-size", addedSize), "total-delete-files": "0",
             "total-position-deletes": "0", "total-equality-deletes": "0",
-        ]
+        ]) { _, computed in computed }
         var next = base
         next.snapshots.append(Snapshot(snapshotID: snapshotID, parentSnapshotID: base.currentSnapshotID, sequenceNumber: sequence,
                                        timestampMs: nowMs, manifestList: listPath, summary: summary, schemaID: schema.schemaID))

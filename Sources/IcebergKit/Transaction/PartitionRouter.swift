@@ -1,4 +1,4 @@
-public import LakeColumnar
+import LakeColumnar
 
 /// Splits a batch by partition: the partition values of each row through the spec's
 /// transforms, and the rows of each distinct key.

@@ -72,7 +72,8 @@ public final class TableWriter {
     /// Writes `batch`: each row goes to its partition's open file.
     public func write(_ batch: RecordBatch) throws(IcebergError) {
         guard !closed else { throw IcebergError(.io("table writer is closed")) }
-        guard batch.schema.fields == batchSchema.fields else {
+        // Dictionary-encoded text is written as is (see `RecordBatch.conformed(to:)`).
+        guard batch.schema.holdsSameValues(as: batchSchema) else {
             throw IcebergError(.invalidMetadata("batch columns \(batch.schema.fields.map(\.name)) do not match the table schema \(batchSchema.fields.map(\.name))"))
         }
         do throws(IcebergError) {

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// Metadata of an S3 object.
 public struct S3ObjectInfo: Sendable, Hashable {

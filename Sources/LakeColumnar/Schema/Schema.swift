@@ -17,6 +17,12 @@ public struct Schema: Sendable, Hashable {
         self.metadata = metadata
     }
 
+    /// A schema whose ids the caller knows to be unique (derived from a checked schema).
+    init(unchecked fields: [Field], metadata: [String: String]) {
+        self.fields = fields
+        self.metadata = metadata
+    }
+
     /// The number of top-level fields.
     public var count: Int { fields.count }
 

@@ -380,10 +380,16 @@ public final class ParquetFileWriter {
     }
 
     private func validate(_ batch: RecordBatch) throws(ParquetError) {
-        guard batch.schema.fields == schema.fields else {
+        // Text may arrive plain or dictionary-encoded whichever the writer's schema says: both
+        // are written as the same BYTE_ARRAY STRING column.
+        guard batch.schema.holdsSameValues(as: schema) else {
+            if batch.schema.count == schema.count,
+               let (got, want) = zip(batch.schema.fields, schema.fields).first(where: { !$0.holdsSameValues(as: $1) }) {
+                throw ParquetError(.schemaMismatch("field '\(got.name)' (id \(got.id), \(got.type)) where the writer has '\(want.name)' (id \(want.id), \(want.type))"), path: path)
+            }
             throw ParquetError(.schemaMismatch("fields \(batch.schema.fields.map(\.name)) vs \(schema.fields.map(\.name))"), path: path)
         }
-        for (field, column) in zip(schema.fields, batch.columns) {
+        for (field, column) in zip(batch.schema.fields, batch.columns) {
             try checkUTF8(column, field.type, name: field.name)
         }
     }

@@ -1,4 +1,4 @@
-public import LakeColumnar
+import LakeColumnar
 
 /// How one schema node is read back: the inverse of `Shredder.Node`, with the definition level
 /// at which the node is present and, for lists, its repetition level.

@@ -1,0 +1,76 @@
+import Benchmark
+import CloudFrontLogs
+import IcebergKit
+import LakeColumnar
+
+/// A local warehouse with a day-partitioned table of the 33 standard columns (the shape the
+/// peers' table has in `Benchmarks/run.sh`).
+struct BenchWarehouse {
+    let scratch: ScratchDirectory
+    let table = TableIdentifier(namespace: "bench", name: "events")
+    /// 100 rows of the log, in the table's schema.
+    let rows: RecordBatch
+
+    init(_ name: String) {
+        scratch = ScratchDirectory(name)
+        let scratch = scratch
+        let table = table
+        rows = orDie { () throws(any Error) in
+            let catalog = try SQLiteCatalog(path: scratch.file("catalog.db"), warehouse: "file://" + scratch.path)
+            try catalog.createNamespace("bench", properties: [:])
+            let schema = IcebergSchema(columnar: Corpus.standard.schema)
+            _ = try catalog.createTable(table, schema: schema,
+                                        spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
+                                        sortOrder: .unsorted, properties: [:])
+            return try Corpus.standard.batches[0].slice(0..<100).conformed(to: schema.columnarSchema())
+        }
+    }
+
+    /// A catalog object with nothing cached: what a new process or Lambda invocation starts from.
+    func openCatalog() throws -> SQLiteCatalog {
+        try SQLiteCatalog(path: scratch.file("catalog.db"), warehouse: "file://" + scratch.path)
+    }
+
+    /// Appends and commits the 100 rows once: one data file, one manifest, one snapshot.
+    func append(_ catalog: SQLiteCatalog) throws {
+        let append = try AppendTransaction(catalog: catalog, table: table)
+        try append.write(rows)
+        try append.commit()
+    }
+}
+
+/// Append + commit latency of a small batch, and cold file planning as manifests accumulate.
+func icebergBenchmarks() {
+    nonisolated(unsafe) var appendWarehouse: BenchWarehouse?
+    nonisolated(unsafe) var appendCatalog: SQLiteCatalog?
+    kernel("Iceberg append + commit of 100 rows", configuration: .init(maxDuration: .seconds(3), maxIterations: Corpus.iterations(500))) { benchmark in
+        guard let appendWarehouse, let appendCatalog else { return }
+        for _ in benchmark.scaledIterations { try appendWarehouse.append(appendCatalog) }
+    } setup: {
+        let warehouse = BenchWarehouse("append")
+        appendWarehouse = warehouse
+        appendCatalog = try warehouse.openCatalog()
+    } teardown: {
+        appendWarehouse?.scratch.remove()
+    }
+
+    for manifests in [1, 10, 60] {
+        nonisolated(unsafe) var warehouse: BenchWarehouse?
+        kernel("Iceberg cold planning at \(manifests) manifests", configuration: .init(maxDuration: .seconds(3), maxIterations: Corpus.iterations(200))) { benchmark in
+            guard let warehouse else { return }
+            for _ in benchmark.scaledIterations {
+                let catalog = try warehouse.openCatalog()
+                let planned = try TableScan(metadata: try catalog.loadTable(warehouse.table).metadata).planFiles().count
+                guard planned == manifests else { fatalError("planned \(planned) files at \(manifests) manifests") }
+                blackHole(planned)
+            }
+        } setup: {
+            let made = BenchWarehouse("plan\(manifests)")
+            let catalog = try made.openCatalog()
+            for _ in 0..<manifests { try made.append(catalog) }
+            warehouse = made
+        } teardown: {
+            warehouse?.scratch.remove()
+        }
+    }
+}
