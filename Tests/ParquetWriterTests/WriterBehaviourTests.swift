@@ -146,6 +146,61 @@ struct WriterBehaviourTests {
         #expect(try JSONSerialization.jsonObject(with: Data(read.utf8)) as? [String] == values)
     }
 
+    @Test("a chunk that falls back writes its dictionary page early: values, checksums and bloom filters intact")
+    func earlyDictionaryPage() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let schema = try Schema(fields: [Field(name: "s", id: 1, type: .string), Field(name: "i", id: 2, type: .int64)])
+        let strings = (0..<6000).map { "id-\($0 * 13)" }
+        let numbers = (0..<6000).map { Int64($0) * 1_000_003 }
+        var properties = WriterProperties()
+        properties.dictionaryPageSizeLimit = 8_000      // both columns fall back within the first batch
+        properties.dataPageRowLimit = 700
+        properties.pageChecksums = true
+        properties.bloomFilters = ["s": BloomFilterOptions(), "i": BloomFilterOptions()]
+        properties.rowGroupRows = 4000                  // a second row group starts with a fresh dictionary
+        let path = directory.file("early.parquet")
+        let writer = try ParquetFileWriter(path: path, schema: schema, properties: properties)
+        for start in stride(from: 0, to: 6000, by: 1500) {
+            try writer.write(try RecordBatch(schema: schema, columns: [
+                .binary(BinaryColumn(Array(strings[start..<(start + 1500)]))),
+                .int64(PrimitiveColumn<Int64>(values: Array(numbers[start..<(start + 1500)]))),
+            ]))
+        }
+        let result = try writer.close()
+        #expect(result.metadata.rowGroups.count == 2)
+        for group in result.metadata.rowGroups {
+            for column in group.columns {
+                #expect(column.metaData.encodings.contains(.rleDictionary) && column.metaData.encodings.contains(.plain))
+                #expect(column.metaData.dictionaryPageOffset != nil)
+            }
+        }
+        let reader = try ParquetReader(path: path, options: ParquetReadOptions(verifyChecksums: true))
+        var it = try reader.batches(columns: .names(["s", "i"]))
+        var readStrings: [String?] = [], readNumbers: [Int64?] = []
+        while let b = try it.next() {
+            guard case let .binary(s) = b.columns[0], case let .int64(i) = b.columns[1] else { Issue.record("types"); return }
+            readStrings += (0..<s.count).map { s.string(at: $0) }
+            readNumbers += i.optionals
+        }
+        #expect(readStrings == strings)
+        #expect(readNumbers == numbers)
+        for (k, value) in strings.enumerated() where k % 37 == 0 {
+            let group = k < 4000 ? 0 : 1
+            #expect(try reader.bloomFilterMightContain(rowGroup: group, column: "s", value: .binary(Array(value.utf8))) == true)
+            #expect(try reader.bloomFilterMightContain(rowGroup: group, column: "i", value: .int64(numbers[k])) == true)
+        }
+        guard Interop.enabled else { return }
+        let read = try Interop.runText("""
+            import sys, json, pyarrow.parquet as pq
+            t = pq.read_table(sys.argv[1], page_checksum_verification=True)
+            print(json.dumps([t.column(0).to_pylist(), t.column(1).to_pylist()]))
+            """, arguments: [path])
+        let both = try JSONSerialization.jsonObject(with: Data(read.utf8)) as? [[Any]]
+        #expect(both?[0] as? [String] == strings)
+        #expect((both?[1] as? [NSNumber])?.map(\.int64Value) == numbers)
+    }
+
     @Test("bloom filters answer membership: DuckDB probes find every written value", .enabled(if: Interop.enabled))
     func bloomFilters() throws {
         let directory = try TemporaryDirectory()

@@ -187,11 +187,11 @@ public final class CloudFrontLogReader<Source: ByteSource> {
                         // The source moves to the inflating thread; this reader never reads it again.
                         let producer = try InflatingProducer(source: source, name: parser.sourceName,
                                                              prefix: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(compressed)[0..<n]),
-                                                             chunkSize: 1 << 20)
+                                                             chunkSize: 1 << 18)
                         // Erased to a closure so that the thread's work does not capture `Source`'s metatype.
                         let pull: () throws(CloudFrontParseError) -> TextChunk? = producer.next
                         let handoff = Handoff(value: pull)
-                        ahead = Prefetcher(depth: 3) { try handoff.value() }
+                        ahead = Prefetcher(depth: 4) { try handoff.value() }
                         compressedStart = compressedEnd
                     } else {
                         inflater = try Inflater(format: .gzip)

@@ -79,6 +79,9 @@ final class ColumnWriter {
     private var unencodedBytes: Int64 = 0
     private var entryTotal = 0
     private var fellBack = false
+    /// The dictionary page of a chunk that fell back, built at the fallback so that the
+    /// dictionary and its hash table are freed then instead of at the end of the row group.
+    private var earlyDictionaryPage: (bytes: [UInt8], entries: Int)?
     private var bloomHashes: [UInt64] = []
     private var firstRowOfPage: Int64 = 0
     /// Compresses this column's pages: the compressor of the thread writing the column (set by
@@ -108,7 +111,7 @@ final class ColumnWriter {
     }
 
     /// Compressed pages plus the open page and dictionary: what the row group holds in memory.
-    var bufferedBytes: Int { pagesSize + state.page.estimatedBytes + state.dictionarySize }
+    var bufferedBytes: Int { pagesSize + state.page.estimatedBytes + state.dictionarySize + (earlyDictionaryPage?.bytes.count ?? 0) }
 
     // MARK: - Flat columns
 
@@ -480,8 +483,15 @@ final class ColumnWriter {
 
     private func checkLimits() throws(ParquetError) {
         if state.dictionaryActive && state.dictionarySize > properties.dictionaryPageSizeLimit {
-            // The dictionary outgrew its limit: this page keeps it, later pages do without.
+            // The dictionary outgrew its limit: this page keeps it, later pages do without. Its
+            // page is written now and the dictionary dropped: a high-cardinality column would
+            // otherwise hold a full dictionary and its hash table until the row group ends.
             try flushPage()
+            earlyDictionaryPage = (try dictionaryPage(), state.dictionaryCount)
+            state.bytes = ByteStringInterner()
+            state.numbers = NumberDictionary()
+            state.stamps = []
+            state.dictionarySize = 0
             state.dictionaryActive = false
             fellBack = true
             return
@@ -746,22 +756,16 @@ final class ColumnWriter {
         var dictionaryPage: [UInt8] = []
         var dictionaryOffset: Int?
         var encodingStats: [PageEncodingStats] = []
-        let dictionaryCount = state.dictionaryCount
-        if usesDictionary && (dictionaryCount > 0 || pageEncodingCounts[.rleDictionary] != nil) {
-            let raw = dictionaryPageBody()
-            var body: [UInt8] = []
-            try compressor.compress(raw, appendingTo: &body)
-            var header = PageHeader(type: .dictionaryPage, uncompressedPageSize: Int32(raw.count),
-                                    compressedPageSize: Int32(body.count),
-                                    dictionaryPage: DictionaryPageHeader(numValues: Int32(dictionaryCount)))
-            if properties.pageChecksums { header.crc = Int32(bitPattern: CRC32.checksum(body)) }
-            let headerBytes = header.serialized()
+        let dictionaryCount = earlyDictionaryPage?.entries ?? state.dictionaryCount
+        if let early = earlyDictionaryPage {
+            dictionaryPage = early.bytes
+        } else if usesDictionary && (dictionaryCount > 0 || pageEncodingCounts[.rleDictionary] != nil) {
+            dictionaryPage = try self.dictionaryPage()
+        }
+        if !dictionaryPage.isEmpty {
             dictionaryOffset = 0
-            dictionaryPage = headerBytes + body
-            uncompressedTotal += headerBytes.count + raw.count
             encodingsUsed.insert(.plain)
             encodingStats.append(PageEncodingStats(pageType: .dictionaryPage, encoding: .plain, count: 1))
-            if bloomOptions != nil { collectDictionaryBloomHashes() }
         }
         let shift = dictionaryPage.count
         for i in locations.indices { locations[i].offset += Int64(shift) }
@@ -825,6 +829,22 @@ final class ColumnWriter {
         return result
     }
 
+    /// The dictionary page (header and compressed PLAIN body) of the dictionary so far; its
+    /// values go into the bloom filter.
+    private func dictionaryPage() throws(ParquetError) -> [UInt8] {
+        let raw = dictionaryPageBody()
+        var body: [UInt8] = []
+        try compressor.compress(raw, appendingTo: &body)
+        var header = PageHeader(type: .dictionaryPage, uncompressedPageSize: Int32(raw.count),
+                                compressedPageSize: Int32(body.count),
+                                dictionaryPage: DictionaryPageHeader(numValues: Int32(state.dictionaryCount)))
+        if properties.pageChecksums { header.crc = Int32(bitPattern: CRC32.checksum(body)) }
+        let headerBytes = header.serialized()
+        uncompressedTotal += headerBytes.count + raw.count
+        if bloomOptions != nil { collectDictionaryBloomHashes() }
+        return headerBytes + body
+    }
+
     /// The dictionary page's PLAIN body.
     private func dictionaryPageBody() -> [UInt8] {
         var out: [UInt8] = []
@@ -872,6 +892,7 @@ final class ColumnWriter {
         unencodedBytes = 0
         entryTotal = 0
         fellBack = false
+        earlyDictionaryPage = nil
         bloomHashes = []
         firstRowOfPage = 0
     }
