@@ -79,7 +79,9 @@ struct DemoCommand: ParsableCommand {
             // As an hourly ingestion job would commit: batches stream into the data files as they
             // are parsed, and become visible together.
             let reader = try CloudFrontLogReader(path: path)
-            let append = try AppendTransaction(catalog: catalog, table: id)
+            var properties = WriterProperties()
+            properties.encodeLineNumbersAsDeltas()
+            let append = try AppendTransaction(catalog: catalog, table: id, properties: properties)
             append.recordSource(object)
             while let next = try reader.next() {
                 for reject in next.rejects { try rejects.write(rejectJSON(reject)) }

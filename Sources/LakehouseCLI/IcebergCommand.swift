@@ -57,6 +57,7 @@ struct IcebergCommand: ParsableCommand {
             var properties = WriterProperties()
             properties.rowGroupBytes = rowGroupMegabytes << 20
             properties.encodingThreads = max(1, threads)
+            properties.encodeLineNumbersAsDeltas()
             // Streams: each batch goes to the data files as it is read, so memory does not grow with the input.
             let append = try AppendTransaction(catalog: catalog, table: id, properties: properties,
                                                targetFileSize: targetFileMegabytes << 20)
