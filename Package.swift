@@ -99,6 +99,10 @@ let package = Package(
         .testTarget(name: "LakeAWSTests",
                     dependencies: ["LakeAWS", "LakeTestSupport"],
                     swiftSettings: strictSettings),
+        // Runs the built `lakehouse` executable (swift build --build-tests builds it).
+        .testTarget(name: "LakehouseCLITests",
+                    dependencies: ["ParquetWriter", "LakeColumnar", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "ProductVersionTests",
                     dependencies: ["CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",
                                    "LakeColumnar", "LakeCodecs"],

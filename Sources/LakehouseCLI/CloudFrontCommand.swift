@@ -172,14 +172,15 @@ extension CloudFrontCommand {
         @Option(help: "Zstd level.") var level: Int32 = 3
         @Option(help: "Write rejected lines as JSON lines to this file (default: standard error).") var rejects: String?
         @Option(help: "Malformed-line policy: reject, fail or null-fill.") var policy: String = "reject"
-        @Option(help: "Threads: 1 parses and writes in turn; 2 or more parse on a thread of their own, ahead of the writer (default: the cores available).")
+        @Option(help: "Threads: 1 parses and writes in turn; 2 or more parse on a thread of their own, ahead of the writer, and give the cores left to encoding (default: the cores available).")
         var threads: Int = availableCores()
         // Defaults keep peak RSS under 128 MB at any input size with one or two threads
         // (Documentation/Performance.md): a row group is buffered whole, compressed.
         @Option(help: "Rows per parsed batch (memory in flight grows with it).") var batchRows: Int = 8192
         @Option(help: "Row group size, as compressed megabytes buffered before a row group is written.")
         var rowGroupMegabytes: Int = 16
-        @Option(help: "Threads encoding columns (default: --threads).") var encodingThreads: Int?
+        @Option(help: "Threads encoding columns (default: what --threads leaves to the encoder: all of them for plain text; for gzip, one with 2 threads, the threads less two with more).")
+        var encodingThreads: Int?
 
         func run() throws {
             guard let policy = MalformedLinePolicy(rawValue: policy) else { throw ValidationError("unknown policy \(policy)") }
@@ -193,7 +194,8 @@ extension CloudFrontCommand {
             }
             properties.zstdLevel = level
             properties.encodeLineNumbersAsDeltas()
-            properties.encodingThreads = max(1, encodingThreads ?? threads)
+            let plan = ThreadPlan(threads: threads, logFiles: files)
+            properties.encodingThreads = max(1, encodingThreads ?? plan.encodingThreads)
             properties.rowGroupBytes = rowGroupMegabytes << 20
             let options = CloudFrontParserOptions(policy: policy, batchSize: batchRows)
             let writer = try ParquetFileWriter(path: out, schema: options.schema.schema, properties: properties)
@@ -202,7 +204,7 @@ extension CloudFrontCommand {
             var total = ParseStatistics()
             do {
                 for file in files {
-                    let batches = try LogBatches(path: file, options: options, prefetch: threads > 1)
+                    let batches = try LogBatches(path: file, options: options, prefetch: plan.parseAhead, inflateAhead: plan.inflateAhead)
                     while let next = try batches.next() {
                         if next.batch.rowCount > 0 { try writer.write(next.batch) }
                         for reject in next.rejects { try rejectOut.write(rejectJSON(reject)) }
@@ -218,82 +220,5 @@ extension CloudFrontCommand {
             printError("wrote \(result.rowCount) rows, \(result.metadata.rowGroups.count) row group(s), \(result.fileSize) bytes to \(out); "
                        + "\(total.rejectedLines) rejected")
         }
-    }
-}
-
-/// The batches of one log file, read in turn or on a thread of their own up to two batches ahead
-/// (one ahead left the writer waiting for the parser a tenth of the time).
-final class LogBatches {
-    private enum Item: Sendable {
-        case batch(CloudFrontBatch)
-        case end(ParseStatistics)
-    }
-
-    private let reader: CloudFrontLogReader<FileByteSource>?
-    private let prefetcher: Prefetcher<Item>?
-    /// The counts, final once ``next()`` has returned nil.
-    private(set) var statistics = ParseStatistics()
-
-    init(path: String, options: CloudFrontParserOptions, prefetch: Bool) throws {
-        if prefetch {
-            // The reader moves to the producer thread; its counts come back as the last item.
-            let source = ReaderState(try CloudFrontLogReader(path: path, options: options, inflateAhead: true))
-            prefetcher = Prefetcher(depth: 2) { try source.next() }
-            reader = nil
-        } else {
-            reader = try CloudFrontLogReader(path: path, options: options)
-            prefetcher = nil
-        }
-    }
-
-    /// The reader and whether its end was reported, owned by the producer thread.
-    private final class ReaderState {
-        let reader: CloudFrontLogReader<FileByteSource>
-        var ended = false
-
-        init(_ reader: CloudFrontLogReader<FileByteSource>) { self.reader = reader }
-
-        func next() throws -> Item? {
-            if ended { return nil }
-            if let batch = try reader.next() { return .batch(batch) }
-            ended = true
-            return .end(reader.statistics)
-        }
-    }
-
-    func next() throws -> CloudFrontBatch? {
-        if let reader {
-            let batch = try reader.next()
-            if batch == nil { statistics = reader.statistics }
-            return batch
-        }
-        while let item = try prefetcher?.next() {
-            switch item {
-            case let .batch(batch): return batch
-            case let .end(counts): statistics = counts
-            }
-        }
-        return nil
-    }
-}
-
-/// The processors this process may run on: its CPU affinity (`taskset`) where Linux reports
-/// it, else the online processors.
-func availableCores() -> Int {
-    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) {
-        let mask = line.dropFirst("Cpus_allowed:".count).filter { $0.isHexDigit }
-        let count = mask.reduce(0) { $0 + (Int(String($1), radix: 16)?.nonzeroBitCount ?? 0) }
-        if count > 0 { return count }
-    }
-    return max(1, ProcessInfo.processInfo.activeProcessorCount)
-}
-
-extension WriterProperties {
-    /// `source_line` counts up by one row after row: as DELTA_BINARY_PACKED it takes ≈ 4 KB per
-    /// million rows, as a dictionary (the default) 1.3 MB. Timestamps stay dictionary-encoded:
-    /// within an hour of logs they are unordered, and deltas measured 2.5 times larger.
-    mutating func encodeLineNumbersAsDeltas() {
-        columnEncodings["source_line"] = .deltaBinaryPacked
     }
 }

@@ -48,7 +48,7 @@ struct IcebergCommand: ParsableCommand {
         @Option(help: "Data file target size in megabytes.") var targetFileMegabytes: Int64 = 128
         @Option(help: "Write rejected log lines as JSON lines to this file (default: standard error).") var rejects: String?
         @Option(help: "Row group size, as compressed megabytes buffered per open data file.") var rowGroupMegabytes: Int = 16
-        @Option(help: "Threads: 2 or more parse on a thread of their own and encode columns in parallel.")
+        @Option(help: "Threads: 2 or more parse on a thread of their own, ahead of the writer, and give the cores left to encoding.")
         var threads: Int = availableCores()
 
         func run() throws {
@@ -56,7 +56,8 @@ struct IcebergCommand: ParsableCommand {
             let id = try TableIdentifier(parsing: table)
             var properties = WriterProperties()
             properties.rowGroupBytes = rowGroupMegabytes << 20
-            properties.encodingThreads = max(1, threads)
+            let plan = ThreadPlan(threads: threads, logFiles: files.filter { !$0.hasSuffix(".parquet") })
+            properties.encodingThreads = plan.encodingThreads
             properties.encodeLineNumbersAsDeltas()
             // Streams: each batch goes to the data files as it is read, so memory does not grow with the input.
             let append = try AppendTransaction(catalog: catalog, table: id, properties: properties,
@@ -72,7 +73,8 @@ struct IcebergCommand: ParsableCommand {
                         var it = try reader.batches(columns: .fieldIDs(schema.fields.map(\.id)))
                         while let b = try it.next() { try append.write(try RecordBatch(schema: schema, columns: b.columns)) }
                     } else {
-                        let batches = try LogBatches(path: file, options: CloudFrontParserOptions(batchSize: 8192), prefetch: threads > 1)
+                        let batches = try LogBatches(path: file, options: CloudFrontParserOptions(batchSize: 8192),
+                                                     prefetch: plan.parseAhead, inflateAhead: plan.inflateAhead)
                         while let next = try batches.next() {
                             for reject in next.rejects {
                                 rejected += 1

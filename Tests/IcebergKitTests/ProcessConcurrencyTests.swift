@@ -4,15 +4,6 @@ import LakeTestSupport
 import Testing
 
 /// Four `lakehouse iceberg append` processes appending 25 times each to one table at once.
-enum BuiltCLI {
-    /// The debug `lakehouse` binary that `swift build --build-tests` produces.
-    static var path: String? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let path = root.appendingPathComponent(".build/debug/lakehouse").path
-        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-    }
-}
-
 @Suite("Concurrent appends from separate processes", .enabled(if: BuiltCLI.path != nil || Interop.required))
 struct ProcessConcurrencyTests {
     static var cli: String? { BuiltCLI.path }
