@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
                 rows = 0
                 while let next = try reader.next() { rows += next.batch.rowCount }
                 let elapsed = clock.now - start
-                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                best = min(best, elapsed.seconds)
             }
             print("{\"seconds\":\(best),\"rows\":\(rows),\"bytes\":\(bytes.count)}")
         }
@@ -81,7 +81,7 @@ struct BenchCommand: ParsableCommand {
             }
             let result = try writer.close()
             let elapsed = clock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
             print("{\"seconds\":\(seconds),\"bytes\":\(result.fileSize)}")
         }
     }
@@ -112,7 +112,7 @@ struct BenchCommand: ParsableCommand {
                 let start = clock.now
                 report = try DQEvaluator().evaluate(ruleset, primary: dataset)
                 let elapsed = clock.now - start
-                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                best = min(best, elapsed.seconds)
             }
             guard let report else { throw CLIError("--repeats must be at least 1") }
             print("{\"seconds\":\(best),\"rules\":\(report.results.count),\"rows\":\(report.rowCount),\"passed\":\(report.passedCount)}")
@@ -131,7 +131,6 @@ struct BenchCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
             let input = [UInt8](data)
             let clock = ContinuousClock()
-            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
             var compressed: [UInt8] = []
             var bestCompress = Double.infinity, bestDecompress = Double.infinity
             for _ in 0..<max(repeats, 1) {
@@ -143,7 +142,7 @@ struct BenchCommand: ParsableCommand {
                 case "gzip-6": compressed = try Gzip.compress(input, level: 6)
                 default: throw ValidationError("unknown codec \(codec)")
                 }
-                bestCompress = min(bestCompress, seconds(clock.now - start))
+                bestCompress = min(bestCompress, (clock.now - start).seconds)
                 start = clock.now
                 let restored: [UInt8]
                 switch codec {
@@ -151,7 +150,7 @@ struct BenchCommand: ParsableCommand {
                 case "gzip-6": restored = try Gzip.decompress(compressed)
                 default: restored = try Zstd.decompress(compressed)
                 }
-                bestDecompress = min(bestDecompress, seconds(clock.now - start))
+                bestDecompress = min(bestDecompress, (clock.now - start).seconds)
                 guard restored.count == input.count else { throw CLIError("round trip lost bytes") }
             }
             print("{\"compress_seconds\":\(bestCompress),\"decompress_seconds\":\(bestDecompress),\"bytes\":\(input.count),"
@@ -187,7 +186,6 @@ struct BenchCommand: ParsableCommand {
             let batch = try first.batch.conformed(to: tableSchema)
 
             let clock = ContinuousClock()
-            func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
             func median(_ values: [Double]) -> Double { let s = values.sorted(); return s[s.count / 2] }
             var appendTimes: [Double] = []
             var planning: [String: Double] = [:]
@@ -196,7 +194,7 @@ struct BenchCommand: ParsableCommand {
                 let append = try AppendTransaction(catalog: catalog, table: id)
                 try append.write(batch)
                 try append.commit()
-                appendTimes.append(seconds(clock.now - start))
+                appendTimes.append((clock.now - start).seconds)
                 if [1, 10, 60].contains(k) {
                     var times: [Double] = []
                     var planned = 0
@@ -206,7 +204,7 @@ struct BenchCommand: ParsableCommand {
                         let start = clock.now
                         let table = try fresh.loadTable(id)
                         planned = try TableScan(metadata: table.metadata).planFiles().count
-                        times.append(seconds(clock.now - start))
+                        times.append((clock.now - start).seconds)
                     }
                     guard planned == k else { throw CLIError("planned \(planned) files after \(k) appends") }
                     planning[String(k)] = median(times)
@@ -217,4 +215,9 @@ struct BenchCommand: ParsableCommand {
                   + "\"appends\":\(appendTimes.count),\"plan_seconds\":{\(plans)}}")
         }
     }
+}
+
+extension Duration {
+    /// The duration in seconds, as a floating-point number (for reports).
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -93,7 +93,7 @@ struct DemoCommand: ParsableCommand {
             totals.add(reader.statistics)
         }
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         let table = try catalog.loadTable(id)
         if totals.dataLines == 0 && skipped == paths.count {
             print("silver: nothing new: all \(skipped) log files are already in silver.cloudfront (\(table.metadata.snapshots.count) snapshots)")

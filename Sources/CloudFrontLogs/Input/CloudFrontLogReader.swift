@@ -49,7 +49,7 @@ public final class CloudFrontLogReader<Source: ByteSource> {
     private var skippingOverlongLine = false
     // Compressed input (gzip), and the first bytes read before the format is known.
     private var sniffed = false
-    private var inflater: Inflater?
+    private var gzip: GzipTextStream<Source>?
     private let compressed: UnsafeMutableRawBufferPointer
     private var compressedStart = 0
     private var compressedEnd = 0
@@ -182,31 +182,27 @@ public final class CloudFrontLogReader<Source: ByteSource> {
             compressedEnd = n
             if n == 0 { sourceEnded = true }
             if n >= 2 && compressed[0] == 0x1F && compressed[1] == 0x8B {
-                do {
-                    if inflatesAhead {
-                        // The source moves to the inflating thread; this reader never reads it again.
-                        let producer = try InflatingProducer(source: source, name: parser.sourceName,
-                                                             prefix: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(compressed)[0..<n]),
-                                                             chunkSize: 1 << 18)
-                        // Erased to a closure so that the thread's work does not capture `Source`'s metatype.
-                        let pull: () throws(CloudFrontParseError) -> TextChunk? = producer.next
-                        let handoff = Handoff(value: pull)
-                        ahead = Prefetcher(depth: 4) { try handoff.value() }
-                        compressedStart = compressedEnd
-                    } else {
-                        inflater = try Inflater(format: .gzip)
-                    }
-                } catch {
-                    throw CloudFrontParseError(source: parser.sourceName, lineNumber: nil, message: error.description)
+                // The source moves to the gzip stream; this reader never reads it again.
+                let prefix = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(compressed)[0..<n])
+                if inflatesAhead {
+                    let producer = try InflatingProducer(source: source, name: parser.sourceName, prefix: prefix, chunkSize: 1 << 18)
+                    // Erased to a closure so that the thread's work does not capture `Source`'s metatype.
+                    let pull: () throws(CloudFrontParseError) -> TextChunk? = producer.next
+                    let handoff = Handoff(value: pull)
+                    ahead = Prefetcher(depth: 4) { try handoff.value() }
+                } else {
+                    gzip = try GzipTextStream(source: source, name: parser.sourceName, prefix: prefix)
                 }
+                compressedStart = compressedEnd
             }
         }
         if let ahead {
             try copyAhead(ahead)
             return
         }
-        if let inflater {
-            try inflate(inflater)
+        if let gzip {
+            end += try gzip.fill(UnsafeMutableRawBufferPointer(start: window + end, count: windowCapacity - end))
+            if gzip.ended { exhausted = true }
             return
         }
         if compressedStart < compressedEnd {
@@ -250,39 +246,6 @@ public final class CloudFrontLogReader<Source: ByteSource> {
             UnsafeMutableRawPointer(window + end).copyMemory(from: chunk.storage.baseAddress! + chunkOffset, byteCount: n)
             chunkOffset += n
             end += n
-        }
-    }
-
-    private func inflate(_ inflater: Inflater) throws(CloudFrontParseError) {
-        do {
-            while end < windowCapacity {
-                let space = UnsafeMutableRawBufferPointer(start: window + end, count: windowCapacity - end)
-                if compressedStart == compressedEnd {
-                    if sourceEnded {
-                        // Drain what zlib still holds, then check the stream ended properly.
-                        let (_, produced) = try inflater.decode(UnsafeRawBufferPointer(start: nil, count: 0), into: space)
-                        end += produced
-                        if produced > 0 { continue }
-                        try inflater.finish()
-                        exhausted = true
-                        return
-                    }
-                    compressedStart = 0
-                    compressedEnd = try source.read(into: compressed)
-                    if compressedEnd == 0 { sourceEnded = true }
-                    continue
-                }
-                let input = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(compressed)[compressedStart..<compressedEnd])
-                let (used, produced) = try inflater.decode(input, into: space)
-                compressedStart += used
-                end += produced
-                if used == 0 && produced == 0 { compressedStart = compressedEnd }
-                if produced > 0 && end == windowCapacity { return }
-            }
-        } catch let error as CloudFrontParseError {
-            throw error
-        } catch {
-            throw CloudFrontParseError(source: parser.sourceName, lineNumber: nil, message: "decompression failed: \(error)")
         }
     }
 }
