@@ -10,7 +10,7 @@ starts helper threads shares that core with them); "2 threads" runs leave both c
 tool and ask each for two threads (DuckDB threads, POLARS_MAX_THREADS, Arrow cpu count,
 lakehouse --threads).
 
-Sections: parse, encode, e2e, codecs, iceberg, dq, rss.
+Sections: parse, encode, e2e, codecs, iceberg, dq, rss, scan.
 """
 import argparse, json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -179,6 +179,42 @@ print(json.dumps({"seconds": e}))
 """
 
 
+# Reads of the silver Iceberg table that run.sh builds with our CLI (the corpus's rows, day partitions),
+# with COLUMNS (None: every column) from the table's current metadata (METADATA, a local path) or its
+# SQLite catalog (CATALOG, WAREHOUSE). Each prints its row count and the seconds from opening the table
+# to the last value decoded (imports and extension loading excluded): the whole process is timed too.
+# "materialised" keeps the whole result in Arrow memory, as an application that reads the table would;
+# "streamed" decodes batch after batch and drops each, as `lakehouse iceberg scan --discard` does.
+DUCKDB_ICEBERG = """
+import duckdb, glob, importlib, json, os, time
+con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
+for name in ("avro", "iceberg"):  # the wheels' extensions; avro first: iceberg would otherwise try to install it
+    base = os.path.dirname(importlib.import_module(f"duckdb_extension_{name}").__file__)
+    con.execute(f"LOAD '{glob.glob(os.path.join(base, 'extensions', '**', f'{name}.duckdb_extension'), recursive=True)[0]}'")
+select = ", ".join(f'"{c}"' for c in COLUMNS) if COLUMNS else "*"
+s = time.perf_counter()
+con.execute(f"SELECT {select} FROM iceberg_scan('{METADATA}')")
+"""
+PYICEBERG_SCAN = """
+import json, time, pyarrow as pa
+from pyiceberg.catalog.sql import SqlCatalog
+pa.set_cpu_count(THREADS); pa.set_io_thread_count(THREADS)
+s = time.perf_counter()
+table = SqlCatalog("default", uri=f"sqlite:///{CATALOG}", warehouse=f"file://{WAREHOUSE}").load_table("silver.cloudfront")
+scan = table.scan(selected_fields=tuple(COLUMNS) if COLUMNS else ("*",))
+"""
+SCAN = {
+    "duckdb (materialised: to_arrow_table)": DUCKDB_ICEBERG + "rows = con.to_arrow_table().num_rows\n",
+    "duckdb (streamed: to_arrow_reader)": DUCKDB_ICEBERG + "rows = sum(b.num_rows for b in con.to_arrow_reader(122880))\n",
+    "pyiceberg (materialised: to_arrow)": PYICEBERG_SCAN + "rows = scan.to_arrow().num_rows\n",
+    "pyiceberg (streamed: to_arrow_batch_reader)": PYICEBERG_SCAN + "rows = sum(b.num_rows for b in scan.to_arrow_batch_reader())\n",
+}
+SCAN = {tool: code + "print(json.dumps({'rows': rows, 'seconds': time.perf_counter() - s}))\n" for tool, code in SCAN.items()}
+# The projection: what a dashboard over the silver table reads (the demo's gold aggregates read these).
+SCAN_PROJECTION = ["date", "sc_status", "sc_bytes", "cs_uri_stem", "x_edge_location"]
+
+
 class Runner:
     def __init__(self, args):
         self.args = args
@@ -197,14 +233,14 @@ class Runner:
         return [sys.executable, "-c", header + snippet]
 
     def run(self, cmd, threads):
-        """Runs cmd once: (seconds, peak RSS MiB, stdout)."""
+        """Runs cmd once: (seconds, peak RSS MiB, stdout); its standard error is left in self.stderr."""
         full = self.command(cmd, threads)
         start = time.perf_counter()
         proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env(threads))
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         out = proc.stdout.read().decode()
-        err = proc.stderr.read().decode()
+        err = self.stderr = proc.stderr.read().decode()
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(full[:4])}… failed ({proc.returncode}): {err[-2000:]}")
@@ -221,6 +257,13 @@ class Runner:
         outs = [json.loads(r[2].splitlines()[-1]) for r in runs]
         return {"seconds": statistics.median(o["seconds"] for o in outs), "rss": max(r[1] for r in runs), "output": outs[-1]}
 
+    def measure_timed(self, cmd, threads):
+        """measure() plus the median of the seconds the command reports itself ("inner"), for a JSON last line."""
+        runs = [self.run(cmd, threads) for _ in range(self.args.repeat)]
+        outs = [json.loads(r[2].splitlines()[-1]) for r in runs]
+        return {"seconds": statistics.median(r[0] for r in runs), "inner": statistics.median(o["seconds"] for o in outs),
+                "rss": max(r[1] for r in runs), "output": outs[-1]}
+
 
 def ratio(peer, ours):
     return f"{peer / ours:.2f}x" if ours > 0 else "-"
@@ -234,7 +277,9 @@ def main():
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
-    ap.add_argument("--sections", default="parse,encode,e2e,codecs,iceberg,dq,rss")
+    ap.add_argument("--sections", default="parse,encode,e2e,codecs,iceberg,dq,rss,scan")
+    ap.add_argument("--scan-catalog", help="SQLite catalog of the silver table silver.cloudfront (scan section)")
+    ap.add_argument("--scan-warehouse", help="its warehouse directory")
     args = ap.parse_args()
     sections = args.sections.split(",")
     thread_counts = [int(t) for t in args.threads.split(",")]
@@ -344,6 +389,35 @@ def main():
                 out = os.path.join(work, "rss.parquet")
                 t, rss, _ = r.run([bin, "cloudfront", "convert"] + [args.gzip] * copies + ["--out", out, "--threads", str(threads)], threads)
                 print(f"| {copies * args.rows:,} rows ({copies} × the gzip file) | {threads} | {t:.2f} | {rss:.0f} |")
+
+    if "scan" in sections:
+        if not (args.scan_catalog and args.scan_warehouse):
+            ap.error("the scan section needs --scan-catalog and --scan-warehouse (run.sh builds the table)")
+        catalog, warehouse = os.path.abspath(args.scan_catalog), os.path.abspath(args.scan_warehouse)
+        # The current metadata JSON for DuckDB's iceberg_scan: the first line of `iceberg describe` (a file:// URL).
+        described = subprocess.run([bin, "iceberg", "describe", "silver.cloudfront", "--catalog", catalog, "--warehouse", warehouse],
+                                   check=True, capture_output=True, text=True).stdout
+        metadata = described.splitlines()[0].removeprefix("file://")
+        data = [os.path.join(d, f) for d, _, fs in os.walk(warehouse) for f in fs if f.endswith(".parquet")]
+        print(f"\n### Iceberg scan: every row of the silver table decoded (whole process; one core; "
+              f"{len(data)} data files, {sum(map(os.path.getsize, data)) / 2**20:.1f} MiB)\n")
+        print("| columns | tool | median s | scan s (in-process) | rows/s | peak RSS MiB | lakehouse speedup (whole / scan only) |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for label, columns in (("all", None), (f"{len(SCAN_PROJECTION)}: {', '.join(SCAN_PROJECTION)}", SCAN_PROJECTION)):
+            cmd = [bin, "iceberg", "scan", "silver.cloudfront", "--catalog", catalog, "--warehouse", warehouse, "--discard"]
+            ours = r.measure(cmd + (["--columns", ",".join(columns)] if columns else []), 1)
+            # Ours prints "N rows" to standard error and has no start-up to leave out: its scan time is the process's.
+            ours["inner"] = ours["seconds"]
+            rows = int(r.stderr.split()[0])
+            results = [("lakehouse (iceberg scan --discard)", ours)]
+            for tool, code in SCAN.items():
+                m = r.measure_timed(r.python(code, 1, METADATA=metadata, CATALOG=catalog, WAREHOUSE=warehouse, COLUMNS=columns), 1)
+                assert m["output"]["rows"] == rows, (tool, m["output"]["rows"], rows)
+                results.append((tool, m))
+            for tool, m in results:
+                speed = "1.00x / 1.00x" if tool.startswith("lakehouse") else \
+                    f"{ratio(m['seconds'], ours['seconds'])} / {ratio(m['inner'], ours['inner'])}"
+                print(f"| {label} | {tool} | {m['seconds']:.3f} | {m['inner']:.3f} | {rows / m['seconds']:,.0f} | {m['rss']:.0f} | {speed} |")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -11,19 +11,15 @@ struct BenchWarehouse {
     /// 100 rows of the log, in the table's schema.
     let rows: RecordBatch
 
-    init(_ name: String) {
+    init(_ name: String) async throws {
         scratch = ScratchDirectory(name)
-        let scratch = scratch
-        let table = table
-        rows = orDie { () throws(any Error) in
-            let catalog = try SQLiteCatalog(path: scratch.file("catalog.db"), warehouse: "file://" + scratch.path)
-            try catalog.createNamespace("bench", properties: [:])
-            let schema = IcebergSchema(columnar: Corpus.standard.schema)
-            _ = try catalog.createTable(table, schema: schema,
-                                        spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
-                                        sortOrder: .unsorted, properties: [:])
-            return try Corpus.standard.batches[0].slice(0..<100).conformed(to: schema.columnarSchema())
-        }
+        let catalog = try SQLiteCatalog(path: scratch.file("catalog.db"), warehouse: "file://" + scratch.path)
+        try await catalog.createNamespace("bench")
+        let schema = IcebergSchema(columnar: Corpus.standard.schema)
+        _ = try await catalog.createTable(table, schema: schema,
+                                          spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
+                                          sortOrder: .unsorted, properties: [:])
+        rows = try Corpus.standard.batches[0].slice(0..<100).conformed(to: schema.columnarSchema())
     }
 
     /// A catalog object with nothing cached: what a new process or Lambda invocation starts from.
@@ -32,10 +28,10 @@ struct BenchWarehouse {
     }
 
     /// Appends and commits the 100 rows once: one data file, one manifest, one snapshot.
-    func append(_ catalog: SQLiteCatalog) throws {
-        let append = try AppendTransaction(catalog: catalog, table: table)
-        try append.write(rows)
-        try append.commit()
+    func append(_ catalog: SQLiteCatalog) async throws {
+        let append = try await catalog.loadTable(table).newAppend()
+        try await append.write(rows)
+        try await append.commit()
     }
 }
 
@@ -47,18 +43,18 @@ func icebergBenchmarks() {
     nonisolated(unsafe) var appendWarehouse: BenchWarehouse?
     nonisolated(unsafe) var appendCatalog: SQLiteCatalog?
     nonisolated(unsafe) var appended = 0
-    kernel("Iceberg append + commit of 100 rows (up to 60 snapshots)",
+    asyncKernel("Iceberg append + commit of 100 rows (up to 60 snapshots)",
            configuration: .init(timeUnits: .microseconds, maxDuration: .seconds(3), maxIterations: Corpus.iterations(500))) { benchmark in
         if appended % 60 == 0 {
             appendWarehouse?.scratch.remove()
-            let warehouse = BenchWarehouse("append")
+            let warehouse = try await BenchWarehouse("append")
             appendWarehouse = warehouse
             appendCatalog = try warehouse.openCatalog()
         }
         guard let appendWarehouse, let appendCatalog else { return }
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
-            try appendWarehouse.append(appendCatalog)
+            try await appendWarehouse.append(appendCatalog)
             appended += 1
         }
     } teardown: {
@@ -67,19 +63,19 @@ func icebergBenchmarks() {
 
     for manifests in [1, 10, 60] {
         nonisolated(unsafe) var warehouse: BenchWarehouse?
-        kernel("Iceberg cold planning at \(manifests) manifests",
+        asyncKernel("Iceberg cold planning at \(manifests) manifests",
                configuration: .init(timeUnits: .microseconds, maxDuration: .seconds(3), maxIterations: Corpus.iterations(200))) { benchmark in
             guard let warehouse else { return }
             for _ in benchmark.scaledIterations {
                 let catalog = try warehouse.openCatalog()
-                let planned = try TableScan(metadata: try catalog.loadTable(warehouse.table).metadata).planFiles().count
+                let planned = try await catalog.loadTable(warehouse.table).scan().planFiles().count
                 guard planned == manifests else { fatalError("planned \(planned) files at \(manifests) manifests") }
                 blackHole(planned)
             }
         } setup: {
-            let made = BenchWarehouse("plan\(manifests)")
+            let made = try await BenchWarehouse("plan\(manifests)")
             let catalog = try made.openCatalog()
-            for _ in 0..<manifests { try made.append(catalog) }
+            for _ in 0..<manifests { try await made.append(catalog) }
             warehouse = made
         } teardown: {
             warehouse?.scratch.remove()

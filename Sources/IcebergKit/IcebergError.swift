@@ -8,7 +8,14 @@ public struct IcebergError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A commit's precondition no longer holds on the table's newest metadata (Java's
         /// `ValidationException`): retrying would not help.
         case validationFailed(String)
+        /// The catalog may or may not have applied a commit (a timeout after the request was
+        /// sent): the files the commit references must not be cleaned up.
+        case commitStateUnknown(String)
         case io(String)
+        /// The task was cancelled before the operation finished (nothing was committed).
+        case cancelled
+        /// A file that must be new already exists (metadata files are never overwritten).
+        case alreadyExists(String)
     }
 
     public var kind: Kind
@@ -27,7 +34,10 @@ public struct IcebergError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .notFound(w): return prefix + "not found: \(w)"
         case let .commitConflict(w): return prefix + "commit conflict: \(w)"
         case let .validationFailed(w): return prefix + "commit validation failed: \(w)"
+        case let .commitStateUnknown(w): return prefix + "commit state unknown: \(w)"
         case let .io(w): return prefix + "I/O error: \(w)"
+        case let .alreadyExists(w): return prefix + "already exists: \(w)"
+        case .cancelled: return prefix + "cancelled"
         }
     }
 }

@@ -9,7 +9,7 @@ import ParquetWriter
 
 /// Commands the benchmark harness times (Benchmarks/run.sh): each loads its input untimed and
 /// prints the timed part's seconds as JSON.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Parse.self, Encode.self, Codec.self, Iceberg.self, DataQuality.self])
 
@@ -158,7 +158,7 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    struct Iceberg: ParsableCommand {
+    struct Iceberg: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Time appends (write + commit) of small batches to a local table, and planning at 1, 10 and 60 manifests.")
 
@@ -168,16 +168,16 @@ struct BenchCommand: ParsableCommand {
         @Option(help: "Rows per append.") var rows: Int = 100
         @Option(help: "Timed planning runs per point; the median is printed.") var repeats: Int = 7
 
-        func run() throws {
+        func run() async throws {
             try? FileManager.default.removeItem(atPath: warehouse)
             try makeDirectories(warehouse)
             let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
             let catalog = try SQLiteCatalog(path: warehouse + "/catalog.db", warehouse: "file://" + absolute)
-            try catalog.createNamespace("bench", properties: [:])
+            try await catalog.createNamespace("bench")
             let id = TableIdentifier(namespace: "bench", name: "events")
             // The 33 standard fields, day-partitioned on date, as the peers' table.
             let schema = IcebergSchema(columnar: CloudFrontParserOptions().schema.schema.projected(Array(0..<CloudFrontField.standardCount)))
-            _ = try catalog.createTable(id, schema: schema,
+            _ = try await catalog.createTable(id, schema: schema,
                                         spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
                                         sortOrder: .unsorted, properties: [:])
             let tableSchema = try schema.columnarSchema()
@@ -191,9 +191,9 @@ struct BenchCommand: ParsableCommand {
             var planning: [String: Double] = [:]
             for k in 1...max(appends, 1) {
                 let start = clock.now
-                let append = try AppendTransaction(catalog: catalog, table: id)
-                try append.write(batch)
-                try append.commit()
+                let append = try await catalog.loadTable(id).newAppend()
+                try await append.write(batch)
+                try await append.commit()
                 appendTimes.append((clock.now - start).seconds)
                 if [1, 10, 60].contains(k) {
                     var times: [Double] = []
@@ -202,8 +202,8 @@ struct BenchCommand: ParsableCommand {
                         // Cold: a new catalog object holds no parsed metadata.
                         let fresh = try SQLiteCatalog(path: warehouse + "/catalog.db", warehouse: "file://" + absolute)
                         let start = clock.now
-                        let table = try fresh.loadTable(id)
-                        planned = try TableScan(metadata: table.metadata).planFiles().count
+                        let table = try await fresh.loadTable(id)
+                        planned = try await table.scan().planFiles().count
                         times.append((clock.now - start).seconds)
                     }
                     guard planned == k else { throw CLIError("planned \(planned) files after \(k) appends") }

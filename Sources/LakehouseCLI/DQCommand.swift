@@ -5,7 +5,7 @@ import LakeColumnar
 import LakeDQ
 
 /// `lakehouse dq check|run`: validate DQDL rulesets and run them on Parquet files or Iceberg tables.
-struct DQCommand: ParsableCommand {
+struct DQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dq", abstract: "AWS Glue Data Quality (DQDL) rulesets, run in-process.",
         subcommands: [Check.self, Run.self])
@@ -26,7 +26,7 @@ struct DQCommand: ParsableCommand {
         }
     }
 
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a ruleset; exit 0 only when every rule passes.",
             discussion: """
@@ -47,7 +47,7 @@ struct DQCommand: ParsableCommand {
 
         enum OutputFormat: String, ExpressibleByArgument { case json, text }
 
-        func run() throws {
+        func run() async throws {
             let text = try readText(rules)
             let ruleset: DQDLRuleset
             do {
@@ -59,7 +59,7 @@ struct DQCommand: ParsableCommand {
             let primaryName = name ?? table ?? data.first.map { ($0 as NSString).lastPathComponent } ?? "primary"
             let primary: DQDataset
             if let table {
-                primary = try Self.icebergDataset(table, name: primaryName, catalog: catalog, warehouse: warehouse)
+                primary = try await Self.icebergDataset(table, name: primaryName, catalog: catalog, warehouse: warehouse)
             } else {
                 guard !data.isEmpty else { throw CLIError("give --data FILE.parquet… or --table NAMESPACE.TABLE") }
                 primary = try DQDataset.parquet(paths: data, name: primaryName)
@@ -70,7 +70,7 @@ struct DQCommand: ParsableCommand {
                 let alias = String(reference[..<equals]), source = String(reference[reference.index(after: equals)...])
                 referenceSets[alias] = source.hasSuffix(".parquet")
                     ? try DQDataset.parquet(paths: [source], name: alias)
-                    : try Self.icebergDataset(source, name: alias, catalog: catalog, warehouse: warehouse)
+                    : try await Self.icebergDataset(source, name: alias, catalog: catalog, warehouse: warehouse)
             }
             let options = DQEvaluationOptions(history: history.map { DQMetricHistory(directory: $0) })
             let report = try DQEvaluator(options: options).evaluate(ruleset, primary: primary, references: referenceSets)
@@ -81,18 +81,16 @@ struct DQCommand: ParsableCommand {
             if !report.allPassed && !allowFailures { throw ExitCode(1) }
         }
 
-        static func icebergDataset(_ table: String, name: String, catalog: String, warehouse: String) throws -> DQDataset {
+        static func icebergDataset(_ table: String, name: String, catalog: String, warehouse: String) async throws -> DQDataset {
             let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
-            let opened = try SQLiteCatalog(path: catalog, warehouse: "file://" + absolute).loadTable(try TableIdentifier(parsing: table))
-            let scan = TableScan(metadata: opened.metadata)
-            var batches: [RecordBatch] = []
-            for batch in try scan.read() { batches.append(batch) }
-            guard let schema = try opened.metadata.currentSchema?.columnarSchema() else {
-                throw CLIError("table \(table) has no current schema")
-            }
+            let opened = try await SQLiteCatalog(path: catalog, warehouse: "file://" + absolute).loadTable(try TableIdentifier(parsing: table))
+            let scan = opened.scan()
+            // LakeDQ evaluates a dataset held in memory (its streaming evaluation is the LakeDQ issue).
+            let batches = try await scan.readAll()
+            let schema = try opened.schema.columnarSchema()
             // The data files, for the File* rules (local warehouse paths are file:// URLs).
-            let files = try scan.planFiles().map { task in
-                try DQFile.local(task.filePath.hasPrefix("file://") ? String(task.filePath.dropFirst(7)) : task.filePath)
+            let files = try await scan.planFiles().map { task in
+                try DQFile.local(task.file.filePath.hasPrefix("file://") ? String(task.file.filePath.dropFirst(7)) : task.file.filePath)
             }
             return DQDataset(name: name, schema: batches.first?.schema ?? schema, batches: batches, files: files)
         }

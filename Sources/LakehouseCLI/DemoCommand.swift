@@ -12,7 +12,7 @@ import ParquetWriter
 /// The end-to-end job on a local warehouse: generate bronze logs → stream-parse into typed
 /// batches (rejects kept) → Iceberg silver table (Parquet zstd, field ids, statistics) → read
 /// silver back with projection → daily aggregates as dashboard JSON → a DQDL ruleset over silver.
-struct DemoCommand: ParsableCommand {
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Run the medallion demo on generated CloudFront logs in a local warehouse.")
 
@@ -21,7 +21,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Requests per file.") var rows: Int = 20_000
     @Option(help: "Generator seed.") var seed: UInt64 = 2024
 
-    func run() throws {
+    func run() async throws {
         let bronze = warehouse + "/bronze/cloudfront"
         let gold = warehouse + "/gold"
         let silver = warehouse + "/silver/cloudfront"
@@ -58,14 +58,14 @@ struct DemoCommand: ParsableCommand {
         let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
         let catalog = try SQLiteCatalog(path: warehouse + "/catalog.db", warehouse: "file://" + absolute)
         let id = TableIdentifier(namespace: "silver", name: "cloudfront")
-        if !(try catalog.listNamespaces().contains("silver")) { try catalog.createNamespace("silver", properties: [:]) }
-        if (try? catalog.loadTable(id)) == nil {
+        if !(try await catalog.listNamespaces().contains("silver")) { try await catalog.createNamespace("silver") }
+        if !(try await catalog.tableExists(id)) {
             let schema = IcebergSchema(columnar: CloudFrontParserOptions().schema.schema)
-            _ = try catalog.createTable(id, schema: schema,
-                                        spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
-                                        sortOrder: .unsorted, properties: [:])
+            _ = try await catalog.createTable(id, schema: schema,
+                                              spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)]),
+                                              sortOrder: .unsorted, properties: [:])
         }
-        let alreadyIn = try catalog.loadTable(id).metadata.committedSources()
+        let alreadyIn = try await catalog.loadTable(id).metadata.committedSources()
         var skipped = 0
         for path in paths {
             let object = "bronze/cloudfront/" + (path.split(separator: "/").last.map(String.init) ?? path)
@@ -81,20 +81,20 @@ struct DemoCommand: ParsableCommand {
             let reader = try CloudFrontLogReader(path: path)
             var properties = WriterProperties()
             properties.encodeLineNumbersAsDeltas()
-            let append = try AppendTransaction(catalog: catalog, table: id, properties: properties)
+            let append = try await catalog.loadTable(id).newAppend(properties: properties)
             append.recordSource(object)
             while let next = try reader.next() {
                 for reject in next.rejects { try rejects.write(rejectJSON(reject)) }
                 guard next.batch.rowCount > 0 else { continue }
-                try append.write(try next.batch.conformed(to: append.schema))
+                try await append.write(try next.batch.conformed(to: append.schema))
             }
             try rejects.close()
-            try append.commit()
+            try await append.commit()
             totals.add(reader.statistics)
         }
         let elapsed = clock.now - started
         let seconds = elapsed.seconds
-        let table = try catalog.loadTable(id)
+        let table = try await catalog.loadTable(id)
         if totals.dataLines == 0 && skipped == paths.count {
             print("silver: nothing new: all \(skipped) log files are already in silver.cloudfront (\(table.metadata.snapshots.count) snapshots)")
         } else {
@@ -109,11 +109,11 @@ struct DemoCommand: ParsableCommand {
 
         // Gold: scan silver (only the columns the aggregates need) and aggregate per day.
         var aggregates = DailyAggregates()
-        var scan = TableScan(metadata: table.metadata)
-        scan.columns = ["date", "sc_bytes", "sc_status", "x_edge_result_type", "cs_uri_stem", "x_edge_location"]
-        let files = try scan.planFiles().count
+        // Streamed: one row group of the six columns in memory at a time.
+        let scan = table.scan(columns: ["date", "sc_bytes", "sc_status", "x_edge_result_type", "cs_uri_stem", "x_edge_location"])
+        let files = try await scan.planFiles().count
         var silverRows = 0
-        for batch in try scan.read() {
+        for try await batch in scan.batches() {
             aggregates.add(batch)
             silverRows += batch.rowCount
         }
@@ -127,9 +127,10 @@ struct DemoCommand: ParsableCommand {
 
         // Data quality: the silver ruleset, written next to its results as gold/silver.dqdl.
         let ruleset = try DQDLRuleset.parse(Self.silverRuleset)
-        var silverBatches: [RecordBatch] = []
-        for batch in try TableScan(metadata: table.metadata).read() { silverBatches.append(batch) }
-        let dataset = DQDataset(name: "silver.cloudfront", schema: try table.metadata.currentSchema!.columnarSchema(), batches: silverBatches)
+        // LakeDQ evaluates a dataset held in memory (its streaming evaluation is the LakeDQ issue).
+        let silverBatches = try await table.scan().readAll()
+        let dataset = DQDataset(name: "silver.cloudfront", schema: try silverBatches.first?.schema ?? table.schema.columnarSchema(),
+                                batches: silverBatches)
         let report = try DQEvaluator().evaluate(ruleset, primary: dataset)
         try writeFile(gold + "/silver.dqdl", Array(ruleset.description.utf8))
         try writeFile(gold + "/dq-silver.json", Array(try reportJSON(report).utf8))

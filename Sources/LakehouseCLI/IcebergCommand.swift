@@ -2,12 +2,13 @@
 import Glibc
 #endif
 import ArgumentParser
+import Foundation
 import CloudFrontLogs
 import IcebergKit
 import LakeColumnar
 import ParquetWriter
 
-struct IcebergCommand: ParsableCommand {
+struct IcebergCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iceberg", abstract: "Iceberg tables in a local SQLite catalog (pyiceberg-compatible).",
         subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self])
@@ -15,31 +16,33 @@ struct IcebergCommand: ParsableCommand {
     struct CatalogOptions: ParsableArguments {
         @Option(help: "SQLite catalog file.") var catalog: String = "warehouse/catalog.db"
         @Option(help: "Warehouse directory.") var warehouse: String = "warehouse"
+        @Option(help: "Catalog name (pyiceberg's SqlCatalog name), so an existing pyiceberg catalog opens as it is.")
+        var catalogName: String = "default"
 
         func open() throws -> SQLiteCatalog {
             try makeDirectories(warehouse)
             let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
-            return try SQLiteCatalog(path: catalog, warehouse: "file://" + absolute)
+            return try SQLiteCatalog(path: catalog, warehouse: "file://" + absolute, name: catalogName)
         }
     }
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a table (CloudFront silver schema, partitioned by day).")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
 
-        func run() throws {
+        func run() async throws {
             let catalog = try options.open()
             let id = try TableIdentifier(parsing: table)
-            if !(try catalog.listNamespaces().contains(id.namespace)) { try catalog.createNamespace(id.namespace, properties: [:]) }
+            if !(try await catalog.listNamespaces().contains(id.namespace)) { try await catalog.createNamespace(id.namespace) }
             let schema = IcebergSchema(columnar: CloudFrontParserOptions().schema.schema)
             let spec = PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)])
-            let created = try catalog.createTable(id, schema: schema, spec: spec, sortOrder: .unsorted, properties: ["write.format.default": "parquet"])
+            let created = try await catalog.createTable(id, schema: schema, spec: spec, sortOrder: .unsorted, properties: ["write.format.default": "parquet"])
             print(created.metadataLocation)
         }
     }
 
-    struct Append: ParsableCommand {
+    struct Append: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Append CloudFront log files or Parquet files to a table.")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
@@ -51,7 +54,7 @@ struct IcebergCommand: ParsableCommand {
         @Option(help: "Threads: 2 or more parse on a thread of their own, ahead of the writer, and give the cores left to encoding.")
         var threads: Int = availableCores()
 
-        func run() throws {
+        func run() async throws {
             let catalog = try options.open()
             let id = try TableIdentifier(parsing: table)
             var properties = WriterProperties()
@@ -60,8 +63,7 @@ struct IcebergCommand: ParsableCommand {
             properties.encodingThreads = plan.encodingThreads
             properties.encodeLineNumbersAsDeltas()
             // Streams: each batch goes to the data files as it is read, so memory does not grow with the input.
-            let append = try AppendTransaction(catalog: catalog, table: id, properties: properties,
-                                               targetFileSize: targetFileMegabytes << 20)
+            let append = try await catalog.loadTable(id).newAppend(properties: properties, targetFileSize: targetFileMegabytes << 20)
             let schema = append.schema
             // Rejected lines are never dropped: to --rejects, or to standard error.
             let rejectOut = try rejects.map { try OutputFile(path: $0) } ?? OutputFile(standardError: ())
@@ -71,7 +73,7 @@ struct IcebergCommand: ParsableCommand {
                     if file.hasSuffix(".parquet") {
                         let reader = try ParquetReader(path: file)
                         var it = try reader.batches(columns: .fieldIDs(schema.fields.map(\.id)))
-                        while let b = try it.next() { try append.write(try RecordBatch(schema: schema, columns: b.columns)) }
+                        while let b = try it.next() { try await append.write(try RecordBatch(schema: schema, columns: b.columns)) }
                     } else {
                         let batches = try LogBatches(path: file, options: CloudFrontParserOptions(batchSize: 8192),
                                                      prefetch: plan.parseAhead, inflateAhead: plan.inflateAhead)
@@ -80,40 +82,40 @@ struct IcebergCommand: ParsableCommand {
                                 rejected += 1
                                 try rejectOut.write(rejectJSON(reject))
                             }
-                            if next.batch.rowCount > 0 { try append.write(try next.batch.conformed(to: schema)) }
+                            if next.batch.rowCount > 0 { try await append.write(try next.batch.conformed(to: schema)) }
                         }
                     }
                 }
             } catch {
-                append.abort()
+                await append.abort()
                 throw error
             }
             try rejectOut.close()
-            let result = try append.commit()
+            let result = try await append.commit()
             print("snapshot \(result.metadata.currentSnapshotID ?? -1): \(result.metadata.currentSnapshot?.summary["added-records"] ?? "0") rows, "
                   + "\(result.metadata.currentSnapshot?.summary["added-data-files"] ?? "0") data file(s), \(rejected) rejected line(s)")
         }
     }
 
-    struct Describe: ParsableCommand {
+    struct Describe: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a table's metadata JSON.")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
 
-        func run() throws {
-            let t = try options.open().loadTable(try TableIdentifier(parsing: table))
+        func run() async throws {
+            let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
             print(t.metadataLocation)
             print(t.metadata.jsonText)
         }
     }
 
-    struct Snapshots: ParsableCommand {
+    struct Snapshots: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List snapshots.")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
 
-        func run() throws {
-            let t = try options.open().loadTable(try TableIdentifier(parsing: table))
+        func run() async throws {
+            let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
             for s in t.metadata.snapshots {
                 print("\(s.snapshotID)\tseq=\(s.sequenceNumber)\t\(CivilCalendar.isoTimestamp(microseconds: s.timestampMs * 1000))\t"
                       + "\(s.operation ?? "?")\trecords=\(s.summary["total-records"] ?? "?")")
@@ -121,29 +123,35 @@ struct IcebergCommand: ParsableCommand {
         }
     }
 
-    struct Scan: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print rows as JSON lines (optionally at a snapshot).")
+    struct Scan: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print rows as JSON lines (optionally at a snapshot), streamed.")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
         @Option(help: "Snapshot id (time travel).") var snapshot: Int64?
         @Option(help: "Columns, comma-separated.") var columns: String?
-        @Option(help: "Stop after this many rows.") var limit: Int = 20
+        @Option(help: "Stop after this many rows (default: 20; every row with --discard).") var limit: Int?
+        @Flag(help: "Read and decode every row but print only the row count (to standard error): a full scan's cost.")
+        var discard = false
 
-        func run() throws {
-            let t = try options.open().loadTable(try TableIdentifier(parsing: table))
-            var scan = TableScan(metadata: t.metadata)
-            if let snapshot { scan.snapshotID = snapshot }
-            scan.columns = columns.map { $0.split(separator: ",").map(String.init) }
+        func run() async throws {
+            let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
+            let scan = t.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, snapshotID: snapshot)
             let out = OutputFile()
-            var remaining = limit
-            for batch in try scan.read() where remaining > 0 {
+            // Streams: one row group in memory at a time, whatever the table's size.
+            var remaining = limit ?? (discard ? .max : 20)
+            var rows = 0
+            for try await batch in scan.batches() {
+                guard remaining > 0 else { break }
                 let part = batch.rowCount > remaining ? batch.slice(0..<remaining) : batch
+                remaining -= part.rowCount
+                rows += part.rowCount
+                if discard { continue }
                 var bytes: [UInt8] = []
                 JSONLinesEncoder().encode(part, into: &bytes)
                 try out.write(bytes)
-                remaining -= part.rowCount
             }
             try out.close()
+            if discard { FileHandle.standardError.write(Data("\(rows) rows\n".utf8)) }
         }
     }
 }

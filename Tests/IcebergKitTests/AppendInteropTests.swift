@@ -7,7 +7,7 @@ import Testing
 @Suite("Iceberg appends read by pyiceberg and DuckDB", .enabled(if: Interop.enabled))
 struct AppendInteropTests {
     @Test("a day-partitioned table with two appends reads row-identically at each snapshot")
-    func appendsAndTimeTravel() throws {
+    func appendsAndTimeTravel() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let schema = IcebergSchema(fields: [
@@ -18,10 +18,11 @@ struct AppendInteropTests {
         ])
         let spec = PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "ts_day", transform: .day)])
         let location = "file://" + directory.path + "/wh/ns/t"
-        var metadata = TableMetadata(location: location, schema: schema, spec: spec, tableUUID: "2f3e9c1a-8d7b-4c6e-9a5f-1b2c3d4e5f60",
-                                     nowMs: 1_700_000_000_000)
-        let append = FastAppend()
-        var metadataPath = try append.create(metadata)
+        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path + "/wh")
+        try await catalog.createNamespace("ns")
+        var table = try await catalog.createTable(TableIdentifier(namespace: "ns", name: "t"),
+                                                  TableDefinition(schema: schema, spec: spec, location: location))
+        #expect(table.metadata.location == location)
         let columnar = try schema.columnarSchema()
         func batch(_ range: Range<Int>) throws -> RecordBatch {
             try RecordBatch(schema: columnar, columns: [
@@ -33,13 +34,14 @@ struct AppendInteropTests {
         }
         var snapshots: [Int64] = []
         var written: [DataFile] = []
-        for (k, range) in [0..<100, 100..<250].enumerated() {
-            let files = try writeFiles(metadata, try batch(range))
+        for range in [0..<100, 100..<250] {
+            let files = try await writeFiles(table, try batch(range))
             written += files
             #expect(files.count > 1, "rows spread over several days")
-            (metadata, metadataPath) = try append.commit(files, base: metadata, baseLocation: metadataPath, nowMs: 1_700_000_000_000 + Int64(k + 1) * 1000)
-            snapshots.append(metadata.currentSnapshotID!)
+            table = try await commitFiles(table, files)
+            snapshots.append(try #require(table.metadata.currentSnapshotID))
         }
+        let metadata = table.metadata, metadataPath = table.metadataLocation
         #expect(metadata.snapshots.count == 2 && metadata.metadataLog.count == 2)
         let script = """
             import sys, json, duckdb

@@ -9,7 +9,7 @@ struct ProcessConcurrencyTests {
     static var cli: String? { BuiltCLI.path }
 
     @Test("4 processes × 25 appends → 100 snapshots, every row present", .timeLimit(.minutes(5)))
-    func fourProcesses() throws {
+    func fourProcesses() async throws {
         let cli = try #require(Self.cli)
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
@@ -36,10 +36,10 @@ struct ProcessConcurrencyTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         let catalog = try SQLiteCatalog(path: directory.file("wh/catalog.db"), warehouse: "file://" + directory.file("wh"))
-        let table = try catalog.loadTable(TableIdentifier(namespace: "silver", name: "cf"))
+        let table = try await catalog.loadTable(TableIdentifier(namespace: "silver", name: "cf"))
         #expect(table.metadata.snapshots.count == 100)
         #expect(table.metadata.currentSnapshot?.summary["total-records"] == "2000")
-        let rows = try TableScan(metadata: table.metadata).read().reduce(0) { $0 + $1.rowCount }
+        let rows = try await table.scan().readAll().reduce(0) { $0 + $1.rowCount }
         #expect(rows == 2000)
         if Interop.enabled {
             let out = try Interop.runText("""

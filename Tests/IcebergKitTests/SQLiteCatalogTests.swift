@@ -19,40 +19,50 @@ func eventBatch(_ range: Range<Int>) throws -> RecordBatch {
 }
 
 /// A catalog in `directory` with table `logs.events` (eventSchema, identity-partitioned by day).
-func makeEventsTable(in directory: TemporaryDirectory) throws -> (SQLiteCatalog, TableIdentifier) {
+func makeEventsTable(in directory: TemporaryDirectory) async throws -> (SQLiteCatalog, TableIdentifier) {
     let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
-    try catalog.createNamespace("logs", properties: [:])
+    try await catalog.createNamespace("logs", properties: [:])
     let id = TableIdentifier(namespace: "logs", name: "events")
-    _ = try catalog.createTable(id, schema: eventSchema,
-                                spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)]))
+    _ = try await catalog.createTable(id, schema: eventSchema,
+                                      spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)]))
     return (catalog, id)
 }
 
 @Suite("SQLite catalog")
 struct SQLiteCatalogTests {
     @Test("namespaces, tables, rename, drop, and compare-and-swap commits")
-    func lifecycle() throws {
+    func lifecycle() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
-        try catalog.createNamespace("logs", properties: ["owner": "tests"])
-        #expect(throws: IcebergError.self) { try catalog.createNamespace("logs", properties: [:]) }
-        #expect(try catalog.listNamespaces() == ["logs"])
+        try await catalog.createNamespace("logs", properties: ["owner": "tests"])
+        await #expect(throws: IcebergError.self) { try await catalog.createNamespace("logs", properties: [:]) }
+        #expect(try await catalog.listNamespaces() == ["logs"])
         let id = TableIdentifier(namespace: "logs", name: "events")
-        let table = try catalog.createTable(id, schema: eventSchema,
-                                            spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)]))
-        #expect(throws: IcebergError.self) { try catalog.createTable(id, schema: eventSchema, spec: .unpartitioned, sortOrder: .unsorted, properties: [:]) }
-        #expect(throws: IcebergError.self) { try catalog.createTable(TableIdentifier(namespace: "nope", name: "x"), schema: eventSchema, spec: .unpartitioned, sortOrder: .unsorted, properties: [:]) }
-        let after = try catalog.append(id, [RecordBatchBox(try eventBatch(0..<30))])
+        let table = try await catalog.createTable(id, schema: eventSchema,
+                                                  spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)]))
+        await #expect(throws: IcebergError.self) { try await catalog.createTable(id, schema: eventSchema, spec: .unpartitioned, sortOrder: .unsorted, properties: [:]) }
+        await #expect(throws: IcebergError.self) { try await catalog.createTable(TableIdentifier(namespace: "nope", name: "x"), schema: eventSchema, spec: .unpartitioned, sortOrder: .unsorted, properties: [:]) }
+        let after = try await catalog.loadTable(id).append([try eventBatch(0..<30)])
         #expect(after.metadata.snapshots.count == 1)
-        // A stale swap (from the pre-append location) must fail.
-        #expect(throws: IcebergError.self) { try catalog.swapMetadataLocation(id, expected: table.metadataLocation, newLocation: "x") }
-        #expect(try catalog.loadTable(id).metadataLocation == after.metadataLocation)
+        // A stale compare-and-swap (a commit made on the pre-append table, requiring `main` to be
+        // where it was then) must fail with a conflict and change nothing.
+        let stale: [TableRequirement] = [.assertTableUUID(table.metadata.tableUUID),
+                                         .assertRefSnapshotID(ref: "main", snapshotID: table.metadata.currentSnapshotID)]
+        do throws(IcebergError) {
+            _ = try await catalog.commitTable(id, requirements: stale, updates: [.setProperties(["stale": "yes"])])
+            Issue.record("a stale commit was accepted")
+        } catch {
+            guard case .commitConflict = error.kind else { Issue.record("expected a commit conflict, got \(error)"); return }
+        }
+        await #expect(throws: IcebergError.self) { try await table.commit(requirements: stale, updates: [.setProperties(["stale": "yes"])]) }
+        #expect(try await catalog.loadTable(id).metadataLocation == after.metadataLocation)
+        #expect(try await catalog.loadTable(id).metadata.properties["stale"] == nil)
         let renamed = TableIdentifier(namespace: "logs", name: "events2")
-        try catalog.renameTable(from: id, to: renamed)
-        #expect(try catalog.listTables(namespace: "logs") == [renamed])
-        try catalog.dropTable(renamed)
-        #expect(throws: IcebergError.self) { try catalog.loadTable(renamed) }
+        try await catalog.renameTable(from: id, to: renamed)
+        #expect(try await catalog.listTables(namespace: "logs") == [renamed])
+        try await catalog.dropTable(renamed)
+        await #expect(throws: IcebergError.self) { try await catalog.loadTable(renamed) }
     }
 
     @Test("concurrent appenders: every commit lands, retried on conflict", .timeLimit(.minutes(3)))
@@ -61,9 +71,9 @@ struct SQLiteCatalogTests {
         defer { directory.cleanup() }
         let db = directory.file("catalog.db"), warehouse = "file://" + directory.path
         let setup = try SQLiteCatalog(path: db, warehouse: warehouse)
-        try setup.createNamespace("logs", properties: [:])
+        try await setup.createNamespace("logs", properties: [:])
         let id = TableIdentifier(namespace: "logs", name: "events")
-        _ = try setup.createTable(id, schema: eventSchema, spec: .unpartitioned, sortOrder: .unsorted, properties: [:])
+        _ = try await setup.createTable(id, schema: eventSchema, spec: .unpartitioned, sortOrder: .unsorted, properties: [:])
         let writers = 4, appends = 6
         try await withThrowingTaskGroup(of: Void.self) { group in
             for w in 0..<writers {
@@ -71,24 +81,24 @@ struct SQLiteCatalogTests {
                     let catalog = try SQLiteCatalog(path: db, warehouse: warehouse)  // its own connection, like another process
                     for k in 0..<appends {
                         let start = (w * appends + k) * 10
-                        try catalog.append(id, [RecordBatchBox(try eventBatch(start..<(start + 10)))], attempts: 50)
+                        try await catalog.loadTable(id).append([try eventBatch(start..<(start + 10))], attempts: 50)
                     }
                 }
             }
             try await group.waitForAll()
         }
-        let table = try setup.loadTable(id)
+        let table = try await setup.loadTable(id)
         #expect(table.metadata.snapshots.count == writers * appends)
         #expect(table.metadata.currentSnapshot?.summary["total-records"] == String(writers * appends * 10))
     }
 
     @Test("pyiceberg's SqlCatalog opens our catalog and reads every row", .enabled(if: Interop.enabled))
-    func pyicebergOpensCatalog() throws {
+    func pyicebergOpensCatalog() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let (catalog, id) = try makeEventsTable(in: directory)
-        try catalog.append(id, [RecordBatchBox(try eventBatch(0..<40))])
-        try catalog.append(id, [RecordBatchBox(try eventBatch(40..<100))])
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        try await catalog.loadTable(id).append([try eventBatch(0..<40)])
+        try await catalog.loadTable(id).append([try eventBatch(40..<100)])
         let out = try Interop.runText("""
             import sys, json
             from pyiceberg.catalog.sql import SqlCatalog

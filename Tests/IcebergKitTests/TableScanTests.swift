@@ -15,41 +15,44 @@ func rows(_ batches: [RecordBatch]) -> [[Scalar?]] {
 @Suite("Iceberg table scans")
 struct TableScanTests {
     @Test("our tables: time travel by snapshot, timestamp and ref; pruning by partition and metrics")
-    func ourTables() throws {
+    func ourTables() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let (catalog, id) = try makeEventsTable(in: directory)
-        let first = try catalog.append(id, [RecordBatchBox(try eventBatch(0..<30))])
-        Thread.sleep(forTimeInterval: 0.01)
-        let second = try catalog.append(id, [RecordBatchBox(try eventBatch(30..<90))])
-        var scan = TableScan(metadata: second.metadata)
-        #expect(rows(try scan.read()).count == 90)
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let first = try await catalog.loadTable(id).append([try eventBatch(0..<30)])
+        try await Task.sleep(for: .milliseconds(10))
+        let second = try await catalog.loadTable(id).append([try eventBatch(30..<90)])
+        var scan = TableScan(table: second)
+        #expect(rows(try await scan.readAll()).count == 90)
         scan.snapshotID = first.metadata.currentSnapshotID
-        #expect(rows(try scan.read()) == rows([try eventBatch(0..<30)]))
-        scan = TableScan(metadata: second.metadata)
+        #expect(rows(try await scan.readAll()) == rows([try eventBatch(0..<30)]))
+        scan = TableScan(table: second)
         try scan.asOf(timestampMs: first.metadata.snapshots[0].timestampMs)
-        #expect(try scan.planFiles().reduce(0) { $0 + $1.recordCount } == 30)
+        #expect(try await scan.planFiles().reduce(0) { $0 + $1.file.recordCount } == 30)
         try scan.useRef("main")
-        #expect(try scan.planFiles().reduce(0) { $0 + $1.recordCount } == 90)
+        #expect(try await scan.planFiles().reduce(0) { $0 + $1.file.recordCount } == 90)
         #expect(throws: IcebergError.self) { try scan.useRef("nope") }
+        // Table.scan(snapshotID:) reads the same snapshots.
+        #expect(rows(try await second.scan(snapshotID: first.metadata.currentSnapshotID).readAll()) == rows([try eventBatch(0..<30)]))
 
         // Pruning: 3 days × 2 appends = 6 files; one day keeps 2; ids ≥ 80 keep only second-append files.
-        scan = TableScan(metadata: second.metadata)
-        #expect(try scan.planFiles().count == 6)
+        scan = TableScan(table: second)
+        #expect(try await scan.planFiles().count == 6)
         scan.filter = .equal("day", .int32(19_701))
-        #expect(try scan.planFiles().count == 2)
+        #expect(try await scan.planFiles().count == 2)
         scan.filter = .greaterThanOrEqual("id", .int64(80))
-        #expect(try scan.planFiles().count == 3)
+        #expect(try await scan.planFiles().count == 3)
         scan.filter = .and(.equal("day", .int32(19_702)), .lessThan("id", .int64(10)))
-        let batches = try scan.read()
-        let matching = batches.flatMap { b in (0..<b.rowCount).filter { scan.filter!.matches(b, row: $0) } }
+        let batches = try await scan.readAll()
+        let filter = try #require(scan.filter)
+        let matching = batches.flatMap { b in (0..<b.rowCount).filter { filter.matches(b, row: $0) } }
         #expect(matching.count == (0..<10).filter { $0 % 3 == 2 }.count)
         scan.columns = ["status", "id"]
-        #expect(try scan.read().first?.schema.fields.map(\.name) == ["status", "id"])
+        #expect(try await scan.readAll().first?.schema.fields.map(\.name) == ["status", "id"])
     }
 
     @Test("a pyiceberg table (day and identity partitions, three appends) reads row-identically at every snapshot", .enabled(if: Interop.enabled))
-    func pyicebergTable() throws {
+    func pyicebergTable() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let out = try Interop.runText("""
@@ -83,12 +86,16 @@ struct TableScanTests {
         let info = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         let location = try #require(info["metadata"] as? String)
         let snaps = try #require(info["snaps"] as? [Int])
-        let metadata = try TableMetadata(jsonText: String(decoding: try LocalFileIO().read(location), as: UTF8.self), path: location)
+        let metadata = try TableMetadata(jsonText: String(decoding: try await LocalFileIO().newInputFile(location).read(), as: UTF8.self), path: location)
+        // A scan needs a table handle: pyiceberg's own catalog, opened by ours, has the same table.
+        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path, name: "default")
+        let table = try await catalog.loadTable(TableIdentifier(namespace: "ns", name: "t"))
+        #expect(table.metadataLocation == location && table.metadata == metadata)
         let base = Int64(CivilCalendar.days(year: 2024, month: 3, day: 7)) * 86_400_000_000
         for (k, snap) in snaps.enumerated() {
-            var scan = TableScan(metadata: metadata)
+            var scan = TableScan(table: table)
             scan.snapshotID = Int64(snap)
-            let got = rows(try scan.read())
+            let got = rows(try await scan.readAll())
             let n = (k + 1) * 40
             #expect(got.count == n, "snapshot \(k)")
             for (i, row) in got.enumerated() {
@@ -98,9 +105,9 @@ struct TableScanTests {
                 #expect(row == expected, "snapshot \(k) row \(i)")
             }
         }
-        var scan = TableScan(metadata: metadata)
+        var scan = TableScan(table: table)
         scan.filter = .equal("cat", ColumnPredicate.string("a"))
-        let all = TableScan(metadata: metadata)
-        #expect(try scan.planFiles().count < all.planFiles().count, "identity partition pruning on pyiceberg's manifests")
+        let all = TableScan(table: table)
+        #expect(try await scan.planFiles().count < all.planFiles().count, "identity partition pruning on pyiceberg's manifests")
     }
 }

@@ -5,39 +5,52 @@ import LakeTestSupport
 import ParquetWriter
 import Testing
 
-/// Writes `batch` into data files of `metadata`'s table (not committed).
-func writeFiles(_ metadata: TableMetadata, _ batch: RecordBatch, targetFileSize: Int64 = 128 << 20) throws -> [DataFile] {
-    let writer = try TableWriter(metadata: metadata, targetFileSize: targetFileSize)
-    try writer.write(batch)
-    return try writer.close()
+/// Writes `batch` into data files of `table` (not committed).
+func writeFiles(_ table: Table, _ batch: RecordBatch, targetFileSize: Int64 = 128 << 20) async throws -> [DataFile] {
+    let writer = try TableWriter(table: table, targetFileSize: targetFileSize)
+    try await writer.write(batch)
+    return try await writer.close()
 }
 
-/// Data files under the table's data directory, as paths.
+/// Commits data files written elsewhere to `table` as one append snapshot; returns the table as committed.
+@discardableResult
+func commitFiles(_ table: Table, _ files: [DataFile]) async throws -> Table {
+    let append = try table.newAppend()
+    for f in files { try append.appendFile(f) }
+    return try await append.commit()
+}
+
+/// Files under the table's data directory, as paths: data files, and any temporary file a
+/// writer left behind.
 func dataFilesOnDisk(_ metadata: TableMetadata) -> [String] {
-    let root = LocalFileIO.localPath(metadata.location) + "/data"
+    let root = LocalFileIOPath.strip(metadata.location) + "/data"
     guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
-    return walker.compactMap { $0 as? String }.filter { $0.hasSuffix(".parquet") }.sorted()
+    var files: [String] = []
+    while let name = walker.nextObject() as? String {
+        if walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular { files.append(name) }
+    }
+    return files.sorted()
 }
 
 @Suite("Iceberg table writer")
 struct TableWriterTests {
     @Test("rows go to their partition's file; every file holds only its partition; nothing is lost")
-    func routing() throws {
+    func routing() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let (catalog, id) = try makeEventsTable(in: directory)
-        let metadata = try catalog.loadTable(id).metadata
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let table = try await catalog.loadTable(id)
         let batch = try eventBatch(0..<3000)
-        let writer = try TableWriter(metadata: metadata)
+        let writer = try TableWriter(table: table)
         // Several batches, one partition and mixed ones.
-        try writer.write(batch.slice(0..<1))
-        try writer.write(batch.slice(1..<2000))
-        try writer.write(batch.slice(2000..<3000))
-        let files = try writer.close()
+        try await writer.write(batch.slice(0..<1))
+        try await writer.write(batch.slice(1..<2000))
+        try await writer.write(batch.slice(2000..<3000))
+        let files = try await writer.close()
         #expect(files.count == 3, "one file per day")
         #expect(files.reduce(0) { $0 + $1.recordCount } == 3000)
         for file in files {
-            let reader = try ParquetReader(path: LocalFileIO.localPath(file.filePath))
+            let reader = try ParquetReader(path: LocalFileIOPath.strip(file.filePath))
             var days = Set<Int32>()
             var it = try reader.batches(columns: .names(["day"]))
             while let b = try it.next() {
@@ -47,22 +60,22 @@ struct TableWriterTests {
             #expect(days == Set(file.partition.compactMap { if case let .int32(d)? = $0 { return d } else { return nil } }))
         }
         // Committed, the table reads back every row.
-        let (next, _) = try FastAppend().commit(files, base: metadata, baseLocation: try catalog.loadTable(id).metadataLocation, nowMs: 1)
-        #expect(rows(try TableScan(metadata: next).read()) == rows([batch]))
+        let next = try await commitFiles(table, files)
+        #expect(rows(try await next.scan().readAll()) == rows([batch]))
     }
 
     @Test("files roll over at the target size; no file grows far past it")
-    func rolling() throws {
+    func rolling() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let (catalog, id) = try makeEventsTable(in: directory)
-        let metadata = try catalog.loadTable(id).metadata
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let metadata = try await catalog.loadTable(id).metadata
         var properties = WriterProperties()
         properties.rowGroupRows = 2000
         properties.codec = .uncompressed
-        let writer = try TableWriter(metadata: metadata, properties: properties, targetFileSize: 40_000)
-        for start in stride(from: 0, to: 60_000, by: 1000) { try writer.write(try eventBatch(start..<(start + 1000))) }
-        let files = try writer.close()
+        let writer = try TableWriter(metadata: metadata, io: LocalFileIO(), properties: properties, targetFileSize: 40_000)
+        for start in stride(from: 0, to: 60_000, by: 1000) { try await writer.write(try eventBatch(start..<(start + 1000))) }
+        let files = try await writer.close()
         #expect(files.reduce(0) { $0 + $1.recordCount } == 60_000)
         #expect(files.count >= 6, "\(files.count) files for 3 days")
         // Closed once past the target: at most one batch's share (about 333 rows) beyond it.
@@ -71,25 +84,25 @@ struct TableWriterTests {
     }
 
     @Test("more partitions than open files: the oldest is closed, rows stay in their partitions")
-    func manyPartitions() throws {
+    func manyPartitions() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
-        try catalog.createNamespace("logs", properties: [:])
+        try await catalog.createNamespace("logs", properties: [:])
         let id = TableIdentifier(namespace: "logs", name: "by_status")
-        let table = try catalog.createTable(id, schema: eventSchema,
+        let table = try await catalog.createTable(id, schema: eventSchema,
                                             spec: PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "id_bucket",
                                                                                         transform: .bucket(12))]))
-        let writer = try TableWriter(metadata: table.metadata, maximumOpenFiles: 3)
-        for start in stride(from: 0, to: 1200, by: 100) { try writer.write(try eventBatch(start..<(start + 100))) }
-        let files = try writer.close()
+        let writer = try TableWriter(table: table, maximumOpenFiles: 3)
+        for start in stride(from: 0, to: 1200, by: 100) { try await writer.write(try eventBatch(start..<(start + 100))) }
+        let files = try await writer.close()
         #expect(files.reduce(0) { $0 + $1.recordCount } == 1200)
         #expect(Set(files.map(\.partition)).count == 12)
-        let (next, _) = try FastAppend().commit(files, base: table.metadata, baseLocation: table.metadataLocation, nowMs: 1)
-        #expect(rows(try TableScan(metadata: next).read()) == rows([try eventBatch(0..<1200)]))
+        let next = try await commitFiles(table, files)
+        #expect(rows(try await next.scan().readAll()) == rows([try eventBatch(0..<1200)]))
         // Every file's rows hash to its bucket.
         for file in files {
-            let reader = try ParquetReader(path: LocalFileIO.localPath(file.filePath))
+            let reader = try ParquetReader(path: LocalFileIOPath.strip(file.filePath))
             var it = try reader.batches(columns: .names(["id"]))
             while let b = try it.next() {
                 for r in 0..<b.rowCount {
@@ -101,63 +114,66 @@ struct TableWriterTests {
     }
 
     @Test("an abandoned append or writer leaves no data files and no snapshot")
-    func abandon() throws {
+    func abandon() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let (catalog, id) = try makeEventsTable(in: directory)
-        let before = try catalog.loadTable(id)
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let before = try await catalog.loadTable(id)
         do {
-            let append = try AppendTransaction(catalog: catalog, table: id)
-            try append.write(try eventBatch(0..<500))
-            append.abort()
-            #expect(throws: IcebergError.self) { try append.commit() }
+            let append = try await catalog.loadTable(id).newAppend()
+            try await append.write(try eventBatch(0..<500))
+            await append.abort()
+            await #expect(throws: IcebergError.self) { try await append.commit() }
         }
         do {
-            let writer = try TableWriter(metadata: before.metadata, targetFileSize: 2_000)
-            for start in stride(from: 0, to: 3000, by: 500) { try writer.write(try eventBatch(start..<(start + 500))) }
+            let writer = try TableWriter(table: before, targetFileSize: 2_000)
+            for start in stride(from: 0, to: 3000, by: 500) { try await writer.write(try eventBatch(start..<(start + 500))) }
             // Released without close: deinit abandons it.
         }
         do {
-            let append = try AppendTransaction(catalog: catalog, table: id)
-            try append.write(try eventBatch(0..<500))
+            let append = try await catalog.loadTable(id).newAppend()
+            try await append.write(try eventBatch(0..<500))
             // A batch of another schema fails with a typed error; the append then cleans up.
             let other = try RecordBatch(schema: Schema(fields: [Field(name: "x", id: 9, type: .int64)]),
                                         columns: [.int64(PrimitiveColumn<Int64>(values: [1]))])
-            #expect(throws: IcebergError.self) { try append.write(other) }
+            await #expect(throws: IcebergError.self) { try await append.write(other) }
         }
+        // A writer released without close deletes its finished files in the background (see
+        // TableWriter's deinit): give that deletion a bounded time to land.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !dataFilesOnDisk(before.metadata).isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(dataFilesOnDisk(before.metadata).isEmpty)
-        #expect(try catalog.loadTable(id).metadataLocation == before.metadataLocation)
+        #expect(try await catalog.loadTable(id).metadataLocation == before.metadataLocation)
     }
 
     @Test("a streamed append commits one snapshot of every batch")
-    func streamedAppend() throws {
+    func streamedAppend() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let (catalog, id) = try makeEventsTable(in: directory)
-        let append = try AppendTransaction(catalog: catalog, table: id)
-        for start in stride(from: 0, to: 5000, by: 250) { try append.write(try eventBatch(start..<(start + 250))) }
-        let table = try append.commit()
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let append = try await catalog.loadTable(id).newAppend()
+        for start in stride(from: 0, to: 5000, by: 250) { try await append.write(try eventBatch(start..<(start + 250))) }
+        let table = try await append.commit()
         #expect(table.metadata.snapshots.count == 1)
         #expect(table.metadata.currentSnapshot?.summary["added-records"] == "5000")
         #expect(table.metadata.currentSnapshot?.summary["added-data-files"] == "3")
-        #expect(rows(try TableScan(metadata: table.metadata).read()) == rows([try eventBatch(0..<5000)]))
+        #expect(rows(try await table.scan().readAll()) == rows([try eventBatch(0..<5000)]))
     }
 
     @Test("dictionary-encoded text is written as is: same partitions, metrics and rows as the decoded text")
-    func dictionaryText() throws {
+    func dictionaryText() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
-        try catalog.createNamespace("logs", properties: [:])
+        try await catalog.createNamespace("logs", properties: [:])
         let id = TableIdentifier(namespace: "logs", name: "hits")
         let schema = IcebergSchema(fields: [
             NestedField(id: 1, name: "id", required: true, type: .long),
             NestedField(id: 2, name: "edge", required: false, type: .string),
             NestedField(id: 3, name: "path", required: false, type: .string),
         ])
-        let metadata = try catalog.createTable(id, schema: schema,
-                                               spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "edge", transform: .identity)]))
-            .metadata
+        let table = try await catalog.createTable(id, schema: schema,
+                                                  spec: PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "edge", transform: .identity)]))
         // As a parser hands them out: text dictionary-encoded, columns in another order.
         var edges = DictionaryColumnBuilder(), paths = DictionaryColumnBuilder()
         var ids = PrimitiveColumnBuilder<Int64>()
@@ -179,8 +195,8 @@ struct TableWriterTests {
             return c
         })
         func key(_ f: DataFile) -> String { "\(f.partition)" }
-        let fromEncoded = try writeFiles(metadata, encoded).sorted { key($0) < key($1) }
-        let fromDecoded = try writeFiles(metadata, decoded).sorted { key($0) < key($1) }
+        let fromEncoded = try await writeFiles(table, encoded).sorted { key($0) < key($1) }
+        let fromDecoded = try await writeFiles(table, decoded).sorted { key($0) < key($1) }
         #expect(fromEncoded.count == 5, "four edges and null")
         #expect(fromEncoded.map(\.partition) == fromDecoded.map(\.partition))
         for (a, b) in zip(fromEncoded, fromDecoded) {
@@ -190,39 +206,39 @@ struct TableWriterTests {
             #expect(a.lowerBounds == b.lowerBounds)
             #expect(a.upperBounds == b.upperBounds)
         }
-        let (next, _) = try FastAppend().commit(fromEncoded, base: metadata, baseLocation: try catalog.loadTable(id).metadataLocation, nowMs: 1)
-        #expect(rows(try TableScan(metadata: next).read()) == rows([decoded]))
+        let next = try await commitFiles(try await catalog.loadTable(id), fromEncoded)
+        #expect(rows(try await next.scan().readAll()) == rows([decoded]))
     }
 
     @Test("a recorded source commits once: a second append of it fails validation and leaves nothing behind")
-    func recordedSource() throws {
+    func recordedSource() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let (catalog, id) = try makeEventsTable(in: directory)
-        let first = try AppendTransaction(catalog: catalog, table: id)
-        let racing = try AppendTransaction(catalog: catalog, table: id)
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let first = try await catalog.loadTable(id).newAppend()
+        let racing = try await catalog.loadTable(id).newAppend()
         for append in [first, racing] {
             append.recordSource("bronze/a.gz")
             append.setSummaryProperty("added-records", "999")  // computed keys win
-            try append.write(try eventBatch(0..<40))
+            try await append.write(try eventBatch(0..<40))
         }
-        let committed = try first.commit()
+        let committed = try await first.commit()
         #expect(committed.metadata.currentSnapshot?.summary["lakehouse.source"] == "bronze/a.gz")
         #expect(committed.metadata.currentSnapshot?.summary["added-records"] == "40")
         #expect(committed.metadata.hasCommitted(source: "bronze/a.gz"))
         #expect(!committed.metadata.hasCommitted(source: "bronze/b.gz"))
         // The racing append started from the empty table; its check runs on the newest metadata.
-        #expect(throws: IcebergError(.validationFailed("bronze/a.gz is already in \(id)"))) { try racing.commit() }
+        await #expect(throws: IcebergError(.validationFailed("bronze/a.gz is already in \(id)"))) { try await racing.commit() }
         #expect(dataFilesOnDisk(committed.metadata).count == 3, "the failed append's files are deleted")
-        #expect(try catalog.loadTable(id).metadataLocation == committed.metadataLocation)
+        #expect(try await catalog.loadTable(id).metadataLocation == committed.metadataLocation)
         // Other sources still append; the history remembers every source.
-        let next = try AppendTransaction(catalog: catalog, table: id)
+        let next = try await catalog.loadTable(id).newAppend()
         next.recordSource("bronze/b.gz")
-        try next.write(try eventBatch(40..<50))
-        let table = try next.commit()
+        try await next.write(try eventBatch(40..<50))
+        let table = try await next.commit()
         #expect(table.metadata.committedSources() == ["bronze/a.gz", "bronze/b.gz"])
         #expect(table.metadata.currentAncestry.map(\.snapshotID) == table.metadata.snapshots.reversed().map(\.snapshotID))
-        #expect(rows(try TableScan(metadata: table.metadata).read()) == rows([try eventBatch(0..<50)]))
+        #expect(rows(try await table.scan().readAll()) == rows([try eventBatch(0..<50)]))
     }
 }
 
@@ -245,7 +261,7 @@ struct DecimalPartitionTests {
     }
 
     @Test("identity partitions on decimals: Avro fixed of the precision's size; values read back by us, fastavro and pyiceberg")
-    func decimalPartitions() throws {
+    func decimalPartitions() async throws {
         #expect(ManifestCodec.decimalSize(precision: 9) == 4)
         #expect(ManifestCodec.decimalSize(precision: 18) == 8)
         #expect(ManifestCodec.decimalSize(precision: 19) == 9)
@@ -253,18 +269,18 @@ struct DecimalPartitionTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path)
-        try catalog.createNamespace("ns", properties: [:])
+        try await catalog.createNamespace("ns", properties: [:])
         let id = TableIdentifier(namespace: "ns", name: "money")
-        _ = try catalog.createTable(id, schema: Self.schema, spec: PartitionSpec(fields: [
+        _ = try await catalog.createTable(id, schema: Self.schema, spec: PartitionSpec(fields: [
             PartitionField(sourceID: 2, fieldID: 1000, name: "amount", transform: .identity),
             PartitionField(sourceID: 3, fieldID: 1001, name: "wide", transform: .identity),
         ]))
-        let table = try catalog.append(id, [RecordBatchBox(try Self.batch(0..<60))])
-        let files = try TableScan(metadata: table.metadata).planFiles()
+        let table = try await catalog.loadTable(id).append([try Self.batch(0..<60)])
+        let files = try await table.scan().planFiles().map(\.file)
         #expect(files.count == 15)
         #expect(Set(files.map { $0.partition[0] }) == Set(Self.amounts.map { $0.map(Scalar.decimal128) }))
         #expect(files.allSatisfy { $0.recordCount == 4 })
-        #expect(rows(try TableScan(metadata: table.metadata).read()) == rows([try Self.batch(0..<60)]))
+        #expect(rows(try await table.scan().readAll()) == rows([try Self.batch(0..<60)]))
         #expect(files.contains { $0.filePath.contains("/amount=12.34/") } && files.contains { $0.filePath.contains("/amount=-0.50/") })
         guard Interop.enabled else { return }
         let out = try Interop.runText("""

@@ -20,39 +20,76 @@ public struct TableIdentifier: Sendable, Hashable, CustomStringConvertible {
     public var description: String { namespace + "." + name }
 }
 
-/// A loaded table: its metadata and where that metadata lives.
-public struct Table: Sendable {
-    public var identifier: TableIdentifier
-    public var metadata: TableMetadata
-    public var metadataLocation: String
+/// What a new table is made of.
+public struct TableDefinition: Sendable {
+    public var schema: IcebergSchema
+    public var spec: PartitionSpec
+    public var sortOrder: SortOrder
+    public var properties: [String: String]
+    /// Where the table's files go; the catalog's default under its warehouse when nil.
+    public var location: String?
+
+    public init(schema: IcebergSchema, spec: PartitionSpec = .unpartitioned, sortOrder: SortOrder = .unsorted,
+                properties: [String: String] = [:], location: String? = nil) {
+        self.schema = schema
+        self.spec = spec
+        self.sortOrder = sortOrder
+        self.properties = properties
+        self.location = location
+    }
 }
 
-/// Where tables are registered. Commits are compare-and-swap on the metadata location.
+/// Where tables are registered, and how their metadata changes.
+///
+/// A catalog maps a ``TableIdentifier`` to the table's current metadata file and swaps it
+/// atomically on commit. Commits come as ``TableRequirement``s plus ``TableUpdate``s (the Iceberg
+/// REST model): the catalog checks the requirements against the current metadata, applies the
+/// updates with ``TableMetadataBuilder``, and publishes the result, or answers
+/// ``IcebergError/Kind/commitConflict(_:)`` when another writer got there first. SQLite, Glue,
+/// REST and catalog-less storage all take the same commits.
 public protocol Catalog: Sendable {
-    func createNamespace(_ namespace: String, properties: [String: String]) throws(IcebergError)
-    func listNamespaces() throws(IcebergError) -> [String]
-    func createTable(_ id: TableIdentifier, schema: IcebergSchema, spec: PartitionSpec, sortOrder: SortOrder,
-                     properties: [String: String]) throws(IcebergError) -> Table
-    func loadTable(_ id: TableIdentifier) throws(IcebergError) -> Table
-    func listTables(namespace: String) throws(IcebergError) -> [TableIdentifier]
-    func dropTable(_ id: TableIdentifier) throws(IcebergError)
-    func renameTable(from: TableIdentifier, to: TableIdentifier) throws(IcebergError)
-    /// Points the table at `newLocation` if it still points at `expected`; otherwise
-    /// ``IcebergError/Kind/commitConflict(_:)``.
-    func swapMetadataLocation(_ id: TableIdentifier, expected: String, newLocation: String) throws(IcebergError)
-    /// Told after a commit made `table` current: a catalog may keep its metadata rather than
-    /// read and parse the file again on the next load.
-    func committed(_ table: Table)
+    /// The catalog's name (pyiceberg's `catalog_name` column for the SQLite catalog).
+    var name: String { get }
+    /// The storage of this catalog's tables.
+    var io: any FileIO { get }
+
+    func createNamespace(_ namespace: String, properties: [String: String]) async throws(IcebergError)
+    func listNamespaces() async throws(IcebergError) -> [String]
+    func createTable(_ id: TableIdentifier, _ definition: TableDefinition) async throws(IcebergError) -> Table
+    func loadTable(_ id: TableIdentifier) async throws(IcebergError) -> Table
+    func listTables(namespace: String) async throws(IcebergError) -> [TableIdentifier]
+    /// Removes the table from the catalog; with `purge`, deletes its files too.
+    func dropTable(_ id: TableIdentifier, purge: Bool) async throws(IcebergError)
+    func renameTable(from: TableIdentifier, to: TableIdentifier) async throws(IcebergError)
+    /// Checks `requirements` on the table's current metadata and applies `updates`; returns the
+    /// metadata that is now current.
+    func commitTable(_ id: TableIdentifier, requirements: [TableRequirement],
+                     updates: [TableUpdate]) async throws(IcebergError) -> CommittedMetadata
 }
 
 extension Catalog {
-    public func committed(_ table: Table) {}
-}
+    public func createNamespace(_ namespace: String) async throws(IcebergError) {
+        try await createNamespace(namespace, properties: [:])
+    }
 
-public import LakeColumnar
+    /// Creates a table.
+    public func createTable(_ id: TableIdentifier, schema: IcebergSchema, spec: PartitionSpec = .unpartitioned,
+                            sortOrder: SortOrder = .unsorted, properties: [String: String] = [:]) async throws(IcebergError) -> Table {
+        try await createTable(id, TableDefinition(schema: schema, spec: spec, sortOrder: sortOrder, properties: properties))
+    }
 
-/// A record batch passed to ``Catalog/append(_:_:attempts:io:)``.
-public struct RecordBatchBox: Sendable {
-    public var batch: RecordBatch
-    public init(_ batch: RecordBatch) { self.batch = batch }
+    public func dropTable(_ id: TableIdentifier) async throws(IcebergError) {
+        try await dropTable(id, purge: false)
+    }
+
+    /// Whether the catalog has table `id`.
+    public func tableExists(_ id: TableIdentifier) async throws(IcebergError) -> Bool {
+        do throws(IcebergError) {
+            _ = try await loadTable(id)
+            return true
+        } catch {
+            if case .notFound = error.kind { return false }
+            throw error
+        }
+    }
 }

@@ -15,8 +15,12 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     /// Parsed metadata by file (immutable files: a location always holds the same metadata).
     private let metadataCache = Mutex<[String: TableMetadata]>([:])
 
-    /// Opens (creating if needed) the catalog at `path`; tables default to `<warehouse>/<namespace>.db/<table>`.
+    /// Opens (creating if needed) the catalog at `path`; tables default to
+    /// `<warehouse>/<namespace>.db/<table>`. A relative local warehouse is made absolute (table
+    /// locations are absolute for every reader); an object-store warehouse (`s3://…`) goes with
+    /// a matching `io`.
     public init(path: String, warehouse: String, name: String = "default", io: any FileIO = LocalFileIO()) throws(IcebergError) {
+        let warehouse = warehouse.hasPrefix("/") || warehouse.contains("://") ? warehouse : Self.absolute(warehouse)
         self.name = name
         self.warehouse = warehouse.hasSuffix("/") ? String(warehouse.dropLast()) : warehouse
         self.io = io
@@ -52,9 +56,9 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
         }
     }
 
-    private func run<T>(_ body: (Database) throws -> T) throws(IcebergError) -> T {
+    private func run<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(IcebergError) -> T {
         do {
-            return try queue.write(body)
+            return try await queue.write(body)
         } catch let e as IcebergError {
             throw e
         } catch {
@@ -62,11 +66,12 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
         }
     }
 
-    public func createNamespace(_ namespace: String, properties: [String: String] = [:]) throws(IcebergError) {
-        try run { db in
+    public func createNamespace(_ namespace: String, properties: [String: String]) async throws(IcebergError) {
+        let name = name
+        try await run { db in
             let exists = try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?",
                                           arguments: [name, namespace]) ?? 0
-            if exists > 0 { throw IcebergError(.commitConflict("namespace '\(namespace)' already exists")) }
+            if exists > 0 { throw IcebergError(.alreadyExists("namespace '\(namespace)'")) }
             var props = properties
             props["exists"] = "true"
             for (k, v) in props {
@@ -75,99 +80,147 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
         }
     }
 
-    public func listNamespaces() throws(IcebergError) -> [String] {
-        try run { db in
+    public func listNamespaces() async throws(IcebergError) -> [String] {
+        let name = name
+        return try await run { db in
             let a = try String.fetchAll(db, sql: "SELECT DISTINCT namespace FROM iceberg_namespace_properties WHERE catalog_name = ?", arguments: [name])
             let b = try String.fetchAll(db, sql: "SELECT DISTINCT table_namespace FROM iceberg_tables WHERE catalog_name = ?", arguments: [name])
             return Array(Set(a + b)).sorted()
         }
     }
 
-    public func createTable(_ id: TableIdentifier, schema: IcebergSchema, spec: PartitionSpec = .unpartitioned,
-                            sortOrder: SortOrder = .unsorted, properties: [String: String] = [:]) throws(IcebergError) -> Table {
-        guard try listNamespaces().contains(id.namespace) else { throw IcebergError(.notFound("namespace '\(id.namespace)'")) }
-        let location = warehouse + "/" + id.namespace + ".db/" + id.name
-        let metadata = TableMetadata(location: location, schema: schema, spec: spec, sortOrder: sortOrder, properties: properties,
-                                     tableUUID: Identifiers.uuid(), nowMs: Self.nowMs())
-        let path = try FastAppend(io: io).create(metadata)
-        try run { db in
-            let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
-                                            arguments: [name, id.namespace, id.name]) ?? 0
-            if existing > 0 { throw IcebergError(.commitConflict("table \(id) already exists")) }
-            try db.execute(sql: """
-                INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location, iceberg_type)
-                VALUES (?, ?, ?, ?, NULL, 'TABLE')
-                """, arguments: [name, id.namespace, id.name, path])
-        }
-        return Table(identifier: id, metadata: metadata, metadataLocation: path)
+    /// Where a table's files go by default: `<warehouse>/<namespace>.db/<table>` (pyiceberg's layout).
+    public func defaultLocation(_ id: TableIdentifier) -> String {
+        warehouse + "/" + id.namespace + ".db/" + id.name
     }
 
-    public func loadTable(_ id: TableIdentifier) throws(IcebergError) -> Table {
-        let location: String? = try run { db in
+    public func createTable(_ id: TableIdentifier, _ definition: TableDefinition) async throws(IcebergError) -> Table {
+        guard try await listNamespaces().contains(id.namespace) else { throw IcebergError(.notFound("namespace '\(id.namespace)'")) }
+        guard try await currentLocation(id) == nil else { throw IcebergError(.alreadyExists("table \(id)")) }
+        let location = definition.location.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? defaultLocation(id)
+        let metadata = TableMetadata(location: location, schema: definition.schema, spec: definition.spec, sortOrder: definition.sortOrder,
+                                     properties: definition.properties, tableUUID: Identifiers.uuid(), nowMs: currentTimeMs())
+        let created = try await MetadataFileCommit.create(metadata, io: io)
+        let name = name
+        do throws(IcebergError) {
+            try await run { db in
+                let existing = try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
+                                                arguments: [name, id.namespace, id.name]) ?? 0
+                if existing > 0 { throw IcebergError(.alreadyExists("table \(id)")) }
+                try db.execute(sql: """
+                    INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location, iceberg_type)
+                    VALUES (?, ?, ?, ?, NULL, 'TABLE')
+                    """, arguments: [name, id.namespace, id.name, created.location])
+            }
+        } catch {
+            await io.deleteQuietly([created.location])
+            throw error
+        }
+        remember(created)
+        return Table(identifier: id, metadata: created.metadata, metadataLocation: created.location, catalog: self)
+    }
+
+    /// The table's current metadata location, or nil when the catalog has no such table.
+    func currentLocation(_ id: TableIdentifier) async throws(IcebergError) -> String? {
+        let name = name
+        return try await run { db in
             try String.fetchOne(db, sql: """
                 SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?
                 AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL)
-                """,
-                                arguments: [name, id.namespace, id.name])
-        }
-        guard let location else { throw IcebergError(.notFound("table \(id)")) }
-        // Metadata files are never rewritten, so one parsed is good for as long as it is current.
-        if let cached = metadataCache.withLock({ $0[location] }) {
-            return Table(identifier: id, metadata: cached, metadataLocation: location)
-        }
-        let text = String(decoding: try io.read(location), as: UTF8.self)
-        let metadata = try TableMetadata(jsonText: text, path: location)
-        metadataCache.withLock { cache in
-            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
-            cache[location] = metadata
-        }
-        return Table(identifier: id, metadata: metadata, metadataLocation: location)
-    }
-
-    public func committed(_ table: Table) {
-        metadataCache.withLock { cache in
-            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
-            cache[table.metadataLocation] = table.metadata
+                """, arguments: [name, id.namespace, id.name])
         }
     }
 
-    public func listTables(namespace: String) throws(IcebergError) -> [TableIdentifier] {
-        try run { db in
+    /// The metadata at `location`, parsed once (metadata files are never rewritten).
+    func metadata(at location: String) async throws(IcebergError) -> TableMetadata {
+        if let cached = metadataCache.withLock({ $0[location] }) { return cached }
+        let metadata = try await MetadataFileCommit.read(location, io: io)
+        remember(CommittedMetadata(metadata: metadata, location: location))
+        return metadata
+    }
+
+    private func remember(_ committed: CommittedMetadata) {
+        metadataCache.withLock { cache in
+            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
+            cache[committed.location] = committed.metadata
+        }
+    }
+
+    public func loadTable(_ id: TableIdentifier) async throws(IcebergError) -> Table {
+        guard let location = try await currentLocation(id) else { throw IcebergError(.notFound("table \(id)")) }
+        return Table(identifier: id, metadata: try await metadata(at: location), metadataLocation: location, catalog: self)
+    }
+
+    public func listTables(namespace: String) async throws(IcebergError) -> [TableIdentifier] {
+        let name = name
+        return try await run { db in
             try String.fetchAll(db, sql: "SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? ORDER BY table_name",
                                 arguments: [name, namespace]).map { TableIdentifier(namespace: namespace, name: $0) }
         }
     }
 
-    public func dropTable(_ id: TableIdentifier) throws(IcebergError) {
-        try run { db in
+    /// Drops the table; with `purge`, deletes every file under its location as well.
+    public func dropTable(_ id: TableIdentifier, purge: Bool) async throws(IcebergError) {
+        let table = purge ? try await loadTable(id) : nil
+        let name = name
+        try await run { db in
             try db.execute(sql: "DELETE FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
                            arguments: [name, id.namespace, id.name])
             if db.changesCount == 0 { throw IcebergError(.notFound("table \(id)")) }
         }
+        if let table {
+            for try await page in io.list(prefix: table.metadata.location + "/") {
+                let failures = await io.delete(page.map(\.location))
+                if let first = failures.first { throw first.error }
+            }
+        }
     }
 
-    public func renameTable(from: TableIdentifier, to: TableIdentifier) throws(IcebergError) {
-        try run { db in
+    public func renameTable(from: TableIdentifier, to: TableIdentifier) async throws(IcebergError) {
+        let name = name
+        try await run { db in
+            let taken = try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
+                                         arguments: [name, to.namespace, to.name]) ?? 0
+            if taken > 0 { throw IcebergError(.alreadyExists("table \(to)")) }
             try db.execute(sql: "UPDATE iceberg_tables SET table_namespace = ?, table_name = ? WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
                            arguments: [to.namespace, to.name, name, from.namespace, from.name])
             if db.changesCount == 0 { throw IcebergError(.notFound("table \(from)")) }
         }
     }
 
-    public func swapMetadataLocation(_ id: TableIdentifier, expected: String, newLocation: String) throws(IcebergError) {
-        try run { db in
-            try db.execute(sql: """
-                UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
-                WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?
-                """, arguments: [newLocation, expected, name, id.namespace, id.name, expected])
-            if db.changesCount != 1 { throw IcebergError(.commitConflict("table \(id) changed since \(expected)")) }
+    /// Applies a commit: requirements checked and updates applied on the current metadata, the
+    /// next metadata file written, then the catalog row swapped from the base location to the new
+    /// one in one conditional UPDATE (the compare-and-swap; a lost race deletes the new file and
+    /// answers ``IcebergError/Kind/commitConflict(_:)``).
+    public func commitTable(_ id: TableIdentifier, requirements: [TableRequirement],
+                            updates: [TableUpdate]) async throws(IcebergError) -> CommittedMetadata {
+        guard let base = try await currentLocation(id) else { throw IcebergError(.notFound("table \(id)")) }
+        let committed = try await MetadataFileCommit.write(base: try await metadata(at: base), baseLocation: base,
+                                                           requirements: requirements, updates: updates, io: io, nowMs: currentTimeMs())
+        let name = name
+        let location = committed.location
+        do throws(IcebergError) {
+            try await run { db in
+                try db.execute(sql: """
+                    UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
+                    WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?
+                    """, arguments: [location, base, name, id.namespace, id.name, base])
+                if db.changesCount != 1 { throw IcebergError(.commitConflict("table \(id) changed since \(base)")) }
+            }
+        } catch {
+            await io.deleteQuietly([location])  // never became current
+            throw error
         }
+        remember(committed)
+        return committed
     }
 
-    /// The current time in milliseconds since the epoch (snapshot timestamps).
-    public static func nowMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    static func absolute(_ path: String) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        let cwd = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var relative = Substring(path)
+        while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+        return relative.isEmpty || relative == "." ? cwd : cwd + "/" + relative
     }
 }

@@ -1,7 +1,15 @@
 public import LakeColumnar
 
-/// A data file as a manifest describes it (field 2 of `manifest_entry`).
+/// A data or delete file as a manifest describes it (field 2 of `manifest_entry`).
 public struct DataFile: Sendable, Hashable {
+    /// What a file holds (the manifest's `content` field).
+    public enum Content: Int32, Sendable, Hashable {
+        case data = 0
+        case positionDeletes = 1
+        case equalityDeletes = 2
+    }
+
+    /// 0 data, 1 position deletes, 2 equality deletes (see ``Content``).
     public var content: Int32 = 0
     public var filePath: String
     public var fileFormat: String = "PARQUET"
@@ -18,6 +26,15 @@ public struct DataFile: Sendable, Hashable {
     public var upperBounds: [Int32: [UInt8]] = [:]
     public var splitOffsets: [Int64]? = nil
     public var sortOrderID: Int32? = nil
+    /// The columns an equality delete file matches rows on.
+    public var equalityIDs: [Int32]? = nil
+    /// The data file a position delete file applies to (when it applies to one only).
+    public var referencedDataFile: String? = nil
+    /// Set for v3 deletion vectors (a blob in a Puffin file).
+    public var contentOffset: Int64? = nil
+
+    /// The kind of file, when it is one this library knows.
+    public var contentKind: Content? { Content(rawValue: content) }
 
     public init(filePath: String, partition: [Scalar?], recordCount: Int64, fileSizeInBytes: Int64) {
         self.filePath = filePath
@@ -63,12 +80,21 @@ public struct ManifestFile: Sendable, Hashable {
     public var deletedRowsCount: Int64
     /// Per partition field: contains null, contains NaN, lower and upper bound.
     public var partitions: [FieldSummary]
+    /// Encryption key metadata (kept as read when a manifest list is carried forward).
+    public var keyMetadata: [UInt8]? = nil
 
     public struct FieldSummary: Sendable, Hashable {
         public var containsNull: Bool
         public var containsNaN: Bool?
         public var lowerBound: [UInt8]?
         public var upperBound: [UInt8]?
+
+        public init(containsNull: Bool, containsNaN: Bool?, lowerBound: [UInt8]?, upperBound: [UInt8]?) {
+            self.containsNull = containsNull
+            self.containsNaN = containsNaN
+            self.lowerBound = lowerBound
+            self.upperBound = upperBound
+        }
     }
 
     public init(manifestPath: String, manifestLength: Int64, partitionSpecID: Int32, content: Int32 = 0, sequenceNumber: Int64,

@@ -129,7 +129,7 @@ public enum ManifestCodec {
             .int(f.content), .string(f.filePath), .string(f.fileFormat), partition, .long(f.recordCount), .long(f.fileSizeInBytes),
             mapValue(f.columnSizes), mapValue(f.valueCounts), mapValue(f.nullValueCounts), mapValue(f.nanValueCounts),
             bytesMap(f.lowerBounds), bytesMap(f.upperBounds), .union(branch: 0, .null),
-            optional(f.splitOffsets.map { .array($0.map { .long($0) }) }), .union(branch: 0, .null),
+            optional(f.splitOffsets.map { .array($0.map { .long($0) }) }), optional(f.equalityIDs.map { .array($0.map { .int($0) }) }),
             optional(f.sortOrderID.map { .int($0) }),
         ])
         return .record([.int(e.status.rawValue), optional(e.snapshotID.map { .long($0) }), optional(e.sequenceNumber.map { .long($0) }),
@@ -168,7 +168,7 @@ public enum ManifestCodec {
                 .record([.boolean(p.containsNull), optional(p.containsNaN.map { .boolean($0) }), optional(p.lowerBound.map { .bytes($0) }),
                          optional(p.upperBound.map { .bytes($0) })])
             })),
-            .union(branch: 0, .null),
+            optional(m.keyMetadata.map { .bytes($0) }),
         ])
     }
 }

@@ -56,6 +56,9 @@ struct ManifestEntryDecoder {
             case 125: file.lowerBounds = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalBytes(s) }
             case 128: file.upperBounds = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalBytes(s) }
             case 132: file.splitOffsets = try d.optionalLongArray(f.type)
+            case 135: file.equalityIDs = try d.optionalLongArray(f.type).map { $0.map { Int32(truncatingIfNeeded: $0) } }
+            case 143: file.referencedDataFile = try d.optionalString(f.type)
+            case 144: file.contentOffset = try d.optionalLong(f.type)
             case 140: file.sortOrderID = try d.optionalLong(f.type).map { Int32(truncatingIfNeeded: $0) }
             default: try d.skip(f.type)
             }

@@ -33,6 +33,15 @@ struct AvroRecordView {
 
     func string(_ id: Int32) -> String? { if case let .string(s)? = field(id)?.1 { return s } else { return nil } }
 
+    func bool(_ id: Int32) -> Bool? { if case let .boolean(b)? = field(id)?.1 { return b } else { return nil } }
+
+    func bytes(_ id: Int32) -> [UInt8]? {
+        switch field(id)?.1 {
+        case let .bytes(b)?, let .fixed(b)?: return b
+        default: return nil
+        }
+    }
+
     func record(_ id: Int32) -> AvroRecordView? { field(id).flatMap { AvroRecordView($0.0, $0.1) } }
 
     /// An int-keyed map stored as an array of key/value records (or an Avro map).
@@ -79,12 +88,21 @@ public enum ManifestReader {
             guard let v = AvroRecordView(schema, r), let manifestPath = v.string(500) else {
                 throw IcebergError(.invalidMetadata("manifest list entry without manifest_path"), path: path)
             }
-            return ManifestFile(manifestPath: manifestPath, manifestLength: v.long(501) ?? 0,
-                                partitionSpecID: Int32(truncatingIfNeeded: v.long(502) ?? 0), content: Int32(truncatingIfNeeded: v.long(517) ?? 0),
-                                sequenceNumber: v.long(515) ?? 0, minSequenceNumber: v.long(516) ?? 0, addedSnapshotID: v.long(503) ?? 0,
-                                addedFilesCount: Int32(truncatingIfNeeded: v.long(504) ?? 0), existingFilesCount: Int32(truncatingIfNeeded: v.long(505) ?? 0),
-                                deletedFilesCount: Int32(truncatingIfNeeded: v.long(506) ?? 0), addedRowsCount: v.long(512) ?? 0,
-                                existingRowsCount: v.long(513) ?? 0, deletedRowsCount: v.long(514) ?? 0, partitions: [])
+            var file = ManifestFile(manifestPath: manifestPath, manifestLength: v.long(501) ?? 0,
+                                    partitionSpecID: Int32(truncatingIfNeeded: v.long(502) ?? 0), content: Int32(truncatingIfNeeded: v.long(517) ?? 0),
+                                    sequenceNumber: v.long(515) ?? 0, minSequenceNumber: v.long(516) ?? 0, addedSnapshotID: v.long(503) ?? 0,
+                                    addedFilesCount: Int32(truncatingIfNeeded: v.long(504) ?? 0), existingFilesCount: Int32(truncatingIfNeeded: v.long(505) ?? 0),
+                                    deletedFilesCount: Int32(truncatingIfNeeded: v.long(506) ?? 0), addedRowsCount: v.long(512) ?? 0,
+                                    existingRowsCount: v.long(513) ?? 0, deletedRowsCount: v.long(514) ?? 0, partitions: [])
+            if let (s, value) = v.field(507), case let .array(itemSchema, _) = s.base, case let .array(items) = value {
+                for item in items {
+                    guard let p = AvroRecordView(itemSchema, item) else { continue }
+                    file.partitions.append(ManifestFile.FieldSummary(containsNull: p.bool(509) ?? true, containsNaN: p.bool(518),
+                                                                     lowerBound: p.bytes(510), upperBound: p.bytes(511)))
+                }
+            }
+            file.keyMetadata = v.bytes(519)
+            return file
         }
     }
 

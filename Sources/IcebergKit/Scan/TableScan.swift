@@ -1,22 +1,61 @@
 public import LakeColumnar
-import ParquetWriter
+
+/// A data file to read and the delete files that apply to it.
+public struct FileScanTask: Sendable, Hashable {
+    public var file: DataFile
+    /// The partition spec the file was written under.
+    public var specID: Int32
+    /// The file's data sequence number (deletes with a higher one apply to it).
+    public var dataSequenceNumber: Int64
+    /// Position and equality delete files to apply when reading ``file``.
+    public var deletes: [DataFile]
+}
 
 /// Plans and reads a table at a snapshot: the current one, a snapshot id, a point in time or a
-/// named ref (time travel). Files are pruned by partition values (through the spec's transforms)
-/// and by column metrics; surviving files are read with the Parquet reader, projected by field id.
-public struct TableScan {
-    public let metadata: TableMetadata
-    public let io: any FileIO
-    public var snapshotID: Int64?
-    public var filter: ColumnPredicate?
-    /// Top-level column names to read (all when nil).
-    public var columns: [String]?
-
-    public init(metadata: TableMetadata, io: any FileIO = LocalFileIO()) {
-        self.metadata = metadata
-        self.io = io
-        snapshotID = metadata.currentSnapshotID
+/// named ref (time travel).
+///
+/// Planning reads the snapshot's manifests and keeps the live data files that may hold rows
+/// matching ``filter`` (by partition values through the spec's transforms, and by column
+/// metrics), with the delete files that apply to each (the spec's sequence-number rules).
+/// ``batches()`` then streams record batches one row group at a time, whatever the table's size:
+/// only the needed column chunks are fetched through the table's ``FileIO``, row groups are
+/// pruned by their statistics, position and equality deletes are applied, and files written
+/// under older schemas are read by field id (renamed columns by id, added columns as nulls,
+/// promoted types widened).
+///
+/// Rows of pruned-in files are not filtered further: apply ``filter`` with
+/// ``ColumnPredicate/matches(_:row:)`` where exact results are needed.
+///
+/// ```swift
+/// var scan = table.scan(filter: .equal("sc_status", .int32(404)), columns: ["date", "cs_uri_stem"])
+/// try scan.asOf(timestampMs: yesterday)
+/// for try await batch in scan.batches() { … }
+/// ```
+public struct TableScan: Sendable {
+    public let table: Table
+    /// The snapshot read (the current one unless set). Setting it is time travel: rows are then
+    /// read with that snapshot's schema, as Java and pyiceberg read them.
+    public var snapshotID: Int64? {
+        get { selectedSnapshotID }
+        set {
+            selectedSnapshotID = newValue
+            timeTravel = true
+        }
     }
+    private var selectedSnapshotID: Int64?
+    private var timeTravel = false
+    public var filter: ColumnPredicate?
+    /// Top-level column names to read (all when nil), in this order.
+    public var columns: [String]?
+    /// The most rows in one batch.
+    public var batchSize = 65_536
+
+    public init(table: Table) {
+        self.table = table
+        selectedSnapshotID = table.metadata.currentSnapshotID
+    }
+
+    var metadata: TableMetadata { table.metadata }
 
     /// Reads the snapshot that was current at `timestampMs`.
     public mutating func asOf(timestampMs: Int64) throws(IcebergError) {
@@ -26,66 +65,85 @@ public struct TableScan {
         snapshotID = entry.snapshotID
     }
 
-    /// Reads the snapshot a branch or tag points at.
+    /// Reads the snapshot a branch or tag points at (a branch with the table's current schema,
+    /// a tag with its snapshot's, as Java reads refs).
     public mutating func useRef(_ name: String) throws(IcebergError) {
         guard let ref = metadata.refs[name] else { throw IcebergError(.notFound("ref '\(name)'")) }
-        snapshotID = ref.snapshotID
+        selectedSnapshotID = ref.snapshotID
+        timeTravel = !ref.isBranch
     }
 
-    /// The live data files of the snapshot that may hold rows matching `filter`.
-    public func planFiles() throws(IcebergError) -> [DataFile] {
+    /// The schema rows are read with: the snapshot's own schema when time travelling (as Java
+    /// and pyiceberg read), else the current one.
+    public func readSchema() throws(IcebergError) -> IcebergSchema {
+        if timeTravel, let id = snapshotID, let snapshot = metadata.snapshot(id: id), let schemaID = snapshot.schemaID,
+           let schema = metadata.schemas.first(where: { $0.schemaID == schemaID }) {
+            return schema
+        }
+        guard let schema = metadata.currentSchema else { throw IcebergError(.invalidMetadata("no current schema")) }
+        return schema
+    }
+
+    /// The fields to read, in output order.
+    public func projectedFields() throws(IcebergError) -> [NestedField] {
+        let schema = try readSchema()
+        guard let columns else { return schema.fields }
+        var out: [NestedField] = []
+        for name in columns {
+            guard let f = schema.fields.first(where: { $0.name == name }) else { throw IcebergError(.notFound("column '\(name)'")) }
+            out.append(f)
+        }
+        return out
+    }
+
+    /// The data files of the snapshot that may hold matching rows, with their delete files.
+    public func planFiles() async throws(IcebergError) -> [FileScanTask] {
         guard let id = snapshotID else { return [] }
         guard let snapshot = metadata.snapshot(id: id) else { throw IcebergError(.notFound("snapshot \(id)")) }
-        guard let schema = metadata.schemas.first(where: { $0.schemaID == (snapshot.schemaID ?? metadata.currentSchemaID) }) ?? metadata.currentSchema else {
-            throw IcebergError(.invalidMetadata("no schema for snapshot \(id)"))
-        }
-        var manifests: [ManifestFile] = []
-        if let list = snapshot.manifestList {
-            manifests = try ManifestReader.manifestList(try io.read(list), path: list)
-        } else {
-            manifests = snapshot.manifests.map {
-                ManifestFile(manifestPath: $0, manifestLength: 0, partitionSpecID: metadata.defaultSpecID, sequenceNumber: 0, minSequenceNumber: 0,
-                             addedSnapshotID: id, addedFilesCount: 0, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: 0,
-                             existingRowsCount: 0, deletedRowsCount: 0, partitions: [])
-            }
-        }
-        var files: [DataFile] = []
-        for m in manifests where m.content == 0 {
+        let schema = try readSchema()
+        let manifests = try await SnapshotProducer.manifests(of: snapshot, in: metadata, io: table.io)
+        var tasks: [FileScanTask] = []
+        var deletes = DeleteIndex()
+        for m in manifests {
             guard let spec = metadata.partitionSpecs.first(where: { $0.specID == m.partitionSpecID }) else {
                 throw IcebergError(.invalidMetadata("manifest \(m.manifestPath) uses unknown spec \(m.partitionSpecID)"))
             }
-            let entries = try ManifestReader.entries(try io.read(m.manifestPath), path: m.manifestPath, manifest: m,
-                                                     partitionFieldIDs: spec.fields.map(\.fieldID),
-                                                     partitionTypes: try? ManifestCodec.partitionTypes(spec, schema))
-            for e in entries where e.status != .deleted && e.dataFile.content == 0 {
-                if let filter, !(try Self.mightMatch(filter, e.dataFile, spec: spec, schema: schema)) { continue }
-                files.append(e.dataFile)
+            let types = try? ManifestCodec.partitionTypes(spec, schema)
+            let bytes = try await table.io.newInputFile(m.manifestPath).read()
+            let entries = try ManifestReader.entries(bytes, path: m.manifestPath, manifest: m,
+                                                     partitionFieldIDs: spec.fields.map(\.fieldID), partitionTypes: types)
+            for e in entries where e.status != .deleted {
+                let file = e.dataFile
+                switch file.contentKind {
+                case .data?:
+                    guard m.content == 0 else { throw IcebergError(.invalidMetadata("data file \(file.filePath) in a delete manifest"), path: m.manifestPath) }
+                    guard file.fileFormat.uppercased() == "PARQUET" else {
+                        throw IcebergError(.unsupported("data file format \(file.fileFormat)"), path: file.filePath)
+                    }
+                    if let filter, !(try Self.mightMatch(filter, file, spec: spec, schema: schema)) { continue }
+                    tasks.append(FileScanTask(file: file, specID: spec.specID, dataSequenceNumber: e.sequenceNumber ?? 0, deletes: []))
+                case .positionDeletes?, .equalityDeletes?:
+                    try deletes.add(file, specID: spec.specID, unpartitioned: spec.fields.isEmpty, sequenceNumber: e.sequenceNumber ?? 0)
+                case nil:
+                    throw IcebergError(.unsupported("manifest entry content \(file.content)"), path: m.manifestPath)
+                }
             }
         }
-        return files
+        for i in tasks.indices {
+            tasks[i].deletes = deletes.deletes(for: tasks[i])
+        }
+        return tasks
     }
 
-    /// Reads the planned files as batches (rows of pruned-in files are not filtered further;
-    /// apply `filter` with ``ColumnPredicate/matches(_:row:)`` for exact results).
-    public func read() throws(IcebergError) -> [RecordBatch] {
-        guard let schema = metadata.currentSchema else { throw IcebergError(.invalidMetadata("no current schema")) }
-        let wanted = columns ?? schema.fields.map(\.name)
-        var ids: [Int32] = []
-        for name in wanted {
-            guard let f = schema.fields.first(where: { $0.name == name }) else { throw IcebergError(.notFound("column '\(name)'")) }
-            ids.append(f.id)
-        }
+    /// The rows of the planned files as a stream of record batches (see ``ScanBatches``).
+    public func batches() -> ScanBatches { ScanBatches(scan: self) }
+
+    /// Every batch, gathered: for small tables and tests. A large table is read with
+    /// ``batches()`` instead, which holds one row group at a time.
+    public func readAll() async throws(IcebergError) -> [RecordBatch] {
         var out: [RecordBatch] = []
-        for file in try planFiles() {
-            let path = LocalFileIO.localPath(file.filePath)
-            do {
-                let reader = try ParquetReader(path: path)
-                var batches = try reader.batches(columns: .fieldIDs(ids), predicate: filter)
-                while let b = try batches.next() { out.append(b) }
-            } catch {
-                throw IcebergError(.invalidMetadata("\(error)"), path: file.filePath)
-            }
-        }
+        var iterator = batches().makeAsyncIterator()
+        while let b = try await iterator.next() { out.append(b) }
         return out
     }
 

@@ -46,32 +46,32 @@ public struct SnapshotRef: Sendable, Hashable {
 
 /// Table metadata (the `*.metadata.json` file). Reads format versions 1–3, writes 2.
 public struct TableMetadata: Sendable, Hashable {
-    public var formatVersion: Int
-    public var tableUUID: String
-    public var location: String
-    public var lastSequenceNumber: Int64
-    public var lastUpdatedMs: Int64
-    public var lastColumnID: Int32
-    public var schemas: [IcebergSchema]
-    public var currentSchemaID: Int32
-    public var partitionSpecs: [PartitionSpec]
-    public var defaultSpecID: Int32
-    public var lastPartitionID: Int32
-    public var sortOrders: [SortOrder]
-    public var defaultSortOrderID: Int32
-    public var properties: [String: String]
-    public var currentSnapshotID: Int64?
-    public var snapshots: [Snapshot]
+    public internal(set) var formatVersion: Int
+    public internal(set) var tableUUID: String
+    public internal(set) var location: String
+    public internal(set) var lastSequenceNumber: Int64
+    public internal(set) var lastUpdatedMs: Int64
+    public internal(set) var lastColumnID: Int32
+    public internal(set) var schemas: [IcebergSchema]
+    public internal(set) var currentSchemaID: Int32
+    public internal(set) var partitionSpecs: [PartitionSpec]
+    public internal(set) var defaultSpecID: Int32
+    public internal(set) var lastPartitionID: Int32
+    public internal(set) var sortOrders: [SortOrder]
+    public internal(set) var defaultSortOrderID: Int32
+    public internal(set) var properties: [String: String]
+    public internal(set) var currentSnapshotID: Int64?
+    public internal(set) var snapshots: [Snapshot]
     /// (snapshot id, timestamp ms), oldest first.
-    public var snapshotLog: [(snapshotID: Int64, timestampMs: Int64)]
+    public internal(set) var snapshotLog: [(snapshotID: Int64, timestampMs: Int64)]
     /// (metadata file, timestamp ms), oldest first.
-    public var metadataLog: [(file: String, timestampMs: Int64)]
-    public var refs: [String: SnapshotRef]
+    public internal(set) var metadataLog: [(file: String, timestampMs: Int64)]
+    public internal(set) var refs: [String: SnapshotRef]
     /// v3 only.
-    public var nextRowID: Int64?
+    public internal(set) var nextRowID: Int64?
     /// `statistics` and `partition-statistics` as read: kept unchanged through commits (they
     /// describe snapshots that stay), as Java keeps them.
-    public var statisticsJSON: [(key: String, value: AvroJSON)] = []
+    public internal(set) var statisticsJSON: [(key: String, value: AvroJSON)] = []
 
     public var currentSchema: IcebergSchema? { schemas.first { $0.schemaID == currentSchemaID } }
     public var defaultSpec: PartitionSpec? { partitionSpecs.first { $0.specID == defaultSpecID } }

@@ -4,19 +4,21 @@ import Glibc
 public import LakeColumnar
 public import ParquetWriter
 
-/// Writes record batches into a table's data files, streaming.
+/// Writes record batches into a table's data files, streaming, through the table's ``FileIO``.
 ///
 /// Rows are routed to partitions through the spec's transforms (hidden partitioning: a
 /// `day(timestamp)` spec needs no day column); each partition streams into its own Parquet file
 /// with field ids; a file that reaches the target size is closed and the next one started.
-/// Memory holds the open files' row groups, at most ``maximumOpenFiles`` of them: when more
-/// partitions are open, the one used longest ago is closed. ``close()`` returns the files with
-/// the metrics manifests need; a failed or abandoned writer deletes what it wrote.
+/// Encoding is synchronous; the encoded bytes go to each file's ``FileWriter`` as they are
+/// produced (on S3, parts of a multipart upload). Memory holds the open files' row groups, at
+/// most ``maximumOpenFiles`` of them: when more partitions are open, the one used longest ago is
+/// closed. ``close()`` returns the files with the metrics manifests need; a failed or abandoned
+/// writer deletes what it wrote.
 ///
 /// ```swift
-/// let writer = try TableWriter(metadata: table.metadata)
-/// for batch in batches { try writer.write(batch) }
-/// let files = try writer.close()        // then FastAppend().commit(files, …)
+/// let writer = try TableWriter(table: table)
+/// for batch in batches { try await writer.write(batch) }
+/// let files = try await writer.close()     // then commit them, e.g. with a RowDelta
 /// ```
 public final class TableWriter {
     public let metadata: TableMetadata
@@ -38,6 +40,8 @@ public final class TableWriter {
     public let batchSchema: Schema
     private struct OpenFile {
         var writer: ParquetFileWriter
+        var sink: ParquetMemorySink
+        var output: any FileWriter
         var path: String
         var lastUse: Int
     }
@@ -46,9 +50,16 @@ public final class TableWriter {
     private var uses = 0
     private var closed = false
 
-    /// A writer for `metadata`'s current schema and default spec. Batches must have the
-    /// schema's columnar form (``IcebergSchema/columnarSchema()``).
-    public init(metadata: TableMetadata, io: any FileIO = LocalFileIO(), properties: WriterProperties = WriterProperties(),
+    /// A writer for the table's current schema and default spec. Batches must have the schema's
+    /// columnar form (``IcebergSchema/columnarSchema()``).
+    public convenience init(table: Table, properties: WriterProperties = WriterProperties(), targetFileSize: Int64? = nil,
+                            maximumOpenFiles: Int = 16) throws(IcebergError) {
+        try self.init(metadata: table.metadata, io: table.io, properties: properties,
+                      targetFileSize: targetFileSize ?? table.targetFileSize, maximumOpenFiles: maximumOpenFiles)
+    }
+
+    /// A writer for `metadata`'s current schema and default spec, writing through `io`.
+    public init(metadata: TableMetadata, io: any FileIO, properties: WriterProperties = WriterProperties(),
                 targetFileSize: Int64 = 128 << 20, maximumOpenFiles: Int = 16) throws(IcebergError) {
         guard let schema = metadata.currentSchema, let spec = metadata.defaultSpec else {
             throw IcebergError(.invalidMetadata("table has no current schema or default spec"))
@@ -66,84 +77,103 @@ public final class TableWriter {
     }
 
     deinit {
-        if !closed { abort() }
+        guard !closed else { return }
+        // Abandoned without close or abort: open files' writers discard their temporary output
+        // when released; finished files are deleted in the background.
+        for file in open.values { file.writer.abort() }
+        let io = io, paths = finished.map(\.filePath)
+        if !paths.isEmpty { Task { await io.deleteQuietly(paths) } }
     }
 
     /// Writes `batch`: each row goes to its partition's open file.
-    public func write(_ batch: RecordBatch) throws(IcebergError) {
+    public func write(_ batch: RecordBatch) async throws(IcebergError) {
         guard !closed else { throw IcebergError(.io("table writer is closed")) }
         // Dictionary-encoded text is written as is (see `RecordBatch.conformed(to:)`).
         guard batch.schema.holdsSameValues(as: batchSchema) else {
-            throw IcebergError(.invalidMetadata("batch columns \(batch.schema.fields.map(\.name)) do not match the table schema \(batchSchema.fields.map(\.name))"))
+            throw IcebergError(.invalidMetadata("batch does not match the table schema: " + Self.firstDifference(batch.schema, batchSchema)))
         }
         do throws(IcebergError) {
             for (key, rows) in try router.route(batch) {
                 let part = rows.map { batch.take($0) } ?? batch
-                try append(part, to: key)
+                try await append(part, to: key)
             }
         } catch {
-            abort()
+            await abort()
             throw error
         }
     }
 
-    private func append(_ batch: RecordBatch, to key: [Scalar?]) throws(IcebergError) {
+    private func append(_ batch: RecordBatch, to key: [Scalar?]) async throws(IcebergError) {
         uses += 1
         var file: OpenFile
         if let existing = open[key] {
             file = existing
         } else {
             if open.count >= maximumOpenFiles, let oldest = open.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
-                try closeFile(oldest)
+                try await closeFile(oldest)
             }
-            file = try newFile(key)
+            file = try await newFile(key)
         }
         file.lastUse = uses
+        open[key] = file
         do {
             try file.writer.write(batch)
         } catch {
-            open[key] = file
             throw IcebergError(.io("\(error)"), path: file.path)
         }
-        open[key] = file
-        if file.writer.estimatedSize >= targetFileSize { try closeFile(key) }
+        try await drain(file)
+        if file.writer.estimatedSize >= targetFileSize { try await closeFile(key) }
     }
 
-    private func newFile(_ key: [Scalar?]) throws(IcebergError) -> OpenFile {
+    /// Hands the bytes encoded so far to the file's output.
+    private func drain(_ file: OpenFile) async throws(IcebergError) {
+        guard file.sink.pendingCount > 0 else { return }
+        try await file.output.write(file.sink.take())
+    }
+
+    private func newFile(_ key: [Scalar?]) async throws(IcebergError) -> OpenFile {
         let directory = spec.fields.isEmpty ? "" : zip(spec.fields, zip(key, partitionTypes)).map { f, kv in
             f.name + "=" + Self.partitionText(kv.0, kv.1)
         }.joined(separator: "/") + "/"
         let path = metadata.location + "/data/" + directory + Identifiers.uuid() + ".parquet"
-        let local = LocalFileIO.localPath(path)
+        let output = try await io.newOutputFile(path).writer(mode: .createNew)
+        let sink = ParquetMemorySink()
         do {
-            try LocalFileIO().makeParents(local)
-            return OpenFile(writer: try ParquetFileWriter(path: local, schema: batchSchema, properties: properties), path: path, lastUse: uses)
-        } catch let error as IcebergError {
-            throw error
+            let writer = try ParquetFileWriter(sink: sink, name: path, schema: batchSchema, properties: properties)
+            return OpenFile(writer: writer, sink: sink, output: output, path: path, lastUse: uses)
         } catch {
+            await output.abort()
             throw IcebergError(.io("\(error)"), path: path)
         }
     }
 
-    private func closeFile(_ key: [Scalar?]) throws(IcebergError) {
+    private func closeFile(_ key: [Scalar?]) async throws(IcebergError) {
         guard let file = open.removeValue(forKey: key) else { return }
         let result: ParquetWriteResult
         do {
             result = try file.writer.close()
         } catch {
+            await file.output.abort()
             throw IcebergError(.io("\(error)"), path: file.path)
+        }
+        do throws(IcebergError) {
+            try await drain(file)
+            try await file.output.close()
+        } catch {
+            await file.output.abort()
+            throw error
         }
         finished.append(dataFile(result, path: file.path, partition: key))
     }
 
     /// Closes every open file and returns all the data files written.
-    public func close() throws(IcebergError) -> [DataFile] {
+    public func close() async throws(IcebergError) -> [DataFile] {
         guard !closed else { throw IcebergError(.io("table writer is closed")) }
         do throws(IcebergError) {
             // In order of first use, so files come out in a stable order.
-            for key in open.sorted(by: { $0.value.lastUse < $1.value.lastUse }).map(\.key) { try closeFile(key) }
+            for key in open.sorted(by: { $0.value.lastUse < $1.value.lastUse }).map(\.key) { try await closeFile(key) }
         } catch {
-            abort()
+            await abort()
             throw error
         }
         closed = true
@@ -151,10 +181,13 @@ public final class TableWriter {
     }
 
     /// Abandons the writer: open files are discarded and finished ones deleted.
-    public func abort() {
-        for file in open.values { file.writer.abort() }
+    public func abort() async {
+        for file in open.values {
+            file.writer.abort()
+            await file.output.abort()
+        }
         open.removeAll()
-        for f in finished { try? io.delete(f.filePath) }
+        await io.deleteQuietly(finished.map(\.filePath))
         finished.removeAll()
         closed = true
     }
@@ -180,6 +213,15 @@ public final class TableWriter {
         }
         file.splitOffsets = result.metadata.rowGroups.map(\.fileOffset)
         return file
+    }
+
+    /// The first field where `got` differs from `want`, said plainly (name, id, type, nullability).
+    static func firstDifference(_ got: Schema, _ want: Schema) -> String {
+        for (g, w) in zip(got.fields, want.fields) where !g.holdsSameValues(as: w) {
+            func describe(_ f: Field) -> String { "'\(f.name)' (id \(f.id), \(f.type), \(f.isNullable ? "optional" : "required"))" }
+            return "column \(describe(g)) where the table has \(describe(w))"
+        }
+        return "\(got.fields.count) columns where the table has \(want.fields.count)"
     }
 
     /// An unscaled decimal with its point placed (`1234`, scale 2 → `12.34`), as Java's

@@ -40,9 +40,10 @@ public struct ParquetWriteResult: Sendable {
 /// let result = try writer.close()   // footer metadata and per-column metrics
 /// ```
 ///
-/// Memory is bounded by the open row group. The file is written under a temporary name and
-/// renamed into place only by a successful ``close()``, so a failed or abandoned write never
-/// leaves a file that looks valid at `path`.
+/// Memory is bounded by the open row group. Bytes go to a ``ParquetSink``: a local file written
+/// under a temporary name and renamed into place only by a successful ``close()`` (so a failed
+/// or abandoned write never leaves a file that looks valid at `path`), or any other sink, such
+/// as ``ParquetMemorySink`` drained into an object-store upload while encoding goes on.
 public final class ParquetFileWriter {
     public let path: String
     public let schema: Schema
@@ -53,8 +54,7 @@ public final class ParquetFileWriter {
     /// One per encoding thread.
     let compressors: [PageCompressor]
 
-    private let temporaryPath: String
-    private var fd: Int32
+    private let sink: any ParquetSink
     private var position: Int64 = 0
     /// Small writes gathered before they go to the file (see ``output(_:)``).
     private var pendingOutput: [UInt8] = []
@@ -68,8 +68,15 @@ public final class ParquetFileWriter {
     private enum State { case open, closed, failed }
 
     /// Creates `path` (replacing it only on a successful close) for batches of `schema`.
-    public init(path: String, schema: Schema, properties: WriterProperties = WriterProperties()) throws(ParquetError) {
-        self.path = path
+    public convenience init(path: String, schema: Schema, properties: WriterProperties = WriterProperties()) throws(ParquetError) {
+        try self.init(sink: try LocalFileSink(path: path), name: path, schema: schema, properties: properties)
+    }
+
+    /// Writes into `sink` (an object-store upload, memory, …); `name` identifies the file in
+    /// errors and results.
+    public init(sink: any ParquetSink, name: String, schema: Schema, properties: WriterProperties = WriterProperties()) throws(ParquetError) {
+        self.path = name
+        self.sink = sink
         self.schema = schema
         self.properties = properties
         let parquetSchema: ParquetSchema
@@ -94,11 +101,6 @@ public final class ParquetFileWriter {
             ColumnSummary(descriptor: $0, compressedSize: 0, valueCount: 0, nullCount: 0,
                           nanCount: $0.physicalType == .float || $0.physicalType == .double ? 0 : nil,
                           lowerBound: nil, upperBound: nil, lowerBoundExact: true, upperBoundExact: true)
-        }
-        temporaryPath = path + ".inprogress-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard fd >= 0 else {
-            throw ParquetError(.io("cannot create \(temporaryPath): \(String(cString: strerror(errno)))"), path: path)
         }
         try output(Array("PAR1".utf8))
     }
@@ -232,22 +234,15 @@ public final class ParquetFileWriter {
             try output(withUnsafeBytes(of: UInt32(footer.count).littleEndian) { Array($0) })
             try output(Array("PAR1".utf8))
             try flushOutput()
-            guard fsync(fd) == 0 else { throw ParquetError(.io("fsync failed: \(String(cString: strerror(errno)))"), path: path) }
-            Glibc.close(fd)
-            fd = -1
-            guard rename(temporaryPath, path) == 0 else {
-                throw ParquetError(.io("cannot rename to \(path): \(String(cString: strerror(errno)))"), path: path)
-            }
+            try sink.finish()
             state = .closed
             return ParquetWriteResult(path: path, fileSize: position, rowCount: totalRows, metadata: metadata, columns: summaries)
         }
     }
 
-    /// Abandons the file: the temporary file is removed and nothing appears at `path`.
+    /// Abandons the file: the sink discards it and nothing appears at `path`.
     public func abort() {
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
-        unlink(temporaryPath)
+        if state == .open { sink.abort() }
         state = .failed
     }
 
@@ -283,15 +278,7 @@ public final class ParquetFileWriter {
     }
 
     private func writeFully(_ raw: UnsafeRawBufferPointer) throws(ParquetError) {
-        var offset = 0
-        while offset < raw.count {
-            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ParquetError(.io("write failed: \(String(cString: strerror(errno)))"), path: path)
-            }
-            offset += n
-        }
+        try sink.write(raw)
     }
 
     private func flushRowGroup() throws(ParquetError) {

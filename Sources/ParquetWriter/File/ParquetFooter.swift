@@ -17,7 +17,7 @@ public enum ParquetFooter {
         try read(try RandomAccessFile(path: path))
     }
 
-    static func read(_ file: RandomAccessFile) throws(ParquetReadError) -> FileMetaData {
+    static func read(_ file: any ParquetByteSource) throws(ParquetReadError) -> FileMetaData {
         let path = file.path
         let size = file.size
         guard size >= 12 else { throw ParquetReadError(.notParquet, path: path) }
@@ -42,8 +42,96 @@ public enum ParquetFooter {
     }
 }
 
+extension ParquetFooter {
+    /// What the last bytes of a file tell about its footer.
+    public enum Tail: Sendable {
+        /// The footer was wholly in the tail.
+        case complete(FileMetaData, footerStart: Int64)
+        /// The footer is longer than the tail: read the last `count` bytes of the file instead.
+        case needsTail(count: Int)
+    }
+
+    /// The bytes to read from the end of a file first: one ranged read that holds the whole
+    /// footer of nearly every file (Arrow's readers start with 64 KiB too).
+    public static let suggestedTailSize = 64 << 10
+
+    /// Decodes the footer from the last `tail.count` bytes of a file of `fileSize` bytes, as an
+    /// object-store reader does: one ranged read at the end, a second only for huge footers.
+    public static func parse(tail: [UInt8], fileSize: Int64, name: String) throws(ParquetReadError) -> Tail {
+        guard fileSize >= 12, tail.count >= 8, Int64(tail.count) <= fileSize else { throw ParquetReadError(.notParquet, path: name) }
+        let n = tail.count
+        guard tail[(n - 4)...] == [0x50, 0x41, 0x52, 0x31] else { throw ParquetReadError(.notParquet, offset: fileSize - 4, path: name) }
+        let length = Int64(UInt32(tail[n - 8]) | UInt32(tail[n - 7]) << 8 | UInt32(tail[n - 6]) << 16 | UInt32(tail[n - 5]) << 24)
+        guard length > 0, length <= fileSize - 12, length <= Int64(maximumFooterSize) else {
+            throw ParquetReadError(.corruptMetadata("footer length \(length) does not fit a \(fileSize)-byte file"), offset: fileSize - 8, path: name)
+        }
+        guard length + 8 <= Int64(n) else { return .needsTail(count: Int(length) + 8) }
+        let footerStart = fileSize - 8 - length
+        let bytes = Array(tail[(n - 8 - Int(length))..<(n - 8)])
+        do {
+            return .complete(try FileMetaData(decoding: bytes), footerStart: footerStart)
+        } catch {
+            var located = error
+            located.path = name
+            located.offset = footerStart + (error.offset ?? 0)
+            throw located
+        }
+    }
+}
+
+/// Random access to a Parquet file's bytes: what the reader decodes from.
+public protocol ParquetByteSource: AnyObject {
+    /// Names the file in errors.
+    var path: String { get }
+    var size: Int64 { get }
+    /// `count` bytes at `offset`; a range the source does not hold is an error.
+    func read(at offset: Int64, count: Int) throws(ParquetReadError) -> [UInt8]
+}
+
+/// Byte ranges of a file fetched ahead (by an asynchronous reader, from an object store) and
+/// held for the synchronous decoder: reads must fall inside one fetched range.
+public final class ParquetFetchedRanges: ParquetByteSource {
+    public let path: String
+    public let size: Int64
+    private var ranges: [(offset: Int64, bytes: [UInt8])]
+
+    public init(path: String, size: Int64, ranges: [(offset: Int64, bytes: [UInt8])] = []) {
+        self.path = path
+        self.size = size
+        self.ranges = ranges.sorted { $0.offset < $1.offset }
+    }
+
+    /// Adds a fetched range.
+    public func add(offset: Int64, bytes: [UInt8]) {
+        ranges.append((offset, bytes))
+        ranges.sort { $0.offset < $1.offset }
+    }
+
+    /// Drops every range (between row groups: memory holds one row group's chunks).
+    public func removeAll() { ranges.removeAll() }
+
+    /// Drops the ranges that start before `offset` (keeps a fetched tail between row groups).
+    public func keepOnly(from offset: Int64) { ranges.removeAll { $0.offset < offset } }
+
+    /// Whether `count` bytes at `offset` lie inside one fetched range.
+    public func holds(offset: Int64, count: Int) -> Bool {
+        ranges.contains { $0.offset <= offset && offset + Int64(count) <= $0.offset + Int64($0.bytes.count) }
+    }
+
+    /// Bytes held.
+    public var heldBytes: Int { ranges.reduce(0) { $0 + $1.bytes.count } }
+
+    public func read(at offset: Int64, count: Int) throws(ParquetReadError) -> [UInt8] {
+        for r in ranges where r.offset <= offset && offset + Int64(count) <= r.offset + Int64(r.bytes.count) {
+            let start = Int(offset - r.offset)
+            return Array(r.bytes[start..<(start + count)])
+        }
+        throw ParquetReadError(.io("bytes \(offset)+\(count) were not fetched"), offset: offset, path: path)
+    }
+}
+
 /// A file read at explicit offsets (pread), closed on release; or bytes in memory.
-final class RandomAccessFile {
+final class RandomAccessFile: ParquetByteSource {
     let path: String
     private let fd: Int32
     private let memory: [UInt8]?

@@ -3,7 +3,7 @@ import LakeColumnar
 
 /// Reads one column chunk's pages into a `LeafBuffer` (levels and non-null values).
 struct ColumnChunkReader {
-    let file: RandomAccessFile
+    let file: any ParquetByteSource
     let chunk: ColumnChunk
     let descriptor: LeafDescriptor
     let verifyChecksums: Bool
@@ -13,7 +13,7 @@ struct ColumnChunkReader {
     /// The dictionary of the chunk, decoded PLAIN into a leaf buffer's value arrays.
     private var dictionary: LeafBuffer?
 
-    init(file: RandomAccessFile, chunk: ColumnChunk, descriptor: LeafDescriptor, verifyChecksums: Bool) {
+    init(file: any ParquetByteSource, chunk: ColumnChunk, descriptor: LeafDescriptor, verifyChecksums: Bool) {
         self.file = file
         self.chunk = chunk
         self.descriptor = descriptor

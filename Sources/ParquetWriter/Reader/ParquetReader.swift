@@ -39,7 +39,7 @@ public final class ParquetReader {
     public let schema: Schema
     public let options: ParquetReadOptions
     let readSchema: ReadSchema
-    let file: RandomAccessFile
+    let file: any ParquetByteSource
 
     public convenience init(path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetReadError) {
         try self.init(file: try RandomAccessFile(path: path), options: options)
@@ -50,10 +50,18 @@ public final class ParquetReader {
         try self.init(file: RandomAccessFile(bytes: bytes, name: name), options: options)
     }
 
-    init(file: RandomAccessFile, options: ParquetReadOptions) throws(ParquetReadError) {
+    convenience init(file: any ParquetByteSource, options: ParquetReadOptions) throws(ParquetReadError) {
+        try self.init(source: file, metadata: try ParquetFooter.read(file), options: options)
+    }
+
+    /// Reads from `source` a file whose footer was already decoded (see
+    /// ``ParquetFooter/parse(tail:fileSize:name:)``): the way to read a file an asynchronous
+    /// reader fetches in ranges (``ParquetFetchedRanges``).
+    public init(source: any ParquetByteSource, metadata: FileMetaData, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetReadError) {
+        let file = source
         path = file.path
         self.options = options
-        metadata = try ParquetFooter.read(file)
+        self.metadata = metadata
         self.file = file
         do {
             readSchema = try ReadSchema(metadata)
@@ -91,6 +99,51 @@ public final class ParquetReader {
             }
             return out
         }
+    }
+
+    /// The byte ranges row group `index` needs for `columns`: one per projected column chunk,
+    /// neighbours within `gap` bytes merged (fewer requests to an object store for a few wasted
+    /// bytes). Fetch them into a ``ParquetFetchedRanges`` before ``readRowGroup(_:columns:)``.
+    public func byteRanges(rowGroup index: Int, columns: ColumnSelection = .all, gap: Int64 = 64 << 10) throws(ParquetReadError) -> [Range<Int64>] {
+        guard index >= 0, index < metadata.rowGroups.count else {
+            throw ParquetReadError(.invalidMetadata("no row group \(index)"), path: path)
+        }
+        let group = metadata.rowGroups[index]
+        var ranges: [Range<Int64>] = []
+        for f in try fieldIndices(columns) {
+            for leaf in readSchema.nodes[f].leaves where leaf >= 0 {
+                let m = group.columns[leaf].metaData
+                guard m.numValues > 0 else { continue }
+                var start = m.dataPageOffset
+                if let d = m.dictionaryPageOffset, d > 0, d < start { start = d }
+                guard start >= 0, m.totalCompressedSize >= 0, start <= file.size - m.totalCompressedSize else {
+                    throw ParquetReadError(.invalidMetadata("column chunk \(m.pathInSchema.joined(separator: ".")) range \(start)+\(m.totalCompressedSize) outside the file"),
+                                           offset: start, path: path)
+                }
+                ranges.append(start..<(start + m.totalCompressedSize))
+            }
+        }
+        ranges.sort { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int64>] = []
+        for r in ranges {
+            if let last = merged.last, r.lowerBound <= last.upperBound + gap {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        return merged
+    }
+
+    /// The position in the file of each row group's first row (for position deletes).
+    public var rowGroupFirstRows: [Int64] {
+        var out: [Int64] = []
+        var next: Int64 = 0
+        for g in metadata.rowGroups {
+            out.append(next)
+            next += g.numRows
+        }
+        return out
     }
 
     /// Reads row group `index` (projected) as one batch.

@@ -1,0 +1,250 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// The local filesystem. Locations are absolute paths, with or without a `file://` scheme.
+///
+/// Files appear atomically: a writer streams into a temporary file beside the target, syncs it,
+/// then links it into place (``WriteMode/createNew``, which fails if the target exists) or renames
+/// it over the target (``WriteMode/overwrite``). A crash mid-write leaves only a temporary file,
+/// which orphan removal deletes.
+public struct LocalFileIO: FileIO {
+    public init() {}
+
+    /// The filesystem path of a location (strips a `file://` scheme).
+    static func path(_ location: String) -> String {
+        location.hasPrefix("file://") ? String(location.dropFirst(7)) : location
+    }
+
+    static func errorText() -> String { String(cString: strerror(errno)) }
+
+    public func newInputFile(_ location: String) -> any InputFile { LocalInputFile(location: location) }
+
+    public func newOutputFile(_ location: String) -> any OutputFile { LocalOutputFile(location: location) }
+
+    public func delete(_ location: String) async throws(IcebergError) {
+        guard unlink(Self.path(location)) == 0 || errno == ENOENT else {
+            throw IcebergError(.io("cannot delete: \(Self.errorText())"), path: location)
+        }
+    }
+
+    public func list(prefix: String) -> FileListing {
+        let walk = Mutex(LocalDirectoryWalk(prefix: prefix))
+        return FileListing { (token: String?) throws(IcebergError) -> (page: [FileInfo], next: String?) in
+            try walk.withLock { (w: inout LocalDirectoryWalk) throws(IcebergError) -> (page: [FileInfo], next: String?) in
+                if token == nil { w.restart() }
+                let page = try w.nextPage(limit: 1000)
+                return (page, w.isFinished ? nil : "more")
+            }
+        }
+    }
+
+    /// Creates the directories above `path`.
+    static func makeParents(_ path: String) throws(IcebergError) {
+        var current = ""
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        for (i, part) in parts.enumerated() {
+            if i == 0 && part.isEmpty { continue }
+            current += (i == 0 && !path.hasPrefix("/") ? "" : "/") + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw IcebergError(.io("cannot create directory: \(errorText())"), path: current)
+            }
+        }
+    }
+}
+
+/// A local file read with `pread`, opened per read (no descriptor outlives a call).
+struct LocalInputFile: InputFile {
+    let location: String
+
+    func length() async throws(IcebergError) -> Int64 {
+        var info = stat()
+        guard stat(LocalFileIO.path(location), &info) == 0 else {
+            if errno == ENOENT { throw IcebergError(.notFound("no such file"), path: location) }
+            throw IcebergError(.io("cannot stat: \(LocalFileIO.errorText())"), path: location)
+        }
+        return Int64(info.st_size)
+    }
+
+    func exists() async throws(IcebergError) -> Bool { access(LocalFileIO.path(location), F_OK) == 0 }
+
+    func read(from offset: Int64, count: Int) async throws(IcebergError) -> [UInt8] {
+        guard offset >= 0, count >= 0 else { throw IcebergError(.io("invalid range \(offset)+\(count)"), path: location) }
+        let fd = open(LocalFileIO.path(location), O_RDONLY)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw IcebergError(.notFound("no such file"), path: location) }
+            throw IcebergError(.io("cannot open: \(LocalFileIO.errorText())"), path: location)
+        }
+        defer { close(fd) }
+        var out = [UInt8](repeating: 0, count: count)
+        var done = 0
+        var failure: String?
+        out.withUnsafeMutableBytes { raw in
+            while done < count, let base = raw.baseAddress {
+                let n = pread(fd, base + done, count - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = LocalFileIO.errorText()
+                    return
+                }
+                if n == 0 { failure = "range \(offset)+\(count) runs past the end of the file"; return }
+                done += n
+            }
+        }
+        if let failure { throw IcebergError(.io("read failed: \(failure)"), path: location) }
+        return out
+    }
+}
+
+struct LocalOutputFile: OutputFile {
+    let location: String
+
+    func writer(mode: WriteMode) async throws(IcebergError) -> any FileWriter {
+        try LocalFileWriter(location: location, mode: mode)
+    }
+}
+
+/// Streams into a temporary file beside the target and publishes it on close.
+final class LocalFileWriter: FileWriter, @unchecked Sendable {
+    // @unchecked: a writer is used by one task at a time (the protocol's contract); the
+    // descriptor and counters are not shared.
+    let location: String
+    let mode: WriteMode
+    private let target: String
+    private let temporary: String
+    private var fd: Int32
+    private(set) var position: Int64 = 0
+
+    init(location: String, mode: WriteMode) throws(IcebergError) {
+        self.location = location
+        self.mode = mode
+        target = LocalFileIO.path(location)
+        try LocalFileIO.makeParents(target)
+        temporary = target + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        guard fd >= 0 else { throw IcebergError(.io("cannot create: \(LocalFileIO.errorText())"), path: temporary) }
+    }
+
+    deinit {
+        if fd >= 0 {
+            Glibc.close(fd)
+            unlink(temporary)
+        }
+    }
+
+    func write(_ bytes: [UInt8]) async throws(IcebergError) {
+        guard fd >= 0 else { throw IcebergError(.io("writer is closed"), path: location) }
+        var offset = 0
+        var failure: String?
+        bytes.withUnsafeBytes { raw in
+            while offset < raw.count, let base = raw.baseAddress {
+                let n = Glibc.write(fd, base + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = LocalFileIO.errorText()
+                    return
+                }
+                offset += n
+            }
+        }
+        if let failure {
+            await abort()
+            throw IcebergError(.io("write failed: \(failure)"), path: location)
+        }
+        position += Int64(bytes.count)
+    }
+
+    func close() async throws(IcebergError) {
+        guard fd >= 0 else { throw IcebergError(.io("writer is closed"), path: location) }
+        let synced = fsync(fd) == 0
+        let syncError = synced ? nil : LocalFileIO.errorText()
+        Glibc.close(fd)
+        fd = -1
+        if let syncError {
+            unlink(temporary)
+            throw IcebergError(.io("fsync: \(syncError)"), path: location)
+        }
+        switch mode {
+        case .createNew:
+            // link(2) fails if the target exists: the file appears whole, and never replaces one.
+            let linked = link(temporary, target)
+            let linkErrno = errno
+            unlink(temporary)
+            guard linked == 0 else {
+                if linkErrno == EEXIST { throw IcebergError(.alreadyExists("file already exists"), path: location) }
+                throw IcebergError(.io("cannot publish: \(String(cString: strerror(linkErrno)))"), path: location)
+            }
+        case .overwrite:
+            guard rename(temporary, target) == 0 else {
+                let text = LocalFileIO.errorText()
+                unlink(temporary)
+                throw IcebergError(.io("cannot publish: \(text)"), path: location)
+            }
+        }
+    }
+
+    func abort() async {
+        guard fd >= 0 else { return }
+        Glibc.close(fd)
+        fd = -1
+        unlink(temporary)
+    }
+}
+
+/// A depth-first walk of the directories under a prefix, a page at a time.
+struct LocalDirectoryWalk: Sendable {
+    let prefix: String
+    /// `file://` when the prefix had it: locations come back in the caller's form.
+    let scheme: String
+    let root: String
+    var pending: [String] = []
+    var isFinished = false
+
+    init(prefix: String) {
+        self.prefix = LocalFileIO.path(prefix)
+        scheme = prefix.hasPrefix("file://") ? "file://" : ""
+        let path = self.prefix
+        if let slash = path.lastIndex(of: "/") {
+            let directory = String(path[..<slash])
+            root = directory.isEmpty ? "/" : directory
+        } else {
+            root = "."
+        }
+        pending = [root]
+    }
+
+    mutating func restart() {
+        pending = [root]
+        isFinished = false
+    }
+
+    mutating func nextPage(limit: Int) throws(IcebergError) -> [FileInfo] {
+        var page: [FileInfo] = []
+        while page.count < limit, let directory = pending.popLast() {
+            guard let dir = opendir(directory) else {
+                if errno == ENOENT || errno == ENOTDIR { continue }
+                throw IcebergError(.io("cannot list: \(LocalFileIO.errorText())"), path: directory)
+            }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let full = directory == "/" ? "/" + name : directory + "/" + name
+                var info = stat()
+                guard lstat(full, &info) == 0 else { continue }
+                if info.st_mode & S_IFMT == S_IFDIR {
+                    // Only directories that can hold matching files.
+                    if (full + "/").hasPrefix(prefix) || prefix.hasPrefix(full + "/") { pending.append(full) }
+                } else if full.hasPrefix(prefix) {
+                    let ms = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
+                    page.append(FileInfo(location: scheme + full, size: Int64(info.st_size), lastModifiedMs: ms))
+                }
+            }
+        }
+        if pending.isEmpty { isFinished = true }
+        return page
+    }
+}

@@ -1,0 +1,68 @@
+import LakeColumnar
+import ParquetWriter
+
+/// A Parquet file read through a ``FileIO``: the footer with one ranged read at the end, then
+/// only the column chunks a projection needs, one row group at a time.
+///
+/// Decoding stays synchronous: the byte ranges of a row group are fetched (awaited) into a
+/// ``ParquetFetchedRanges`` and the reader decodes from it; memory holds one row group's
+/// projected chunks.
+struct ParquetFileInput {
+    let input: any InputFile
+    let size: Int64
+    let source: ParquetFetchedRanges
+    let reader: ParquetReader
+
+    /// Opens `location`: its length, then its footer.
+    static func open(_ location: String, io: any FileIO, expectedSize: Int64? = nil) async throws(IcebergError) -> ParquetFileInput {
+        let input = io.newInputFile(location)
+        let size = try await input.length()
+        if let expectedSize, expectedSize > 0, expectedSize != size {
+            throw IcebergError(.invalidMetadata("file is \(size) bytes, its manifest says \(expectedSize)"), path: location)
+        }
+        guard size >= 12 else { throw IcebergError(.invalidMetadata("not a Parquet file (\(size) bytes)"), path: location) }
+        var tailSize = Int(min(size, Int64(ParquetFooter.suggestedTailSize)))
+        var tail = try await input.read(from: size - Int64(tailSize), count: tailSize)
+        do {
+            var parsed = try ParquetFooter.parse(tail: tail, fileSize: size, name: location)
+            if case let .needsTail(count) = parsed {
+                tailSize = count
+                tail = try await input.read(from: size - Int64(count), count: count)
+                parsed = try ParquetFooter.parse(tail: tail, fileSize: size, name: location)
+            }
+            guard case let .complete(metadata, footerStart) = parsed else {
+                throw IcebergError(.invalidMetadata("footer could not be read"), path: location)
+            }
+            // Keep the tail: small files' chunks are often inside it already.
+            let source = ParquetFetchedRanges(path: location, size: size, ranges: [(size - Int64(tailSize), tail)])
+            _ = footerStart
+            let reader = try ParquetReader(source: source, metadata: metadata)
+            return ParquetFileInput(input: input, size: size, source: source, reader: reader)
+        } catch let error as IcebergError {
+            throw error
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: location)
+        }
+    }
+
+    /// Reads row group `index`, projected to the top-level fields `fieldIDs` (ids present in the
+    /// file), fetching only the chunks it needs.
+    func readRowGroup(_ index: Int, fieldIDs: [Int32]) async throws(IcebergError) -> RecordBatch {
+        let selection = ColumnSelection.fieldIDs(fieldIDs)
+        let tailStart = size - Int64(min(size, Int64(ParquetFooter.suggestedTailSize)))
+        do {
+            for range in try reader.byteRanges(rowGroup: index, columns: selection) {
+                if source.holds(offset: range.lowerBound, count: Int(range.upperBound - range.lowerBound)) { continue }
+                let bytes = try await input.read(from: range.lowerBound, count: Int(range.upperBound - range.lowerBound))
+                source.add(offset: range.lowerBound, bytes: bytes)
+            }
+            let batch = try reader.readRowGroup(index, columns: selection)
+            source.keepOnly(from: tailStart)
+            return batch
+        } catch let error as IcebergError {
+            throw error
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: input.location)
+        }
+    }
+}

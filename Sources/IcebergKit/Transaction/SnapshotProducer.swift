@@ -1,0 +1,216 @@
+public import LakeColumnar
+
+/// Builds a new snapshot: the manifests of the files it adds are written once; on every commit
+/// attempt the manifest list is written again on the newest base (its manifests first, then the
+/// parent's), with the summary's totals carried from the parent.
+///
+/// The snapshot id stays the same across attempts, as Java's `SnapshotProducer` keeps it, so the
+/// manifests (whose added entries carry it and inherit their sequence number) are reused.
+struct SnapshotProducer: Sendable {
+    let io: any FileIO
+    let tableLocation: String
+    let operation: String
+    let snapshotID = Identifiers.snapshotID()
+    var summaryProperties: [String: String] = [:]
+    private(set) var manifests: [ManifestFile] = []
+    private(set) var addedDataFiles: [DataFile] = []
+    private(set) var addedDeleteFiles: [DataFile] = []
+    private var attempt = 0
+
+    init(io: any FileIO, tableLocation: String, operation: String) {
+        self.io = io
+        self.tableLocation = tableLocation
+        self.operation = operation
+    }
+
+    /// Every file this producer wrote (manifests; the caller owns data files).
+    var writtenFiles: [String] { manifests.map(\.manifestPath) }
+
+    /// Writes a manifest of `files` (all data, or all deletes) under `spec`.
+    mutating func addManifest(of files: [DataFile], spec: PartitionSpec, schema: IcebergSchema) async throws(IcebergError) {
+        guard let first = files.first else { return }
+        let deletes = first.content != 0
+        guard files.allSatisfy({ ($0.content != 0) == deletes }) else {
+            throw IcebergError(.invalidMetadata("a manifest holds data files or delete files, not both"))
+        }
+        let partitionTypes = try ManifestCodec.partitionTypes(spec, schema)
+        for f in files where f.partition.count != partitionTypes.count {
+            throw IcebergError(.validationFailed("\(f.filePath) has \(f.partition.count) partition values for spec \(spec.specID)'s \(partitionTypes.count)"))
+        }
+        var writer = AvroContainerWriter(schema: try ManifestCodec.entrySchema(spec, schema), codec: .deflate, metadata: [
+            "schema": schema.jsonText, "schema-id": String(schema.schemaID), "partition-spec": spec.fieldsJSON.text,
+            "partition-spec-id": String(spec.specID), "format-version": "2", "content": deletes ? "deletes" : "data",
+        ])
+        for f in files {
+            do {
+                try writer.append(ManifestCodec.encode(ManifestEntry(status: .added, snapshotID: snapshotID, sequenceNumber: nil,
+                                                                     fileSequenceNumber: nil, dataFile: f), partitionTypes: partitionTypes))
+            } catch {
+                throw IcebergError(.invalidMetadata("manifest entry for \(f.filePath): \(error)"))
+            }
+        }
+        let bytes: [UInt8]
+        do { bytes = try writer.finish() } catch { throw IcebergError(.io("\(error)")) }
+        let path = tableLocation + "/metadata/\(Identifiers.uuid())-m\(manifests.count).avro"
+        try await io.newOutputFile(path).write(bytes, mode: .createNew)
+        let rows = files.reduce(0) { $0 + $1.recordCount }
+        manifests.append(ManifestFile(manifestPath: path, manifestLength: Int64(bytes.count), partitionSpecID: spec.specID,
+                                      content: deletes ? 1 : 0, sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotID: snapshotID,
+                                      addedFilesCount: Int32(files.count), existingFilesCount: 0, deletedFilesCount: 0,
+                                      addedRowsCount: rows, existingRowsCount: 0, deletedRowsCount: 0,
+                                      partitions: Self.partitionSummaries(files, types: partitionTypes)))
+        if deletes { addedDeleteFiles += files } else { addedDataFiles += files }
+    }
+
+    /// Per partition field: whether a file has null, and the lowest and highest value.
+    static func partitionSummaries(_ files: [DataFile], types: [IcebergType]) -> [ManifestFile.FieldSummary] {
+        types.enumerated().map { i, t in
+            var lo: Scalar?, hi: Scalar?
+            var containsNull = false, containsNaN = false
+            for f in files {
+                guard let v = f.partition[i] else { containsNull = true; continue }
+                if case let .float32(x) = v, x.isNaN { containsNaN = true; continue }
+                if case let .float64(x) = v, x.isNaN { containsNaN = true; continue }
+                if let l = lo, (ScalarOrder.compare(v, l) ?? 0) >= 0 {} else { lo = v }
+                if let h = hi, (ScalarOrder.compare(v, h) ?? 0) <= 0 {} else { hi = v }
+            }
+            let floating: Bool
+            switch t { case .float, .double: floating = true; default: floating = false }
+            return ManifestFile.FieldSummary(containsNull: containsNull, containsNaN: floating ? containsNaN : false,
+                                             lowerBound: lo.flatMap { SingleValue.serialize($0, type: t) },
+                                             upperBound: hi.flatMap { SingleValue.serialize($0, type: t) })
+        }
+    }
+
+    /// Writes the manifest list of this snapshot on `base` and returns the snapshot, the commit
+    /// (requirements and updates) and the list's location (to delete if the commit fails).
+    mutating func prepareCommit(base: TableMetadata, branch: String = "main",
+                                nowMs: Int64) async throws(IcebergError) -> (requirements: [TableRequirement], updates: [TableUpdate], list: String) {
+        guard base.formatVersion == 2 else {
+            throw IcebergError(.unsupported("writing snapshots to a format v\(base.formatVersion) table (this version writes v2; "
+                                            + "a v1 table can be upgraded with TableUpdate.upgradeFormatVersion(2))"))
+        }
+        attempt += 1
+        let parentID = base.refs[branch]?.snapshotID
+        let parent = parentID.flatMap { base.snapshot(id: $0) }
+        let sequence = base.lastSequenceNumber + 1
+        var previous: [ManifestFile] = []
+        if let parent {
+            previous = try await Self.manifests(of: parent, in: base, io: io)
+        }
+        var list = AvroContainerWriter(schema: ManifestCodec.manifestListSchema, codec: .deflate, metadata: [
+            "snapshot-id": String(snapshotID), "parent-snapshot-id": parentID.map(String.init) ?? "null",
+            "sequence-number": String(sequence), "format-version": "2",
+        ])
+        do {
+            for var m in manifests {
+                m.sequenceNumber = sequence
+                m.minSequenceNumber = sequence
+                try list.append(ManifestCodec.encode(m))
+            }
+            for m in previous { try list.append(ManifestCodec.encode(m)) }
+        } catch {
+            throw IcebergError(.invalidMetadata("manifest list: \(error)"))
+        }
+        let bytes: [UInt8]
+        do { bytes = try list.finish() } catch { throw IcebergError(.io("\(error)")) }
+        let listPath = tableLocation + "/metadata/snap-\(snapshotID)-\(attempt)-\(Identifiers.uuid()).avro"
+        try await io.newOutputFile(listPath).write(bytes, mode: .createNew)
+
+        let snapshot = Snapshot(snapshotID: snapshotID, parentSnapshotID: parentID, sequenceNumber: sequence, timestampMs: max(nowMs, base.lastUpdatedMs),
+                                manifestList: listPath, summary: summary(parent: parent?.summary), schemaID: base.currentSchemaID)
+        let requirements: [TableRequirement] = [.assertTableUUID(base.tableUUID), .assertRefSnapshotID(ref: branch, snapshotID: parentID)]
+        return (requirements, [.addSnapshot(snapshot), .setSnapshotRef(name: branch, ref: SnapshotRef(snapshotID: snapshotID))], listPath)
+    }
+
+    /// The snapshot summary: this snapshot's additions and the table's totals (carried from the
+    /// parent's summary; a total the parent lacks is left out, as Java leaves it out).
+    func summary(parent: [String: String]?) -> [String: String] {
+        let positionDeletes = addedDeleteFiles.filter { $0.content == 1 }
+        let equalityDeletes = addedDeleteFiles.filter { $0.content == 2 }
+        let added: [String: Int64] = [
+            "records": addedDataFiles.reduce(0) { $0 + $1.recordCount },
+            "data-files": Int64(addedDataFiles.count),
+            "delete-files": Int64(addedDeleteFiles.count),
+            "position-deletes": positionDeletes.reduce(0) { $0 + $1.recordCount },
+            "equality-deletes": equalityDeletes.reduce(0) { $0 + $1.recordCount },
+            "files-size": (addedDataFiles + addedDeleteFiles).reduce(0) { $0 + $1.fileSizeInBytes },
+        ]
+        var s = summaryProperties
+        s["operation"] = operation
+        if !addedDataFiles.isEmpty {
+            s["added-data-files"] = String(addedDataFiles.count)
+            s["added-records"] = String(added["records"] ?? 0)
+        }
+        if !addedDeleteFiles.isEmpty {
+            s["added-delete-files"] = String(addedDeleteFiles.count)
+            if !positionDeletes.isEmpty {
+                s["added-position-delete-files"] = String(positionDeletes.count)
+                s["added-position-deletes"] = String(added["position-deletes"] ?? 0)
+            }
+            if !equalityDeletes.isEmpty {
+                s["added-equality-delete-files"] = String(equalityDeletes.count)
+                s["added-equality-deletes"] = String(added["equality-deletes"] ?? 0)
+            }
+        }
+        s["added-files-size"] = String(added["files-size"] ?? 0)
+        s["changed-partition-count"] = String(Set((addedDataFiles + addedDeleteFiles).map(\.partition)).count)
+        for key in ["records", "files-size", "data-files", "delete-files", "position-deletes", "equality-deletes"] {
+            let name = "total-" + key
+            if let parent {
+                guard let text = parent[name], let previous = Int64(text) else { continue }
+                s[name] = String(previous + (added[key] ?? 0))
+            } else {
+                s[name] = String(added[key] ?? 0)
+            }
+        }
+        return s
+    }
+
+    /// The manifests of `snapshot`: from its manifest list, or listed inline (v1).
+    static func manifests(of snapshot: Snapshot, in metadata: TableMetadata, io: any FileIO) async throws(IcebergError) -> [ManifestFile] {
+        if let list = snapshot.manifestList {
+            return try ManifestReader.manifestList(try await io.newInputFile(list).read(), path: list)
+        }
+        // v1 snapshots listing manifests inline: their entries carry sequence number 0.
+        var out: [ManifestFile] = []
+        for path in snapshot.manifests {
+            let length = try await io.newInputFile(path).length()
+            out.append(ManifestFile(manifestPath: path, manifestLength: length, partitionSpecID: metadata.defaultSpecID,
+                                    sequenceNumber: 0, minSequenceNumber: 0, addedSnapshotID: snapshot.snapshotID,
+                                    addedFilesCount: 0, existingFilesCount: 0, deletedFilesCount: 0, addedRowsCount: 0,
+                                    existingRowsCount: 0, deletedRowsCount: 0, partitions: []))
+        }
+        return out
+    }
+}
+
+/// Runs a commit until it lands: on ``IcebergError/Kind/commitConflict(_:)`` the table is
+/// reloaded and `attempt` runs again on the newest metadata (so every condition is re-validated
+/// there), with jittered exponential backoff so that contending writers spread out.
+enum CommitRetry {
+    static func run(_ table: Table, attempts: Int,
+                    _ attempt: (Table) async throws(IcebergError) -> Table) async throws(IcebergError) -> Table {
+        var current = table
+        var lastError: IcebergError?
+        for n in 0..<max(1, attempts) {
+            if n > 0 {
+                // 10 ms · 2^(n−1), capped at 2 s, full jitter.
+                let ceiling = min(10_000_000 * (1 << min(n - 1, 8)), 2_000_000_000)
+                do {
+                    try await Task.sleep(nanoseconds: UInt64(Int.random(in: 0...ceiling)))
+                } catch {
+                    throw IcebergError(.cancelled)
+                }
+                current = try await current.refresh()
+            }
+            do throws(IcebergError) {
+                return try await attempt(current)
+            } catch {
+                guard case .commitConflict = error.kind else { throw error }
+                lastError = error
+            }
+        }
+        throw lastError ?? IcebergError(.commitConflict("commit to \(table.identifier) failed"))
+    }
+}
