@@ -400,7 +400,7 @@ def main():
         metadata = described.splitlines()[0].removeprefix("file://")
         data = [os.path.join(d, f) for d, _, fs in os.walk(warehouse) for f in fs if f.endswith(".parquet")]
         print(f"\n### Iceberg scan: every row of the silver table decoded (whole process; one core; "
-              f"{len(data)} data files, {sum(map(os.path.getsize, data)) / 2**20:.1f} MiB)\n")
+              f"{len(data)} data file{'s' if len(data) != 1 else ''}, {sum(map(os.path.getsize, data)) / 2**20:.1f} MiB)\n")
         print("| columns | tool | median s | scan s (in-process) | rows/s | peak RSS MiB | lakehouse speedup (whole / scan only) |")
         print("|---|---|---:|---:|---:|---:|---:|")
         for label, columns in (("all", None), (f"{len(SCAN_PROJECTION)}: {', '.join(SCAN_PROJECTION)}", SCAN_PROJECTION)):

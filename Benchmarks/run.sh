@@ -25,7 +25,11 @@ rows=${1:-1000000}
 Scripts/bootstrap.sh --system
 python_line=$(Scripts/bootstrap.sh --venv | tail -n 1)
 python=${python_line#LAKEHOUSE_PYTHON=}
-swift build -c release --product lakehouse -j 2 >/dev/null
+# Quiet unless it fails (set -e alone would stop the script without saying why).
+if ! build_log=$(swift build -c release --product lakehouse -j 2 2>&1); then
+    echo "$build_log" >&2
+    exit 1
+fi
 bin=.build/release/lakehouse
 corpus=.build-bench/corpus-$rows
 if [ ! -f "$corpus/plain.log" ]; then

@@ -44,7 +44,6 @@ struct CommitProtocolTests {
         older.parentSnapshotID = snapshot.snapshotID
         let illegal: [[TableUpdate]] = [
             [.addSnapshot(snapshot)],                                              // already there
-            [.addSnapshot(older)],                                                  // sequence number not above the table's
             [.setSnapshotRef(name: "main", ref: SnapshotRef(snapshotID: 12345))],   // unknown snapshot
             [.setSnapshotRef(name: "main", ref: SnapshotRef(snapshotID: snapshot.snapshotID, isBranch: false))],
             [.addSchema(IcebergSchema(fields: [NestedField(id: 1, name: "a", required: false, type: .long),
@@ -59,6 +58,14 @@ struct CommitProtocolTests {
             } catch {
                 guard case .validationFailed = error.kind else { Issue.record("\(updates.map(\.action)): got \(error)"); continue }
             }
+        }
+        // A snapshot planned on a stale base (its sequence number not above the table's) is a
+        // conflict, so the writer re-plans rather than failing.
+        do {
+            _ = try await table.commit(updates: [.addSnapshot(older)])
+            Issue.record("a snapshot with a stale sequence number was added")
+        } catch {
+            guard case .commitConflict = error.kind else { Issue.record("stale sequence number: got \(error)"); return }
         }
         #expect(try await catalog.loadTable(id).metadataLocation == table.metadataLocation)
 

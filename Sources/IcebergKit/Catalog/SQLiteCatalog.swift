@@ -208,8 +208,21 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
                 if db.changesCount != 1 { throw IcebergError(.commitConflict("table \(id) changed since \(base)")) }
             }
         } catch {
-            await io.deleteQuietly([location])  // never became current
-            throw error
+            if case .commitConflict = error.kind {
+                await io.deleteQuietly([location])  // never became current
+                throw error
+            }
+            // Any other failure: did the swap land? Only a table still at its base proves it did not.
+            let now: String?
+            do throws(IcebergError) { now = try await currentLocation(id) } catch {
+                throw IcebergError(.commitStateUnknown("\(error)"), path: location)
+            }
+            if now == location {
+                remember(committed)
+                return committed
+            }
+            if now == base { await io.deleteQuietly([location]) }
+            throw now == base ? error : IcebergError(.commitStateUnknown("\(error)"), path: location)
         }
         remember(committed)
         return committed

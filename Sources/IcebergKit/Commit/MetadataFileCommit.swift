@@ -12,9 +12,9 @@ public enum MetadataFileCommit {
     public static func write(base: TableMetadata, baseLocation: String, requirements: [TableRequirement],
                              updates: [TableUpdate], io: any FileIO, nowMs: Int64) async throws(IcebergError) -> CommittedMetadata {
         for r in requirements { try r.check(base) }
-        var builder = TableMetadataBuilder(base: base, baseLocation: baseLocation)
+        var builder = TableMetadataBuilder(base: base, baseLocation: baseLocation, nowMs: nowMs)
         try builder.apply(updates)
-        let next = builder.build(nowMs: nowMs)
+        let next = builder.build()
         let location = TableMetadataBuilder.nextMetadataLocation(after: baseLocation, tableLocation: next.location)
         try await writeFile(next, to: location, io: io)
         return CommittedMetadata(metadata: next, location: location)

@@ -9,7 +9,7 @@
 /// ```swift
 /// var builder = TableMetadataBuilder(base: table.metadata, baseLocation: table.metadataLocation)
 /// try builder.apply(.setProperties(["write.target-file-size-bytes": "134217728"]))
-/// let next = builder.build(nowMs: now)
+/// let next = builder.build()
 /// ```
 public struct TableMetadataBuilder: Sendable {
     private var metadata: TableMetadata
@@ -19,19 +19,16 @@ public struct TableMetadataBuilder: Sendable {
     private var lastAddedSortOrderID: Int32?
     private var changed = false
     private var updatedMs: Int64?
+    /// The commit's time (history entries and `last-updated-ms` without an added snapshot).
+    private let nowMs: Int64
     /// Updates applied so far, as given (what a REST catalog would be sent).
     public private(set) var updates: [TableUpdate] = []
 
     /// Starts from `base`, read from `baseLocation` (recorded in the metadata log on build).
-    public init(base: TableMetadata, baseLocation: String?) {
+    public init(base: TableMetadata, baseLocation: String?, nowMs: Int64 = currentTimeMs()) {
         metadata = base
         self.baseLocation = baseLocation
-    }
-
-    /// Starts a new table (its first metadata file has no predecessor).
-    public init(newTable metadata: TableMetadata) {
-        self.metadata = metadata
-        baseLocation = nil
+        self.nowMs = nowMs
     }
 
     func invalid(_ text: String) -> IcebergError { IcebergError(.validationFailed(text)) }
@@ -86,6 +83,10 @@ public struct TableMetadataBuilder: Sendable {
         case let .removeSnapshots(ids):
             let removed = Set(ids)
             metadata.snapshots.removeAll { removed.contains($0.snapshotID) }
+            // History before the last removed entry is no longer reachable by time travel (as Java's log).
+            if let last = metadata.snapshotLog.lastIndex(where: { removed.contains($0.snapshotID) }) {
+                metadata.snapshotLog.removeFirst(last + 1)
+            }
             for (name, ref) in metadata.refs where removed.contains(ref.snapshotID) {
                 metadata.refs[name] = nil
                 if name == "main" { metadata.currentSnapshotID = nil }
@@ -174,7 +175,9 @@ public struct TableMetadataBuilder: Sendable {
         }
         if metadata.formatVersion >= 2 {
             guard snapshot.sequenceNumber > metadata.lastSequenceNumber || snapshot.parentSnapshotID == nil && metadata.snapshots.isEmpty else {
-                throw invalid("snapshot \(snapshot.snapshotID) has sequence number \(snapshot.sequenceNumber), not above the table's \(metadata.lastSequenceNumber)")
+                // The writer planned on a stale base (another ref moved the sequence on): a
+                // conflict, so that the writer re-plans on the newest metadata.
+                throw IcebergError(.commitConflict("snapshot \(snapshot.snapshotID) has sequence number \(snapshot.sequenceNumber), not above the table's \(metadata.lastSequenceNumber)"))
             }
         }
         if let parent = snapshot.parentSnapshotID, metadata.snapshot(id: parent) == nil {
@@ -196,17 +199,21 @@ public struct TableMetadataBuilder: Sendable {
             throw invalid("cannot change \(name) between branch and tag")
         }
         if name == "main" && !ref.isBranch { throw invalid("main must be a branch") }
+        if metadata.refs[name] == ref { return }  // unchanged: no new history entry (as Java)
         metadata.refs[name] = ref
         if name == "main" {
             metadata.currentSnapshotID = ref.snapshotID
-            metadata.snapshotLog.append((snapshotID: ref.snapshotID, timestampMs: updatedMs ?? snapshot.timestampMs))
+            // A snapshot added in this commit is logged at its own time; an older one (a
+            // rollback) at the commit's time, so the log stays in time order.
+            let added = updatedMs != nil && metadata.snapshots.last?.snapshotID == snapshot.snapshotID
+            metadata.snapshotLog.append((snapshotID: ref.snapshotID, timestampMs: added ? snapshot.timestampMs : max(nowMs, metadata.lastUpdatedMs)))
         }
     }
 
     /// The metadata with every update applied. When anything changed, `last-updated-ms` is set
     /// (to the added snapshot's timestamp if there is one, as Java does) and the base file is
     /// recorded in the metadata log, trimmed to `write.metadata.previous-versions-max` (100).
-    public func build(nowMs: Int64) -> TableMetadata {
+    public func build() -> TableMetadata {
         var out = metadata
         guard changed else { return out }
         out.lastUpdatedMs = max(updatedMs ?? nowMs, out.lastUpdatedMs)

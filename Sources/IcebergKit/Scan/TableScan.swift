@@ -98,6 +98,10 @@ public struct TableScan: Sendable {
 
     /// The data files of the snapshot that may hold matching rows, with their delete files.
     public func planFiles() async throws(IcebergError) -> [FileScanTask] {
+        guard metadata.formatVersion <= 2 else {
+            // v3 adds column defaults, row lineage and deletion vectors: reading one as v2 could be wrong.
+            throw IcebergError(.unsupported("reading format v\(metadata.formatVersion) tables"))
+        }
         guard let id = snapshotID else { return [] }
         guard let snapshot = metadata.snapshot(id: id) else { throw IcebergError(.notFound("snapshot \(id)")) }
         let schema = try readSchema()
@@ -113,7 +117,11 @@ public struct TableScan: Sendable {
             let entries = try ManifestReader.entries(bytes, path: m.manifestPath, manifest: m,
                                                      partitionFieldIDs: spec.fields.map(\.fieldID), partitionTypes: types)
             for e in entries where e.status != .deleted {
-                let file = e.dataFile
+                var file = e.dataFile
+                if let types { file.partition = try PartitionValues.normalized(file.partition, types: types, path: file.filePath) }
+                guard let sequenceNumber = e.sequenceNumber else {
+                    throw IcebergError(.invalidMetadata("entry for \(file.filePath) has no data sequence number"), path: m.manifestPath)
+                }
                 switch file.contentKind {
                 case .data?:
                     guard m.content == 0 else { throw IcebergError(.invalidMetadata("data file \(file.filePath) in a delete manifest"), path: m.manifestPath) }
@@ -121,9 +129,9 @@ public struct TableScan: Sendable {
                         throw IcebergError(.unsupported("data file format \(file.fileFormat)"), path: file.filePath)
                     }
                     if let filter, !(try Self.mightMatch(filter, file, spec: spec, schema: schema)) { continue }
-                    tasks.append(FileScanTask(file: file, specID: spec.specID, dataSequenceNumber: e.sequenceNumber ?? 0, deletes: []))
+                    tasks.append(FileScanTask(file: file, specID: spec.specID, dataSequenceNumber: sequenceNumber, deletes: []))
                 case .positionDeletes?, .equalityDeletes?:
-                    try deletes.add(file, specID: spec.specID, unpartitioned: spec.fields.isEmpty, sequenceNumber: e.sequenceNumber ?? 0)
+                    try deletes.add(file, specID: spec.specID, unpartitioned: spec.isUnpartitioned, sequenceNumber: sequenceNumber)
                 case nil:
                     throw IcebergError(.unsupported("manifest entry content \(file.content)"), path: m.manifestPath)
                 }
@@ -154,7 +162,8 @@ public struct TableScan: Sendable {
             var bounds = ColumnBounds(lower: file.lowerBounds[field.id].flatMap { SingleValue.deserialize($0, type: field.type) },
                                       upper: file.upperBounds[field.id].flatMap { SingleValue.deserialize($0, type: field.type) },
                                       nullCount: file.nullValueCounts[field.id] ?? 0,
-                                      valueCount: file.valueCounts[field.id] ?? file.recordCount, type: field.type.columnarType)
+                                      valueCount: file.valueCounts[field.id] ?? file.recordCount, type: field.type.columnarType,
+                                      nullCountKnown: file.nullValueCounts[field.id] != nil)
             // An identity partition pins the value for the whole file.
             if let i = spec.fields.firstIndex(where: { $0.sourceID == field.id && $0.transform == .identity }), i < file.partition.count {
                 bounds.lower = file.partition[i]

@@ -25,6 +25,9 @@ public struct PartitionSpec: Sendable, Hashable {
 
     public static let unpartitioned = PartitionSpec()
 
+    /// No field partitions anything (no fields, or only `void` ones, as Java judges).
+    public var isUnpartitioned: Bool { fields.allSatisfy { $0.transform == .void } }
+
     /// The highest partition field id (999 when unpartitioned, as Java and pyiceberg write).
     public var lastAssignedFieldID: Int32 { fields.map(\.fieldID).max() ?? 999 }
 

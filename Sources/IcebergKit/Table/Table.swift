@@ -44,7 +44,8 @@ public struct Table: Sendable {
 
     /// The table as its catalog has it now.
     public func refresh() async throws(IcebergError) -> Table {
-        try await catalog.loadTable(identifier)
+        let loaded = try await catalog.loadTable(identifier)
+        return Table(identifier: identifier, metadata: loaded.metadata, metadataLocation: loaded.metadataLocation, catalog: catalog, io: io)
     }
 
     /// A copy of this table with `metadata` committed at `location`.

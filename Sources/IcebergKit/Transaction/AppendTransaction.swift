@@ -67,7 +67,8 @@ public final class AppendTransaction {
     public func commit(attempts: Int = 30) async throws(IcebergError) -> Table {
         guard !done else { throw IcebergError(.io("append to \(identifier) is already committed or abandoned")) }
         done = true
-        let files = try await writer.close() + extraFiles
+        let written = try await writer.close()
+        let files = written + extraFiles
         var producer = self.producer
         do throws(IcebergError) {
             try await producer.addManifest(of: files, spec: table.spec, schema: table.schema)
@@ -87,7 +88,8 @@ public final class AppendTransaction {
             return committed
         } catch {
             if case .commitStateUnknown = error.kind { throw error }
-            await table.io.deleteQuietly(producer.writtenFiles + files.map(\.filePath))
+            // Files added with appendFile(_:) are the caller's: only what this append wrote goes.
+            await table.io.deleteQuietly(producer.writtenFiles + written.map(\.filePath))
             throw error
         }
     }

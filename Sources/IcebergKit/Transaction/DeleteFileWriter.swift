@@ -34,7 +34,8 @@ public struct DeleteFileWriter: Sendable {
         var paths = BinaryColumnBuilder()
         var positions = PrimitiveColumnBuilder<Int64>()
         var count = 0
-        for path in deletes.keys.sorted() {
+        // Sorted by the bytes of the path, the order readers merge by (not String's Unicode order).
+        for path in deletes.keys.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             for p in Set(deletes[path] ?? []).sorted() {
                 guard p >= 0 else { throw IcebergError(.invalidMetadata("negative row position \(p) for \(path)")) }
                 paths.append(path)
@@ -50,11 +51,14 @@ public struct DeleteFileWriter: Sendable {
         }
         var file = try await write(batch, partition: partition, kind: "pos-deletes")
         file.content = DataFile.Content.positionDeletes.rawValue
-        if let first = deletes.keys.min(), let last = deletes.keys.max() {
-            file.lowerBounds[Self.filePathFieldID] = Array(first.utf8)
-            file.upperBounds[Self.filePathFieldID] = Array(last.utf8)
+        let referenced = deletes.filter { !$0.value.isEmpty }.keys.map { Array($0.utf8) }
+        if let first = referenced.min(by: { $0.lexicographicallyPrecedes($1) }),
+           let last = referenced.max(by: { $0.lexicographicallyPrecedes($1) }) {
+            file.lowerBounds[Self.filePathFieldID] = first
+            file.upperBounds[Self.filePathFieldID] = last
         }
-        if count == 1, let path = deletes.keys.first { file.referencedDataFile = path }
+        if referenced.count == 1, let path = deletes.first(where: { !$0.value.isEmpty })?.key { file.referencedDataFile = path }
+        _ = count
         return file
     }
 
@@ -70,6 +74,10 @@ public struct DeleteFileWriter: Sendable {
             }
             guard column.type.isPrimitive else {
                 throw IcebergError(.unsupported("equality deletes on the nested column '\(f.name)'"))
+            }
+            // The spec's identifier-field rules: floating-point values (NaN, −0.0) do not compare as keys.
+            if column.type == .float || column.type == .double {
+                throw IcebergError(.validationFailed("equality deletes on the floating-point column '\(f.name)'"))
             }
             fields.append(column.columnarField)
             ids.append(column.id)

@@ -14,9 +14,10 @@
 /// ```
 public final class RowDelta {
     public private(set) var table: Table
-    private var dataFiles: [DataFile] = []
-    private var deleteFiles: [DataFile] = []
+    private var dataFiles: [(file: DataFile, specID: Int32?)] = []
+    private var deleteFiles: [(file: DataFile, specID: Int32?)] = []
     private var requiredDataFiles: Set<String> = []
+    private var baseSnapshotID: Int64??
     private var summaryProperties: [String: String] = [:]
     private var done = false
 
@@ -24,17 +25,18 @@ public final class RowDelta {
         self.table = table
     }
 
-    /// Adds a data file.
+    /// Adds a data file, partitioned by spec `specID` (the table's default spec when nil).
     @discardableResult
-    public func addRows(_ file: DataFile) -> RowDelta {
-        dataFiles.append(file)
+    public func addRows(_ file: DataFile, specID: Int32? = nil) -> RowDelta {
+        dataFiles.append((file, specID))
         return self
     }
 
-    /// Adds a position or equality delete file.
+    /// Adds a position or equality delete file, partitioned by spec `specID` (the default spec
+    /// when nil): a position delete belongs to the spec and partition of the data files it names.
     @discardableResult
-    public func addDeletes(_ file: DataFile) -> RowDelta {
-        deleteFiles.append(file)
+    public func addDeletes(_ file: DataFile, specID: Int32? = nil) -> RowDelta {
+        deleteFiles.append((file, specID))
         return self
     }
 
@@ -42,6 +44,14 @@ public final class RowDelta {
     @discardableResult
     public func validateDataFilesExist(_ paths: [String]) -> RowDelta {
         requiredDataFiles.formUnion(paths)
+        return self
+    }
+
+    /// The snapshot the deletes were computed from: the checks run whenever the table moved on
+    /// from it (by default, from the snapshot current when the row delta was created).
+    @discardableResult
+    public func validateFromSnapshot(_ id: Int64?) -> RowDelta {
+        baseSnapshotID = .some(id)
         return self
     }
 
@@ -58,21 +68,29 @@ public final class RowDelta {
     public func commit(attempts: Int = 30) async throws(IcebergError) -> Table {
         guard !done else { throw IcebergError(.io("row delta on \(table.identifier) is already committed")) }
         done = true
-        for f in deleteFiles {
+        for (f, _) in deleteFiles {
             guard let kind = f.contentKind, kind != .data else { throw IcebergError(.invalidMetadata("\(f.filePath) is not a delete file")) }
             if kind == .equalityDeletes, (f.equalityIDs ?? []).isEmpty {
                 throw IcebergError(.invalidMetadata("equality delete file \(f.filePath) names no equality field ids"))
             }
         }
-        for f in dataFiles where f.content != 0 { throw IcebergError(.invalidMetadata("\(f.filePath) is not a data file")) }
+        for (f, _) in dataFiles where f.content != 0 { throw IcebergError(.invalidMetadata("\(f.filePath) is not a data file")) }
         let operation = deleteFiles.isEmpty ? "append" : dataFiles.isEmpty ? "delete" : "overwrite"
         var producer = SnapshotProducer(io: table.io, tableLocation: table.metadata.location, operation: operation)
         producer.summaryProperties = summaryProperties
         do throws(IcebergError) {
-            try await producer.addManifest(of: dataFiles, spec: table.spec, schema: table.schema)
-            try await producer.addManifest(of: deleteFiles, spec: table.spec, schema: table.schema)
+            // One manifest per spec and content, as Java's merging producer writes them.
+            for group in [dataFiles, deleteFiles] {
+                let bySpec = Dictionary(grouping: group) { $0.specID ?? table.metadata.defaultSpecID }
+                for specID in bySpec.keys.sorted() {
+                    guard let spec = table.metadata.partitionSpecs.first(where: { $0.specID == specID }) else {
+                        throw IcebergError(.validationFailed("unknown partition spec \(specID)"))
+                    }
+                    try await producer.addManifest(of: (bySpec[specID] ?? []).map(\.file), spec: spec, schema: table.schema)
+                }
+            }
             let required = requiredDataFiles
-            let startID = table.metadata.currentSnapshotID
+            let startID = baseSnapshotID ?? table.metadata.currentSnapshotID
             let committed = try await CommitRetry.run(table, attempts: attempts) { (current) throws(IcebergError) -> Table in
                 if !required.isEmpty, current.metadata.currentSnapshotID != startID {
                     let live = try await Set(current.scan().planFiles().map(\.file.filePath))

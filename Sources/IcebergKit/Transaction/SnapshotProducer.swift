@@ -34,8 +34,17 @@ struct SnapshotProducer: Sendable {
             throw IcebergError(.invalidMetadata("a manifest holds data files or delete files, not both"))
         }
         let partitionTypes = try ManifestCodec.partitionTypes(spec, schema)
-        for f in files where f.partition.count != partitionTypes.count {
-            throw IcebergError(.validationFailed("\(f.filePath) has \(f.partition.count) partition values for spec \(spec.specID)'s \(partitionTypes.count)"))
+        var files = files
+        for i in files.indices {
+            guard files[i].partition.count == partitionTypes.count else {
+                throw IcebergError(.validationFailed("\(files[i].filePath) has \(files[i].partition.count) partition values for spec \(spec.specID)'s \(partitionTypes.count)"))
+            }
+            // Written at the partition types (a value that fits none is an error, never a null).
+            do throws(IcebergError) {
+                files[i].partition = try PartitionValues.normalized(files[i].partition, types: partitionTypes, path: files[i].filePath)
+            } catch {
+                throw IcebergError(.validationFailed("\(error)"))
+            }
         }
         var writer = AvroContainerWriter(schema: try ManifestCodec.entrySchema(spec, schema), codec: .deflate, metadata: [
             "schema": schema.jsonText, "schema-id": String(schema.schemaID), "partition-spec": spec.fieldsJSON.text,

@@ -69,7 +69,7 @@ public indirect enum ColumnPredicate: Sendable, Hashable {
         case let .isIn(c, values):
             return values.contains { ColumnPredicate.equal(c, $0).mightMatch(bounds) }
         case let .isNull(c):
-            return check(c) { $0.nullCount > 0 }
+            return check(c) { !$0.nullCountKnown || $0.nullCount > 0 }
         case let .isNotNull(c):
             return check(c) { !$0.allNull }
         case let .and(a, b): return a.mightMatch(bounds) && b.mightMatch(bounds)
@@ -134,18 +134,22 @@ public struct ColumnBounds: Sendable, Hashable {
     public var type: DataType
     /// Whether lower/upper are exact values (not truncated).
     public var exact: Bool
+    /// Whether ``nullCount`` was recorded; when not, any row may be null (and not every row is).
+    public var nullCountKnown: Bool
 
-    public init(lower: Scalar?, upper: Scalar?, nullCount: Int64, valueCount: Int64, type: DataType, exact: Bool = true) {
+    public init(lower: Scalar?, upper: Scalar?, nullCount: Int64, valueCount: Int64, type: DataType, exact: Bool = true,
+                nullCountKnown: Bool = true) {
         self.lower = lower
         self.upper = upper
         self.nullCount = nullCount
         self.valueCount = valueCount
         self.type = type
         self.exact = exact
+        self.nullCountKnown = nullCountKnown
     }
 
-    /// Every value is null.
-    public var allNull: Bool { valueCount > 0 && nullCount >= valueCount }
+    /// Every value is null (known only from a recorded null count).
+    public var allNull: Bool { nullCountKnown && valueCount > 0 && nullCount >= valueCount }
 }
 
 /// Ordering of storage scalars: numbers by value (across widths), bytes unsigned lexicographically.

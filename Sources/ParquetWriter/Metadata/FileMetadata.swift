@@ -37,6 +37,8 @@ public struct ColumnStatistics: Sendable, Hashable {
     public var isMaxValueExact: Bool?
     /// NaN values (floating-point columns only).
     public var nanCount: Int64?
+    /// Whether the file recorded ``nullCount`` (old writers leave it out; it then reads as 0).
+    public var nullCountKnown = true
 
     func write(to w: inout CompactWriter) {
         w.field(3, i64: nullCount)

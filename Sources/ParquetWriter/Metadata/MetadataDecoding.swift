@@ -98,6 +98,7 @@ extension ColumnStatistics {
         minValue = s.binary(6) ?? s.binary(2)
         maxValue = s.binary(5) ?? s.binary(1)
         nullCount = s.int(3) ?? 0
+        nullCountKnown = s.int(3) != nil
         distinctCount = s.int(4)
         isMaxValueExact = s.bool(7)
         isMinValueExact = s.bool(8)

@@ -229,7 +229,7 @@ public final class ParquetReader {
         let exact = (stats.isMinValueExact ?? true) && (stats.isMaxValueExact ?? true)
         return ColumnBounds(lower: trusted ? decode(stats.minValue) : nil, upper: trusted ? decode(stats.maxValue) : nil,
                             nullCount: stats.nullCount, valueCount: chunk.metaData.numValues, type: schema.fields[f].type,
-                            exact: exact)
+                            exact: exact, nullCountKnown: stats.nullCountKnown)
     }
 
     /// Batches of at most `batchSize` rows from the row groups that may match `predicate`.

@@ -108,6 +108,7 @@ struct RecordAssembler {
         if maxDef == 0 && buffer.valueCount < rows {
             throw ParquetReadError(.corruptPage("required column has \(buffer.valueCount) values for \(rows) rows"))
         }
+        if let column = try typedFlat(buffer, leaf: leaf, type: type, rows: rows) { return column }
         var scalars: [Scalar?] = []
         scalars.reserveCapacity(rows)
         var v = 0
@@ -124,6 +125,85 @@ struct RecordAssembler {
             return try Column(scalars: scalars, type: type)
         } catch {
             throw ParquetReadError(.invalidMetadata("\(error)"))
+        }
+    }
+
+    /// A flat column straight from the leaf's typed arrays: values copied in bulk (or spread
+    /// around nulls), byte arrays kept as offsets into the decoded bytes. Nil for the rarer
+    /// conversions (INT96, decimals, FLOAT16, fixed-size bytes), which go value by value.
+    private func typedFlat(_ b: LeafBuffer, leaf: Int, type: DataType, rows: Int) throws(ParquetReadError) -> Column? {
+        let maxDef = b.descriptor.maxDefinitionLevel
+        // Validity from the definition levels (none when every row is present).
+        var flags: [UInt8]?
+        var present = rows
+        if maxDef > 0 {
+            var f = [UInt8](repeating: 0, count: rows)
+            var n = 0
+            b.definitionLevels.withUnsafeBufferPointer { d in
+                f.withUnsafeMutableBufferPointer { out in
+                    for r in 0..<rows where d[r] == maxDef {
+                        out[r] = 1
+                        n &+= 1
+                    }
+                }
+            }
+            present = n
+            if n < rows { flags = f }
+        }
+        guard present <= b.valueCount else { throw ParquetReadError(.corruptPage("fewer values than levels say")) }
+        let validity = flags.map { f in f.withUnsafeBufferPointer { Bitmap(flags: $0) } }
+        /// The first `present` values placed at the present rows, placeholders at the nulls.
+        func spread<T>(_ values: [T], _ placeholder: T) -> [T] {
+            guard let flags else { return values.count == rows ? values : Array(values[0..<rows]) }
+            var out = [T](repeating: placeholder, count: rows)
+            var v = 0
+            values.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { output in
+                    for r in 0..<rows where flags[r] != 0 {
+                        output[r] = input[v]
+                        v &+= 1
+                    }
+                }
+            }
+            return out
+        }
+        switch (b.descriptor.physicalType, conversions[leaf], type.storage) {
+        case (.int32, .none, .int32):
+            return .int32(PrimitiveColumn(values: spread(b.int32s, 0), validity: validity))
+        case (.int64, .none, .int64):
+            return .int64(PrimitiveColumn(values: spread(b.int64s, 0), validity: validity))
+        case (.int64, .millisToMicros, .int64):
+            return .int64(PrimitiveColumn(values: spread(b.int64s, 0).map { $0 &* 1000 }, validity: validity))
+        case (.float, .none, .float32):
+            return .float32(PrimitiveColumn(values: spread(b.floats, 0), validity: validity))
+        case (.double, .none, .float64):
+            return .float64(PrimitiveColumn(values: spread(b.doubles, 0), validity: validity))
+        case (.boolean, .none, .boolean):
+            return .boolean(BooleanColumn(values: Bitmap(spread(b.bools, false)), validity: validity))
+        case (.byteArray, .none, .binary):
+            if flags == nil && b.bytes.count == rows {
+                return .binary(BinaryColumn(trustedOffsets: b.bytes.offsets, bytes: b.bytes.data, validity: nil))
+            }
+            var offsets = [Int](repeating: 0, count: rows + 1)
+            var v = 0
+            b.bytes.offsets.withUnsafeBufferPointer { source in
+                offsets.withUnsafeMutableBufferPointer { out in
+                    var end = source[0]
+                    out[0] = end
+                    for r in 0..<rows {
+                        if flags.map({ $0[r] != 0 }) ?? true {
+                            v &+= 1
+                            end = source[v]
+                        }
+                        out[r + 1] = end
+                    }
+                }
+            }
+            let end = offsets[rows]
+            let bytes = end == b.bytes.data.count ? b.bytes.data : Array(b.bytes.data[0..<end])
+            return .binary(BinaryColumn(trustedOffsets: offsets, bytes: bytes, validity: validity))
+        default:
+            return nil
         }
     }
 
