@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "IcebergKit", targets: ["IcebergKit"]),
         .library(name: "LakeDQ", targets: ["LakeDQ"]),
         .library(name: "LakeAWS", targets: ["LakeAWS"]),
+        .library(name: "IcebergAWS", targets: ["IcebergAWS"]),
         .library(name: "LakeColumnar", targets: ["LakeColumnar"]),
         .library(name: "LakeCodecs", targets: ["LakeCodecs"]),
         .executable(name: "lakehouse", targets: ["LakehouseCLI"]),
@@ -63,6 +64,10 @@ let package = Package(
                 dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                                .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 swiftSettings: strictSettings),
+        // Adapters: IcebergKit on AWS (IcebergKit never imports LakeAWS).
+        .target(name: "IcebergAWS",
+                dependencies: ["IcebergKit", "LakeAWS", "LakeColumnar"],
+                swiftSettings: strictSettings),
 
         // The command-line shell over every product.
         .executableTarget(
@@ -99,13 +104,16 @@ let package = Package(
         .testTarget(name: "LakeAWSTests",
                     dependencies: ["LakeAWS", "LakeTestSupport"],
                     swiftSettings: strictSettings),
+        .testTarget(name: "IcebergAWSTests",
+                    dependencies: ["IcebergAWS", "IcebergKit", "LakeAWS", "LakeColumnar", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
         // Runs the built `lakehouse` executable (swift build --build-tests builds it).
         .testTarget(name: "LakehouseCLITests",
                     dependencies: ["ParquetWriter", "LakeColumnar", "LakeTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "ProductVersionTests",
                     dependencies: ["CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",
-                                   "LakeColumnar", "LakeCodecs"],
+                                   "LakeColumnar", "LakeCodecs", "IcebergAWS"],
                     swiftSettings: strictSettings),
     ]
 )

@@ -1,5 +1,6 @@
 import CloudFrontLogs
 import Foundation
+import IcebergAWS
 import IcebergKit
 import LakeAWS
 import LakeCodecs
@@ -14,6 +15,7 @@ struct VersionTests {
         ("CloudFrontLogs", CloudFrontLogsVersion.string), ("ParquetWriter", ParquetWriterVersion.string),
         ("IcebergKit", IcebergKitVersion.string), ("LakeDQ", LakeDQVersion.string), ("LakeAWS", LakeAWSVersion.string),
         ("LakeColumnar", LakeColumnarVersion.string), ("LakeCodecs", LakeCodecsVersion.string),
+        ("IcebergAWS", IcebergAWSVersion.string),
     ]
 
     @Test("every product has a semantic version with a matching CHANGELOG section")

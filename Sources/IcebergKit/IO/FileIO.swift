@@ -14,6 +14,9 @@
 public protocol FileIO: Sendable {
     /// A file to read at `location` (not opened until read).
     func newInputFile(_ location: String) -> any InputFile
+    /// A file to read whose length is already known (from a manifest or a listing), so that an
+    /// object store need not ask for it before the first ranged read.
+    func newInputFile(_ location: String, length: Int64) -> any InputFile
     /// A file to write at `location` (nothing appears there until a writer closes).
     func newOutputFile(_ location: String) -> any OutputFile
     /// Deletes the file at `location`; deleting a file that is not there is not an error.
@@ -26,6 +29,9 @@ public protocol FileIO: Sendable {
 }
 
 extension FileIO {
+    /// By default the known length is not used (the local disk's `stat` is as cheap).
+    public func newInputFile(_ location: String, length: Int64) -> any InputFile { newInputFile(location) }
+
     public func delete(_ locations: [String]) async -> [(location: String, error: IcebergError)] {
         var failures: [(location: String, error: IcebergError)] = []
         for location in locations {

@@ -15,7 +15,7 @@ struct ParquetFileInput {
 
     /// Opens `location`: its length, then its footer.
     static func open(_ location: String, io: any FileIO, expectedSize: Int64? = nil) async throws(IcebergError) -> ParquetFileInput {
-        let input = io.newInputFile(location)
+        let input = expectedSize.map { $0 > 0 ? io.newInputFile(location, length: $0) : io.newInputFile(location) } ?? io.newInputFile(location)
         let size = try await input.length()
         if let expectedSize, expectedSize > 0, expectedSize != size {
             throw IcebergError(.invalidMetadata("file is \(size) bytes, its manifest says \(expectedSize)"), path: location)

@@ -103,9 +103,9 @@ struct SnapshotProducer: Sendable {
         let parentID = base.refs[branch]?.snapshotID
         let parent = parentID.flatMap { base.snapshot(id: $0) }
         let sequence = base.lastSequenceNumber + 1
-        var previous: [ManifestFile] = []
+        var previous: [AvroValue] = []
         if let parent {
-            previous = try await Self.manifests(of: parent, in: base, io: io)
+            previous = try await Self.carriedManifests(of: parent, in: base, io: io)
         }
         var list = AvroContainerWriter(schema: ManifestCodec.manifestListSchema, codec: .deflate, metadata: [
             "snapshot-id": String(snapshotID), "parent-snapshot-id": parentID.map(String.init) ?? "null",
@@ -117,7 +117,7 @@ struct SnapshotProducer: Sendable {
                 m.minSequenceNumber = sequence
                 try list.append(ManifestCodec.encode(m))
             }
-            for m in previous { try list.append(ManifestCodec.encode(m)) }
+            for m in previous { try list.append(m) }
         } catch {
             throw IcebergError(.invalidMetadata("manifest list: \(error)"))
         }
@@ -174,6 +174,23 @@ struct SnapshotProducer: Sendable {
             }
         }
         return s
+    }
+
+    /// The parent's manifest list entries as records of our manifest-list schema: copied as they
+    /// are when the parent's list was written with that schema (the common case, and the cost of
+    /// every commit), else decoded by field id and re-encoded (other writers' lists).
+    static func carriedManifests(of snapshot: Snapshot, in metadata: TableMetadata, io: any FileIO) async throws(IcebergError) -> [AvroValue] {
+        if let list = snapshot.manifestList {
+            let bytes = try await io.newInputFile(list).read()
+            do {
+                let reader = try AvroContainerReader(bytes: bytes, path: list)
+                if reader.schema == ManifestCodec.manifestListSchema { return try reader.records() }
+            } catch {
+                throw IcebergError(.invalidMetadata("\(error)"), path: list)
+            }
+            return try ManifestReader.manifestList(bytes, path: list).map(ManifestCodec.encode)
+        }
+        return try await manifests(of: snapshot, in: metadata, io: io).map(ManifestCodec.encode)
     }
 
     /// The manifests of `snapshot`: from its manifest list, or listed inline (v1).
