@@ -119,4 +119,30 @@ struct ScanIOTests {
         #expect(try await io.newInputFile(path).exists() == false)
         await #expect(throws: IcebergError.self) { try await io.newInputFile(path).length() }
     }
+
+    @Test("a data file without field ids is refused, not matched by position", .enabled(if: Interop.enabled))
+    func fileWithoutFieldIDs() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let path = directory.file("foreign.parquet")
+        _ = try Interop.runText("""
+            import sys, datetime, pyarrow as pa, pyarrow.parquet as pq
+            pq.write_table(pa.table({"id": pa.array([1, 2], pa.int64()), "day": [datetime.date(2023, 12, 1)] * 2,
+                                     "status": pa.array([200, 404], pa.int32())}), sys.argv[1])
+            """, arguments: [path])
+        let size = try await LocalFileIO().newInputFile(path).length()
+        let table = try await catalog.loadTable(id)
+        let append = try table.newAppend()
+        try append.appendFile(DataFile(filePath: "file://" + path, partition: [.int32(19_692)], recordCount: 2, fileSizeInBytes: size))
+        let committed = try await append.commit()
+        do {
+            _ = try await committed.scan().readAll()
+            Issue.record("a file without field ids was read")
+        } catch {
+            guard case .unsupported = error.kind else { Issue.record("expected unsupported, got \(error)"); return }
+        }
+        // The caller's file is still there: registering it never made it the table's to delete.
+        #expect(FileManager.default.fileExists(atPath: path))
+    }
 }

@@ -33,6 +33,13 @@ struct ParquetFileInput {
             guard case let .complete(metadata, footerStart) = parsed else {
                 throw IcebergError(.invalidMetadata("footer could not be read"), path: location)
             }
+            // Columns are matched by field id: a file without ids (written by a tool that knows
+            // no Iceberg) would be matched by the reader's assigned ids, which mean nothing.
+            // Iceberg reads such files through a name mapping, which this version does not apply.
+            if !Self.topLevelFieldsHaveIDs(metadata.schema) {
+                throw IcebergError(.unsupported("Parquet file without field ids (schema.name-mapping.default is not applied by this version)"),
+                                   path: location)
+            }
             // Keep the tail: small files' chunks are often inside it already.
             let source = ParquetFetchedRanges(path: location, size: size, ranges: [(size - Int64(tailSize), tail)])
             _ = footerStart
@@ -43,6 +50,23 @@ struct ParquetFileInput {
         } catch {
             throw IcebergError(.invalidMetadata("\(error)"), path: location)
         }
+    }
+
+    /// Whether every top-level field of a flattened Parquet schema carries a field id (the
+    /// repeated groups inside lists and maps have none, by design, and are not looked at).
+    static func topLevelFieldsHaveIDs(_ elements: [SchemaElement]) -> Bool {
+        guard let root = elements.first else { return false }
+        var index = 1
+        for _ in 0..<Int(root.numChildren ?? 0) {
+            guard index < elements.count, elements[index].fieldID != nil else { return false }
+            // Skip the field's subtree.
+            var pending = 1
+            while pending > 0 && index < elements.count {
+                pending += Int(elements[index].numChildren ?? 0) - 1
+                index += 1
+            }
+        }
+        return true
     }
 
     /// Reads row group `index`, projected to the top-level fields `fieldIDs` (ids present in the
