@@ -130,12 +130,14 @@ struct IcebergCommand: AsyncParsableCommand {
         @Option(help: "Snapshot id (time travel).") var snapshot: Int64?
         @Option(help: "Columns, comma-separated.") var columns: String?
         @Option(help: "Stop after this many rows (default: 20; every row with --discard).") var limit: Int?
+        @Option(help: "Rows per batch: what memory holds of every projected column at once.") var batchRows: Int = 8_192
         @Flag(help: "Read and decode every row but print only the row count (to standard error): a full scan's cost.")
         var discard = false
 
         func run() async throws {
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
-            let scan = t.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, snapshotID: snapshot)
+            var scan = t.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, snapshotID: snapshot)
+            scan.batchSize = batchRows
             let out = OutputFile()
             // Streams: one row group in memory at a time, whatever the table's size.
             var remaining = limit ?? (discard ? .max : 20)

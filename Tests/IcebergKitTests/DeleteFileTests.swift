@@ -50,6 +50,12 @@ struct DeleteFileTests {
         let withPositions = try await table.newRowDelta().addDeletes(positions).validateDataFilesExist([fileA, fileB]).commit()
         let afterPositions = Set(0..<50).subtracting([1, 5, 7, 30]).map(Int64.init).sorted()
         #expect(ids(try await withPositions.scan().readAll()) == afterPositions)
+        // Read in slices of 7 rows: deleted positions are found across slice boundaries.
+        var sliced = withPositions.scan()
+        sliced.batchSize = 7
+        let slices = try await sliced.readAll()
+        #expect(slices.allSatisfy { $0.rowCount <= 7 })
+        #expect(ids(slices) == afterPositions)
         #expect(withPositions.currentSnapshot?.operation == "delete")
         #expect(withPositions.currentSnapshot?.summary["total-delete-files"] == "1")
         #expect(withPositions.currentSnapshot?.summary["total-position-deletes"] == "4")

@@ -9,13 +9,16 @@ import Testing
 @Suite("Parquet ranged reads and sinks")
 struct RangedReadTests {
     static func sample(rows: Int) throws -> RecordBatch {
+        let listType = DataType.list(Field(name: "element", id: 5, type: .int64))
         let schema = try Schema(fields: [Field(name: "id", id: 1, type: .int64), Field(name: "text", id: 2, type: .string),
-                                         Field(name: "score", id: 3, type: .float64)])
+                                         Field(name: "score", id: 3, type: .float64), Field(name: "tags", id: 4, type: listType)])
         var text = BinaryColumnBuilder()
         for i in 0..<rows { text.append(i % 5 == 0 ? nil : "row \(i) " + String(repeating: "x", count: i % 17)) }
+        let tags: [Scalar?] = (0..<rows).map { i in i % 11 == 0 ? nil : .list((0..<(i % 4)).map { Scalar.int64(Int64(i * 10 + $0)) }) }
         return try RecordBatch(schema: schema, columns: [
             .int64(PrimitiveColumn<Int64>(values: (0..<rows).map(Int64.init))), .binary(text.finish()),
             .float64(PrimitiveColumn<Double>((0..<rows).map { $0 % 3 == 0 ? nil : Double($0) / 4 })),
+            try Column(scalars: tags, type: listType),
         ])
     }
 
@@ -74,6 +77,25 @@ struct RangedReadTests {
         #expect(Int64(fetched) + text < size, "fetched \(fetched) of \(size) bytes")
         // Neighbouring chunks within the gap are merged into one request.
         #expect(try reader.byteRanges(rowGroup: 0, columns: .all, gap: 1 << 20).count == 1)
+    }
+
+    @Test("a row group read in slices of rows equals it read whole, for every slice size")
+    func slices() throws {
+        let batch = try Self.sample(rows: 2_345)
+        let reader = try ParquetReader(bytes: try Self.write(batch))
+        for size in [1, 7, 333, 1_000, 5_000] {
+            for g in 0..<reader.rowGroupCount {
+                let whole = try reader.readRowGroup(g, columns: .fieldIDs([2, 4, 3, 1]))
+                var slices = try reader.rowGroupSlices(g, columns: .fieldIDs([2, 4, 3, 1]), rowsPerSlice: size)
+                var offset = 0
+                while let slice = try slices.next() {
+                    #expect(slice.rowCount <= size)
+                    #expect(slice == whole.slice(offset..<(offset + slice.rowCount)), "slice at \(offset) of size \(size)")
+                    offset += slice.rowCount
+                }
+                #expect(offset == whole.rowCount)
+            }
+        }
     }
 
     @Test("a memory sink's bytes are a file pyarrow reads back equal", .enabled(if: Interop.enabled))

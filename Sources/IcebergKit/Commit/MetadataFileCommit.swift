@@ -11,13 +11,21 @@ public enum MetadataFileCommit {
     /// Writes the metadata that results from `updates` on `base` (read from `baseLocation`).
     public static func write(base: TableMetadata, baseLocation: String, requirements: [TableRequirement],
                              updates: [TableUpdate], io: any FileIO, nowMs: Int64) async throws(IcebergError) -> CommittedMetadata {
-        for r in requirements { try r.check(base) }
-        var builder = TableMetadataBuilder(base: base, baseLocation: baseLocation, nowMs: nowMs)
-        try builder.apply(updates)
-        let next = builder.build()
+        let next = try next(base: base, baseLocation: baseLocation, requirements: requirements, updates: updates, nowMs: nowMs)
         let location = TableMetadataBuilder.nextMetadataLocation(after: baseLocation, tableLocation: next.location)
         try await writeFile(next, to: location, io: io)
         return CommittedMetadata(metadata: next, location: location)
+    }
+
+    /// The metadata that results from `updates` on `base` (read from `baseLocation`, which the
+    /// metadata log records), once every requirement holds on `base`: the step before a catalog
+    /// writes the next metadata file under a name of its own choosing.
+    public static func next(base: TableMetadata, baseLocation: String, requirements: [TableRequirement],
+                            updates: [TableUpdate], nowMs: Int64) throws(IcebergError) -> TableMetadata {
+        for r in requirements { try r.check(base) }
+        var builder = TableMetadataBuilder(base: base, baseLocation: baseLocation, nowMs: nowMs)
+        try builder.apply(updates)
+        return builder.build()
     }
 
     /// Writes the first metadata file of a new table.

@@ -69,6 +69,28 @@ struct ParquetFileInput {
         return true
     }
 
+    /// Row group `index`, projected to the top-level fields `fieldIDs`, in slices of at most
+    /// `rowsPerSlice` rows: the needed chunks are fetched now; pages are decoded slice by slice.
+    func rowGroupSlices(_ index: Int, fieldIDs: [Int32], rowsPerSlice: Int) async throws(IcebergError) -> RowGroupSlices {
+        let selection = ColumnSelection.fieldIDs(fieldIDs)
+        let tailStart = size - Int64(min(size, Int64(ParquetFooter.suggestedTailSize)))
+        do {
+            for range in try reader.byteRanges(rowGroup: index, columns: selection) {
+                if source.holds(offset: range.lowerBound, count: Int(range.upperBound - range.lowerBound)) { continue }
+                let bytes = try await input.read(from: range.lowerBound, count: Int(range.upperBound - range.lowerBound))
+                source.add(offset: range.lowerBound, bytes: bytes)
+            }
+            let slices = try reader.rowGroupSlices(index, columns: selection, rowsPerSlice: rowsPerSlice)
+            // The slices hold their chunks' bytes now: the fetched ranges can go.
+            source.keepOnly(from: tailStart)
+            return slices
+        } catch let error as IcebergError {
+            throw error
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: input.location)
+        }
+    }
+
     /// Reads row group `index`, projected to the top-level fields `fieldIDs` (ids present in the
     /// file), fetching only the chunks it needs.
     func readRowGroup(_ index: Int, fieldIDs: [Int32]) async throws(IcebergError) -> RecordBatch {

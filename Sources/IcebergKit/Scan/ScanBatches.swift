@@ -1,13 +1,14 @@
 public import LakeColumnar
 import ParquetWriter
 
-/// The rows of a ``TableScan`` as record batches, one row group at a time.
+/// The rows of a ``TableScan`` as record batches of at most ``TableScan/batchSize`` rows.
 ///
 /// Planning happens on the first ``AsyncIterator/next()``; then each planned file is opened
 /// through the table's ``FileIO`` (footer by one ranged read), its surviving row groups are read
-/// one by one (only the projected column chunks fetched), deletes are applied and columns are
-/// brought to the read schema. Memory holds one row group's projected columns plus the delete
-/// files that apply to the file being read.
+/// one by one (only the projected column chunks fetched) and decoded a batch of rows at a time
+/// (pages decoded only as far as the batch needs), deletes are applied and columns are brought
+/// to the read schema. Memory holds one row group's compressed projected chunks, one batch of
+/// decoded columns and the delete files that apply to the file being read.
 public struct ScanBatches: AsyncSequence, Sendable {
     public typealias Element = RecordBatch
     public typealias Failure = IcebergError
@@ -20,8 +21,6 @@ public struct ScanBatches: AsyncSequence, Sendable {
         private var tasks: [FileScanTask]?
         private var nextTask = 0
         private var file: OpenFile?
-        private var pending: RecordBatch?
-        private var pendingOffset = 0
         private var deleteCache = DeleteCache()
 
         init(scan: TableScan) { self.scan = scan }
@@ -32,6 +31,10 @@ public struct ScanBatches: AsyncSequence, Sendable {
             var plan: ReadPlan
             var rowGroups: [Int]
             var nextGroup = 0
+            /// The row group being read, a slice at a time.
+            var slices: RowGroupSlices?
+            var sliceGroup = 0
+            var path: String { input.input.location }
             var firstRows: [Int64]
             /// Deleted positions, ascending.
             var positions: [Int64]
@@ -42,20 +45,27 @@ public struct ScanBatches: AsyncSequence, Sendable {
         public mutating func next() async throws(IcebergError) -> RecordBatch? {
             if tasks == nil { tasks = try await scan.planFiles() }
             while true {
-                if let batch = pending, pendingOffset < batch.rowCount {
-                    let end = Swift.min(pendingOffset + Swift.max(1, scan.batchSize), batch.rowCount)
-                    defer { pendingOffset = end }
-                    return pendingOffset == 0 && end == batch.rowCount ? batch : batch.slice(pendingOffset..<end)
-                }
-                pending = nil
-                pendingOffset = 0
-                if var open = file, open.nextGroup < open.rowGroups.count {
-                    let group = open.rowGroups[open.nextGroup]
-                    open.nextGroup += 1
-                    file = open
-                    let batch = try await read(group, of: open)
-                    if batch.rowCount > 0 { pending = batch }
-                    continue
+                if var open = file {
+                    if var slices = open.slices {
+                        let raw: RecordBatch?
+                        do { raw = try slices.next() } catch { throw IcebergError(.invalidMetadata("\(error)"), path: open.path) }
+                        open.slices = raw == nil ? nil : slices
+                        file = open
+                        guard let raw else { continue }
+                        let first = open.firstRows[open.sliceGroup] + Int64(slices.rowsRead - raw.rowCount)
+                        let batch = try Self.process(raw, firstRow: first, of: open)
+                        if batch.rowCount > 0 { return batch }
+                        continue
+                    }
+                    if open.nextGroup < open.rowGroups.count {
+                        let group = open.rowGroups[open.nextGroup]
+                        open.nextGroup += 1
+                        open.slices = try await open.input.rowGroupSlices(group, fieldIDs: open.plan.fileIDs,
+                                                                          rowsPerSlice: Swift.max(1, scan.batchSize))
+                        open.sliceGroup = group
+                        file = open
+                        continue
+                    }
                 }
                 file = nil
                 guard let tasks, nextTask < tasks.count else { return nil }
@@ -100,14 +110,14 @@ public struct ScanBatches: AsyncSequence, Sendable {
                             positions: positions, equality: equality)
         }
 
-        private func read(_ group: Int, of file: OpenFile) async throws(IcebergError) -> RecordBatch {
-            let raw = try await file.input.readRowGroup(group, fieldIDs: file.plan.fileIDs)
+        /// A slice of a data file (its first row at `firstRow` in the file) with deletes applied
+        /// and columns brought to the read schema.
+        static func process(_ raw: RecordBatch, firstRow first: Int64, of file: OpenFile) throws(IcebergError) -> RecordBatch {
             var columns = try file.plan.adapt(raw)
             let rows = raw.rowCount
             // Rows to keep: not at a deleted position, not matching an equality delete.
             var keep: [Int]?
             if !file.positions.isEmpty {
-                let first = file.firstRows[group]
                 let lower = Self.lowerBound(file.positions, first)
                 let upper = Self.lowerBound(file.positions, first + Int64(rows))
                 if lower < upper {

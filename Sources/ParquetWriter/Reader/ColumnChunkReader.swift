@@ -24,17 +24,23 @@ struct ColumnChunkReader {
         ParquetReadError(kind, offset: offset, path: file.path)
     }
 
-    /// Reads every page of the chunk.
-    mutating func read(rowLimit: Int64) throws(ParquetReadError) -> LeafBuffer {
+    /// The chunk's bytes and where they start in the file.
+    func chunkBytes() throws(ParquetReadError) -> (bytes: [UInt8], start: Int64) {
         let m = chunk.metaData
-        guard m.numValues > 0 else { return LeafBuffer(descriptor: descriptor) }
         var start = m.dataPageOffset
         if let d = m.dictionaryPageOffset, d > 0, d < start { start = d }
         let length = m.totalCompressedSize
         guard start >= 4, length >= 0, start <= file.size - length else {
             throw error(.invalidMetadata("column chunk \(m.pathInSchema.joined(separator: ".")) range \(start)+\(length) outside the file"), start)
         }
-        let bytes = try file.read(at: start, count: Int(length))
+        return (try file.read(at: start, count: Int(length)), start)
+    }
+
+    /// Reads every page of the chunk.
+    mutating func read(rowLimit: Int64) throws(ParquetReadError) -> LeafBuffer {
+        let m = chunk.metaData
+        guard m.numValues > 0 else { return LeafBuffer(descriptor: descriptor) }
+        let (bytes, start) = try chunkBytes()
         var leaf = LeafBuffer(descriptor: descriptor)
         var position = 0
         var valuesRead: Int64 = 0

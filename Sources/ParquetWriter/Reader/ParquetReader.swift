@@ -156,32 +156,34 @@ public final class ParquetReader {
             throw ParquetReadError(.invalidMetadata("row group \(index) claims \(group.numRows) rows"), path: path)
         }
         let fields = try fieldIndices(columns)
-        let empty: [LeafBuffer] = readSchema.leaves.map { LeafBuffer(descriptor: $0) }
         var out: [Column] = []
         // One field at a time: its chunks decoded, its column assembled, its decoded levels and
         // values released before the next field's (peak memory: the columns built so far plus
         // one field's buffers, not every field's buffers at once).
-        for f in fields {
-            var leafBuffers = empty
-            for leaf in readSchema.nodes[f].leaves where leaf >= 0 {
-                var reader = ColumnChunkReader(file: file, chunk: group.columns[leaf], descriptor: readSchema.leaves[leaf],
-                                               verifyChecksums: options.verifyChecksums)
-                leafBuffers[leaf] = try reader.read(rowLimit: group.numRows)
-            }
-            var assembler = RecordAssembler(leaves: leafBuffers, conversions: readSchema.leafConversions)
-            leafBuffers = []
-            do {
-                out.append(try assembler.column(readSchema.nodes[f], field: schema.fields[f], rows: Int(group.numRows)))
-            } catch {
-                var located = error
-                located.path = path
-                throw located
-            }
-        }
+        for f in fields { out.append(try readColumn(index, field: f)) }
         do {
             return try RecordBatch(schema: schema.projected(fields), columns: out)
         } catch {
             throw ParquetReadError(.invalidMetadata("\(error)"), path: path)
+        }
+    }
+
+    /// Field `f` of row group `index`, assembled whole.
+    func readColumn(_ index: Int, field f: Int) throws(ParquetReadError) -> Column {
+        let group = metadata.rowGroups[index]
+        var leafBuffers: [LeafBuffer] = readSchema.leaves.map { LeafBuffer(descriptor: $0) }
+        for leaf in readSchema.nodes[f].leaves where leaf >= 0 {
+            var reader = ColumnChunkReader(file: file, chunk: group.columns[leaf], descriptor: readSchema.leaves[leaf],
+                                           verifyChecksums: options.verifyChecksums)
+            leafBuffers[leaf] = try reader.read(rowLimit: group.numRows)
+        }
+        var assembler = RecordAssembler(leaves: leafBuffers, conversions: readSchema.leafConversions)
+        do {
+            return try assembler.column(readSchema.nodes[f], field: schema.fields[f], rows: Int(group.numRows))
+        } catch {
+            var located = error
+            located.path = path
+            throw located
         }
     }
 

@@ -1,0 +1,125 @@
+public import LakeColumnar
+
+/// A row group read a slice of rows at a time: each projected flat column decodes pages only as
+/// far as the slice needs, so memory holds one slice of every column (plus at most a page of each
+/// decoded ahead) rather than the whole row group. Columns with repetition (lists, maps) or
+/// nested structs are assembled whole once and handed out in slices (O(1) views).
+///
+/// ```swift
+/// var slices = try reader.rowGroupSlices(0, columns: .names(["date", "sc_status"]), rowsPerSlice: 65_536)
+/// while let batch = try slices.next() { … }
+/// ```
+public struct RowGroupSlices {
+    let reader: ParquetReader
+    let index: Int
+    let fields: [Int]
+    let columns: ColumnSelection
+    let rowCount: Int
+    public let rowsPerSlice: Int
+    private var cursors: [Source]
+
+    enum Source {
+        case pages(LeafCursor)
+        case assembled(Column)
+    }
+    /// Rows handed out so far (the next slice's first row within the row group).
+    public private(set) var rowsRead = 0
+
+    struct LeafCursor {
+        var reader: ColumnChunkReader
+        let leaf: Int
+        let bytes: [UInt8]
+        let start: Int64
+        let totalValues: Int64
+        var position = 0
+        var valuesRead: Int64 = 0
+        var carry: LeafBuffer
+
+        /// The next `n` entries (rows, for a flat column).
+        mutating func take(_ n: Int) throws(ParquetReadError) -> LeafBuffer {
+            while carry.entryCount < n && position < bytes.count && valuesRead < totalValues {
+                let (next, values) = try reader.decodePage(bytes, at: position, base: start, into: &carry)
+                position = next
+                valuesRead += values
+            }
+            guard carry.entryCount >= n else {
+                throw ParquetReadError(.corruptPage("column chunk holds \(valuesRead) values, metadata says \(totalValues)"),
+                                       offset: start, path: reader.file.path)
+            }
+            return carry.removeFirstEntries(n)
+        }
+    }
+
+    init(reader: ParquetReader, index: Int, columns: ColumnSelection, rowsPerSlice: Int) throws(ParquetReadError) {
+        guard index >= 0, index < reader.metadata.rowGroups.count else {
+            throw ParquetReadError(.invalidMetadata("no row group \(index)"), path: reader.path)
+        }
+        let group = reader.metadata.rowGroups[index]
+        guard group.numRows >= 0, group.numRows <= Int64(Int32.max) else {
+            throw ParquetReadError(.invalidMetadata("row group \(index) claims \(group.numRows) rows"), path: reader.path)
+        }
+        self.reader = reader
+        self.index = index
+        self.columns = columns
+        self.rowsPerSlice = max(1, rowsPerSlice)
+        rowCount = Int(group.numRows)
+        fields = try reader.fieldIndices(columns)
+        var cursors: [Source] = []
+        for f in fields {
+            guard case let .primitive(leaf, _) = reader.readSchema.nodes[f], leaf >= 0,
+                  reader.readSchema.leaves[leaf].maxRepetitionLevel == 0 else {
+                cursors.append(.assembled(try reader.readColumn(index, field: f)))
+                continue
+            }
+            let descriptor = reader.readSchema.leaves[leaf]
+            let chunkReader = ColumnChunkReader(file: reader.file, chunk: group.columns[leaf], descriptor: descriptor,
+                                                verifyChecksums: reader.options.verifyChecksums)
+            let total = group.columns[leaf].metaData.numValues
+            let (bytes, start) = total > 0 ? try chunkReader.chunkBytes() : ([], 0)
+            cursors.append(.pages(LeafCursor(reader: chunkReader, leaf: leaf, bytes: bytes, start: start, totalValues: total,
+                                             carry: LeafBuffer(descriptor: descriptor))))
+        }
+        self.cursors = cursors
+    }
+
+    /// The next slice of rows, or nil after the last.
+    public mutating func next() throws(ParquetReadError) -> RecordBatch? {
+        guard rowsRead < rowCount else { return nil }
+        let n = min(rowsPerSlice, rowCount - rowsRead)
+        let empty: [LeafBuffer] = reader.readSchema.leaves.map { LeafBuffer(descriptor: $0) }
+        var out: [Column] = []
+        out.reserveCapacity(fields.count)
+        for (k, f) in fields.enumerated() {
+            switch cursors[k] {
+            case let .assembled(column):
+                out.append(column.slice(rowsRead..<(rowsRead + n)))
+            case var .pages(cursor):
+                var leaves = empty
+                leaves[cursor.leaf] = try cursor.take(n)
+                cursors[k] = .pages(cursor)
+                var assembler = RecordAssembler(leaves: leaves, conversions: reader.readSchema.leafConversions)
+                do {
+                    out.append(try assembler.column(reader.readSchema.nodes[f], field: reader.schema.fields[f], rows: n))
+                } catch {
+                    var located = error
+                    located.path = reader.path
+                    throw located
+                }
+            }
+        }
+        rowsRead += n
+        do {
+            return try RecordBatch(schema: reader.schema.projected(fields), columns: out)
+        } catch {
+            throw ParquetReadError(.invalidMetadata("\(error)"), path: reader.path)
+        }
+    }
+}
+
+extension ParquetReader {
+    /// Row group `index`, projected, in slices of at most `rowsPerSlice` rows (see
+    /// ``RowGroupSlices``). The column chunks are read from the source when this is called.
+    public func rowGroupSlices(_ index: Int, columns: ColumnSelection = .all, rowsPerSlice: Int) throws(ParquetReadError) -> RowGroupSlices {
+        try RowGroupSlices(reader: self, index: index, columns: columns, rowsPerSlice: rowsPerSlice)
+    }
+}
