@@ -10,14 +10,45 @@ public struct GlueTable: Sendable, Hashable {
     public var parameters: [String: String]
     public var location: String?
     public var columns: [GlueColumn]
+    /// The table's `Description`.
+    public var description: String?
 }
 
+/// A Glue database as `GetDatabase` returns it.
+public struct GlueDatabase: Sendable, Hashable {
+    public var name: String
+    public var description: String?
+    /// The database's `LocationUri`: where its tables go by default.
+    public var locationURI: String?
+    public var parameters: [String: String]
+}
+
+/// A column of a Glue table's storage descriptor.
 public struct GlueColumn: Sendable, Hashable {
     public var name: String
+    /// The Hive type name (`bigint`, `struct<a:int>`, …).
     public var type: String
-    public init(name: String, type: String) {
+    public var comment: String?
+    /// Free-form column parameters (Iceberg writes `iceberg.field.id` and friends here).
+    public var parameters: [String: String]
+
+    public init(name: String, type: String, comment: String? = nil, parameters: [String: String] = [:]) {
         self.name = name
         self.type = type
+        self.comment = comment
+        self.parameters = parameters
+    }
+
+    var json: [String: Any] {
+        var column: [String: Any] = ["Name": name, "Type": type]
+        if let comment { column["Comment"] = comment }
+        if !parameters.isEmpty { column["Parameters"] = parameters }
+        return column
+    }
+
+    init(json: [String: Any]) {
+        self.init(name: json["Name"] as? String ?? "", type: json["Type"] as? String ?? "", comment: json["Comment"] as? String,
+                  parameters: json["Parameters"] as? [String: String] ?? [:])
     }
 }
 
@@ -33,10 +64,12 @@ public struct GlueTableInput: Sendable, Hashable {
     public var outputFormat: String?
     public var serializationLibrary: String?
     public var serdeParameters: [String: String]
+    /// The table's `Description`.
+    public var description: String?
 
     public init(name: String, tableType: String? = "EXTERNAL_TABLE", parameters: [String: String] = [:], location: String? = nil,
                 columns: [GlueColumn] = [], partitionKeys: [GlueColumn] = [], inputFormat: String? = nil, outputFormat: String? = nil,
-                serializationLibrary: String? = nil, serdeParameters: [String: String] = [:]) {
+                serializationLibrary: String? = nil, serdeParameters: [String: String] = [:], description: String? = nil) {
         self.name = name
         self.tableType = tableType
         self.parameters = parameters
@@ -47,10 +80,11 @@ public struct GlueTableInput: Sendable, Hashable {
         self.outputFormat = outputFormat
         self.serializationLibrary = serializationLibrary
         self.serdeParameters = serdeParameters
+        self.description = description
     }
 
     var json: [String: Any] {
-        var storage: [String: Any] = ["Columns": columns.map { ["Name": $0.name, "Type": $0.type] }]
+        var storage: [String: Any] = ["Columns": columns.map(\.json)]
         if let location { storage["Location"] = location }
         if let inputFormat { storage["InputFormat"] = inputFormat }
         if let outputFormat { storage["OutputFormat"] = outputFormat }
@@ -61,7 +95,8 @@ public struct GlueTableInput: Sendable, Hashable {
         }
         var input: [String: Any] = ["Name": name, "Parameters": parameters, "StorageDescriptor": storage]
         if let tableType { input["TableType"] = tableType }
-        if !partitionKeys.isEmpty { input["PartitionKeys"] = partitionKeys.map { ["Name": $0.name, "Type": $0.type] } }
+        if let description { input["Description"] = description }
+        if !partitionKeys.isEmpty { input["PartitionKeys"] = partitionKeys.map(\.json) }
         return input
     }
 }
@@ -75,10 +110,25 @@ public final class GlueClient: Sendable {
         self.core = AWSServiceClient(service: .glue, configuration: configuration, credentials: credentials, transport: transport)
     }
 
-    public func createDatabase(_ name: String, description: String? = nil) async throws(AWSError) {
+    /// CreateDatabase; `AlreadyExistsException` when the name is taken.
+    public func createDatabase(_ name: String, description: String? = nil, locationURI: String? = nil,
+                               parameters: [String: String] = [:]) async throws(AWSError) {
         var input: [String: Any] = ["Name": name]
         if let description { input["Description"] = description }
+        if let locationURI { input["LocationUri"] = locationURI }
+        if !parameters.isEmpty { input["Parameters"] = parameters }
         _ = try await json.call("CreateDatabase", ["DatabaseInput": input])
+    }
+
+    /// GetDatabase; ``AWSError/Kind/notFound`` when there is no such database.
+    public func database(_ name: String) async throws(AWSError) -> GlueDatabase {
+        let output = try await json.call("GetDatabase", ["Name": name])
+        guard let database = output["Database"] as? [String: Any] else {
+            throw AWSError(.malformedResponse, service: "glue", operation: "GetDatabase", message: "no Database in the response")
+        }
+        return GlueDatabase(name: database["Name"] as? String ?? name, description: database["Description"] as? String,
+                            locationURI: database["LocationUri"] as? String,
+                            parameters: database["Parameters"] as? [String: String] ?? [:])
     }
 
     /// Whether the database exists.
@@ -123,13 +173,11 @@ public final class GlueClient: Sendable {
 
     static func table(_ table: [String: Any], database: String) -> GlueTable {
         let storage = table["StorageDescriptor"] as? [String: Any]
-        let columns = ((storage?["Columns"] as? [[String: Any]]) ?? []).map {
-            GlueColumn(name: $0["Name"] as? String ?? "", type: $0["Type"] as? String ?? "")
-        }
+        let columns = ((storage?["Columns"] as? [[String: Any]]) ?? []).map(GlueColumn.init(json:))
         return GlueTable(databaseName: table["DatabaseName"] as? String ?? database, name: table["Name"] as? String ?? "",
                          versionID: table["VersionId"] as? String, tableType: table["TableType"] as? String,
                          parameters: table["Parameters"] as? [String: String] ?? [:], location: storage?["Location"] as? String,
-                         columns: columns)
+                         columns: columns, description: table["Description"] as? String)
     }
 
     /// Every table of `database`, following `NextToken`.
