@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "LakehouseCLI",
             dependencies: [
-                "CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",
+                "CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS", "IcebergAWS",
                 "LakeColumnar", "LakeCodecs", "CLakeSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

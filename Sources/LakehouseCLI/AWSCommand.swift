@@ -15,6 +15,10 @@ struct AWSCommand: AsyncParsableCommand {
         @Flag(help: "Path-style S3 addressing.") var pathStyle = false
 
         func make() throws -> (AWSConfiguration, CredentialChain) {
+            try Self.make(region: region, endpointURL: endpointURL, profile: profile, pathStyle: pathStyle)
+        }
+
+        static func make(region: String?, endpointURL: String?, profile: String?, pathStyle: Bool) throws -> (AWSConfiguration, CredentialChain) {
             var environment = ProcessInfo.processInfo.environment
             if let profile { environment["AWS_PROFILE"] = profile }
             var overrides: [AWSService: String] = [:]

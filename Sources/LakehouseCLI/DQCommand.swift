@@ -30,7 +30,7 @@ struct DQCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a ruleset; exit 0 only when every rule passes.",
             discussion: """
-                Data is Parquet files (--data) or an Iceberg table of the local catalog (--table NS.NAME).
+                Data is Parquet files (--data) or an Iceberg table of the catalog (--table NS.NAME; --catalog as for lakehouse iceberg).
                 Reference datasets for RowCountMatch, ReferentialIntegrity, DatasetMatch, SchemaMatch and
                 AggregateMatch come as --ref ALIAS=FILE.parquet or --ref ALIAS=NS.TABLE.
                 """)
@@ -38,8 +38,7 @@ struct DQCommand: AsyncParsableCommand {
         @Option(parsing: .upToNextOption, help: "Parquet files of the primary dataset.") var data: [String] = []
         @Option(help: "An Iceberg table (namespace.table) of the catalog as the primary dataset.") var table: String?
         @Option(name: .customLong("ref"), help: "ALIAS=FILE.parquet or ALIAS=NAMESPACE.TABLE (repeatable).") var references: [String] = []
-        @Option(help: "SQLite catalog for --table / table references.") var catalog = "warehouse/catalog.db"
-        @Option(help: "Warehouse directory for --table / table references.") var warehouse = "warehouse"
+        @OptionGroup(title: "Catalog (for --table and table references)") var catalog: CatalogOptions
         @Option(help: "Directory of the metric history (dynamic rules, DetectAnomalies).") var history: String?
         @Option(help: "Output format: json or text.") var format: OutputFormat = .text
         @Flag(help: "Exit 0 even when rules fail or error.") var allowFailures = false
@@ -58,8 +57,16 @@ struct DQCommand: AsyncParsableCommand {
             }
             let primaryName = name ?? table ?? data.first.map { ($0 as NSString).lastPathComponent } ?? "primary"
             let primary: DQDataset
+            // Opened once, and only when a table is read.
+            var opened: (any Catalog)?
+            func tables() throws -> any Catalog {
+                if let opened { return opened }
+                let made = try catalog.open()
+                opened = made
+                return made
+            }
             if let table {
-                primary = try await Self.icebergDataset(table, name: primaryName, catalog: catalog, warehouse: warehouse)
+                primary = try await Self.icebergDataset(table, name: primaryName, catalog: try tables())
             } else {
                 guard !data.isEmpty else { throw CLIError("give --data FILE.parquet… or --table NAMESPACE.TABLE") }
                 primary = try DQDataset.parquet(paths: data, name: primaryName)
@@ -70,7 +77,7 @@ struct DQCommand: AsyncParsableCommand {
                 let alias = String(reference[..<equals]), source = String(reference[reference.index(after: equals)...])
                 referenceSets[alias] = source.hasSuffix(".parquet")
                     ? try DQDataset.parquet(paths: [source], name: alias)
-                    : try await Self.icebergDataset(source, name: alias, catalog: catalog, warehouse: warehouse)
+                    : try await Self.icebergDataset(source, name: alias, catalog: try tables())
             }
             let options = DQEvaluationOptions(history: history.map { DQMetricHistory(directory: $0) })
             let report = try DQEvaluator(options: options).evaluate(ruleset, primary: primary, references: referenceSets)
@@ -81,16 +88,21 @@ struct DQCommand: AsyncParsableCommand {
             if !report.allPassed && !allowFailures { throw ExitCode(1) }
         }
 
-        static func icebergDataset(_ table: String, name: String, catalog: String, warehouse: String) async throws -> DQDataset {
-            let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
-            let opened = try await SQLiteCatalog(path: catalog, warehouse: "file://" + absolute).loadTable(try TableIdentifier(parsing: table))
+        static func icebergDataset(_ table: String, name: String, catalog: any Catalog) async throws -> DQDataset {
+            let opened = try await catalog.loadTable(try TableIdentifier(parsing: table))
             let scan = opened.scan()
             // LakeDQ evaluates a dataset held in memory (its streaming evaluation is the LakeDQ issue).
             let batches = try await scan.readAll()
             let schema = try opened.schema.columnarSchema()
-            // The data files, for the File* rules (local warehouse paths are file:// URLs).
+            // The data files, for the File* rules (local warehouse paths are file:// URLs). A file
+            // in an object store is described by its manifest: its size, and as its modification
+            // time the commit time of the snapshot that added it.
             let files = try await scan.planFiles().map { task in
-                try DQFile.local(task.file.filePath.hasPrefix("file://") ? String(task.file.filePath.dropFirst(7)) : task.file.filePath)
+                let path = task.file.filePath
+                if path.hasPrefix("file://") { return try DQFile.local(String(path.dropFirst(7))) }
+                if !path.contains("://") { return try DQFile.local(path) }
+                let added = opened.metadata.snapshots.first { $0.sequenceNumber == task.dataSequenceNumber }?.timestampMs ?? 0
+                return DQFile(path: path, size: task.file.fileSizeInBytes, modifiedMicroseconds: added * 1000)
             }
             return DQDataset(name: name, schema: batches.first?.schema ?? schema, batches: batches, files: files)
         }

@@ -10,21 +10,8 @@ import ParquetWriter
 
 struct IcebergCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "iceberg", abstract: "Iceberg tables in a local SQLite catalog (pyiceberg-compatible).",
+        commandName: "iceberg", abstract: "Iceberg tables in a SQLite catalog (pyiceberg-compatible), the Glue Data Catalog, or catalog-less on S3.",
         subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self])
-
-    struct CatalogOptions: ParsableArguments {
-        @Option(help: "SQLite catalog file.") var catalog: String = "warehouse/catalog.db"
-        @Option(help: "Warehouse directory.") var warehouse: String = "warehouse"
-        @Option(help: "Catalog name (pyiceberg's SqlCatalog name), so an existing pyiceberg catalog opens as it is.")
-        var catalogName: String = "default"
-
-        func open() throws -> SQLiteCatalog {
-            try makeDirectories(warehouse)
-            let absolute = warehouse.hasPrefix("/") ? warehouse : currentDirectory() + "/" + warehouse
-            return try SQLiteCatalog(path: catalog, warehouse: "file://" + absolute, name: catalogName)
-        }
-    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a table (CloudFront silver schema, partitioned by day).")

@@ -17,9 +17,10 @@ public enum BuiltCLI {
         public var stderr: String
     }
 
-    /// Runs the executable with `arguments` in `directory`; standard output and error are
-    /// captured (through files, so that large outputs cannot block the child).
-    public static func run(_ arguments: [String], in directory: String) throws -> Run {
+    /// Runs the executable with `arguments` in `directory` (with `environment`, default: this
+    /// process's); standard output and error are captured (through files, so that large outputs
+    /// cannot block the child).
+    public static func run(_ arguments: [String], in directory: String, environment: [String: String]? = nil) throws -> Run {
         guard let path else { throw Interop.Failure(status: -1, stderr: "the lakehouse executable is not built (swift build --build-tests)") }
         let out = directory + "/.cli-stdout-\(UUID().uuidString)", err = directory + "/.cli-stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
@@ -32,6 +33,7 @@ public enum BuiltCLI {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if let environment { process.environment = environment }
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         process.standardOutput = outHandle
