@@ -250,14 +250,23 @@ public final class GlueCatalog: Catalog {
         // A retried request whose first attempt landed answers ConcurrentModificationException:
         // the table at (or past) our file means the commit is in.
         var landed = now == new
-        if !landed, now != base, let current = try? await metadata(at: now) {
-            landed = current.metadataLog.contains { $0.file == new }  // and another commit came after it
+        if !landed, now != base {
+            // Moved on: landed if our file is in the newer metadata's history. A history that
+            // cannot be read proves nothing either way.
+            do throws(IcebergError) {
+                landed = try await metadata(at: now).metadataLog.contains { $0.file == new }
+            } catch {
+                throw IcebergError(.commitStateUnknown("table \(id) moved to \(now) after glue.UpdateTable failed (\(failure.description)); "
+                                                       + "its metadata could not be read: \(error)"), path: new)
+            }
         }
         if landed {
             remember(committed)
             return committed
         }
-        if now == base || failure.certainlyNotApplied {
+        // Only an answer that proves the request was refused allows cleaning up: after a timeout
+        // or a 5xx the update may still be applied, even to a table still at its base.
+        if failure.certainlyNotApplied {
             _ = await io.delete([new])  // never became current
             throw IcebergError(glue: failure, subject: "table \(id)")
         }

@@ -35,9 +35,10 @@ extension AWSError {
         switch kind {
         case .configuration, .credentials:
             return true
-        case .transport, .malformedResponse:
+        case .transport, .malformedResponse, .retriesExhausted:
+            // Exhausted retries: some attempt may have timed out after it was applied.
             return false
-        case .service, .preconditionFailed, .conflict, .notFound, .accessDenied, .retriesExhausted:
+        case .service, .preconditionFailed, .conflict, .notFound, .accessDenied:
             guard let status else { return false }
             return (400..<500).contains(status)
         }
