@@ -43,7 +43,7 @@ public final class GlueCatalog: Catalog {
     /// and every commit would add one).
     public let skipArchive: Bool
     /// Parsed metadata by file (immutable files: a location always holds the same metadata).
-    private let metadataCache = Mutex<[String: TableMetadata]>([:])
+    private let metadataCache = MetadataCache()
 
     /// A catalog over `glue` whose tables' files are read and written through `io`.
     ///
@@ -306,17 +306,11 @@ public final class GlueCatalog: Catalog {
 
     /// The metadata at `location`, parsed once (metadata files are never rewritten).
     private func metadata(at location: String) async throws(IcebergError) -> TableMetadata {
-        if let cached = metadataCache.withLock({ $0[location] }) { return cached }
-        let metadata = try await MetadataFileCommit.read(location, io: io)
-        remember(CommittedMetadata(metadata: metadata, location: location))
-        return metadata
+        try await metadataCache.metadata(at: location, io: io)
     }
 
     private func remember(_ committed: CommittedMetadata) {
-        metadataCache.withLock { cache in
-            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
-            cache[committed.location] = committed.metadata
-        }
+        metadataCache.remember(committed)
     }
 
     /// Glue databases are one level: a dotted namespace cannot be one.

@@ -13,7 +13,7 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     public let io: any FileIO
     let queue: DatabaseQueue
     /// Parsed metadata by file (immutable files: a location always holds the same metadata).
-    private let metadataCache = Mutex<[String: TableMetadata]>([:])
+    private let metadataCache = MetadataCache()
 
     /// Opens (creating if needed) the catalog at `path`; tables default to
     /// `<warehouse>/<namespace>.db/<table>`. A relative local warehouse is made absolute (table
@@ -133,17 +133,11 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
 
     /// The metadata at `location`, parsed once (metadata files are never rewritten).
     func metadata(at location: String) async throws(IcebergError) -> TableMetadata {
-        if let cached = metadataCache.withLock({ $0[location] }) { return cached }
-        let metadata = try await MetadataFileCommit.read(location, io: io)
-        remember(CommittedMetadata(metadata: metadata, location: location))
-        return metadata
+        try await metadataCache.metadata(at: location, io: io)
     }
 
     private func remember(_ committed: CommittedMetadata) {
-        metadataCache.withLock { cache in
-            if cache.count >= 16 { cache.removeAll(keepingCapacity: true) }
-            cache[committed.location] = committed.metadata
-        }
+        metadataCache.remember(committed)
     }
 
     public func loadTable(_ id: TableIdentifier) async throws(IcebergError) -> Table {

@@ -72,39 +72,35 @@ struct ParquetFileInput {
     /// Row group `index`, projected to the top-level fields `fieldIDs`, in slices of at most
     /// `rowsPerSlice` rows: the needed chunks are fetched now; pages are decoded slice by slice.
     func rowGroupSlices(_ index: Int, fieldIDs: [Int32], rowsPerSlice: Int) async throws(IcebergError) -> RowGroupSlices {
-        let selection = ColumnSelection.fieldIDs(fieldIDs)
-        let tailStart = size - Int64(min(size, Int64(ParquetFooter.suggestedTailSize)))
-        do {
-            for range in try reader.byteRanges(rowGroup: index, columns: selection) {
-                if source.holds(offset: range.lowerBound, count: Int(range.upperBound - range.lowerBound)) { continue }
-                let bytes = try await input.read(from: range.lowerBound, count: Int(range.upperBound - range.lowerBound))
-                source.add(offset: range.lowerBound, bytes: bytes)
-            }
-            let slices = try reader.rowGroupSlices(index, columns: selection, rowsPerSlice: rowsPerSlice)
-            // The slices hold their chunks' bytes now: the fetched ranges can go.
-            source.keepOnly(from: tailStart)
-            return slices
-        } catch let error as IcebergError {
-            throw error
-        } catch {
-            throw IcebergError(.invalidMetadata("\(error)"), path: input.location)
+        try await withFetchedChunks(index, fieldIDs: fieldIDs) { selection throws(ParquetReadError) in
+            // The slices copy their chunks' bytes: the fetched ranges can go right after.
+            try reader.rowGroupSlices(index, columns: selection, rowsPerSlice: rowsPerSlice)
         }
     }
 
     /// Reads row group `index`, projected to the top-level fields `fieldIDs` (ids present in the
     /// file), fetching only the chunks it needs.
     func readRowGroup(_ index: Int, fieldIDs: [Int32]) async throws(IcebergError) -> RecordBatch {
+        try await withFetchedChunks(index, fieldIDs: fieldIDs) { selection throws(ParquetReadError) in
+            try reader.readRowGroup(index, columns: selection)
+        }
+    }
+
+    /// Fetches the chunks of row group `index` the projection needs (those not already held),
+    /// runs `decode`, then drops every range but the tail read with the footer.
+    private func withFetchedChunks<T>(_ index: Int, fieldIDs: [Int32],
+                                      _ decode: (ColumnSelection) throws(ParquetReadError) -> T) async throws(IcebergError) -> T {
         let selection = ColumnSelection.fieldIDs(fieldIDs)
         let tailStart = size - Int64(min(size, Int64(ParquetFooter.suggestedTailSize)))
         do {
             for range in try reader.byteRanges(rowGroup: index, columns: selection) {
-                if source.holds(offset: range.lowerBound, count: Int(range.upperBound - range.lowerBound)) { continue }
-                let bytes = try await input.read(from: range.lowerBound, count: Int(range.upperBound - range.lowerBound))
-                source.add(offset: range.lowerBound, bytes: bytes)
+                let count = Int(range.upperBound - range.lowerBound)
+                if source.holds(offset: range.lowerBound, count: count) { continue }
+                source.add(offset: range.lowerBound, bytes: try await input.read(from: range.lowerBound, count: count))
             }
-            let batch = try reader.readRowGroup(index, columns: selection)
+            let result = try decode(selection)
             source.keepOnly(from: tailStart)
-            return batch
+            return result
         } catch let error as IcebergError {
             throw error
         } catch {

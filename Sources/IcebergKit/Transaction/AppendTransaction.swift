@@ -75,14 +75,7 @@ public final class AppendTransaction {
             let checks = validations
             let committed = try await CommitRetry.run(table, attempts: attempts) { (current) throws(IcebergError) -> Table in
                 for check in checks { try check(current.metadata) }
-                let (requirements, updates, list) = try await producer.prepareCommit(base: current.metadata, nowMs: currentTimeMs())
-                do throws(IcebergError) {
-                    return try await current.commit(requirements: requirements, updates: updates)
-                } catch {
-                    if case .commitStateUnknown = error.kind { throw error }
-                    await current.io.deleteQuietly([list])
-                    throw error
-                }
+                return try await producer.commit(on: current)
             }
             table = committed
             return committed

@@ -98,14 +98,7 @@ public final class RowDelta {
                         throw IcebergError(.validationFailed("data file \(missing) was removed by a concurrent commit"))
                     }
                 }
-                let (requirements, updates, list) = try await producer.prepareCommit(base: current.metadata, nowMs: currentTimeMs())
-                do throws(IcebergError) {
-                    return try await current.commit(requirements: requirements, updates: updates)
-                } catch {
-                    if case .commitStateUnknown = error.kind { throw error }
-                    await current.io.deleteQuietly([list])
-                    throw error
-                }
+                return try await producer.commit(on: current)
             }
             table = committed
             return committed

@@ -1,4 +1,4 @@
-public import LakeColumnar
+import LakeColumnar
 
 /// Builds a new snapshot: the manifests of the files it adds are written once; on every commit
 /// attempt the manifest list is written again on the newest base (its manifests first, then the
@@ -130,6 +130,20 @@ struct SnapshotProducer: Sendable {
                                 manifestList: listPath, summary: summary(parent: parent?.summary), schemaID: base.currentSchemaID)
         let requirements: [TableRequirement] = [.assertTableUUID(base.tableUUID), .assertRefSnapshotID(ref: branch, snapshotID: parentID)]
         return (requirements, [.addSnapshot(snapshot), .setSnapshotRef(name: branch, ref: SnapshotRef(snapshotID: snapshotID))], listPath)
+    }
+
+    /// One commit attempt on `table` as it is now: the manifest list written on its metadata,
+    /// then the catalog commit; a list that never became current is deleted (unless the
+    /// outcome is unknown, when it may have).
+    mutating func commit(on table: Table) async throws(IcebergError) -> Table {
+        let (requirements, updates, list) = try await prepareCommit(base: table.metadata, nowMs: currentTimeMs())
+        do throws(IcebergError) {
+            return try await table.commit(requirements: requirements, updates: updates)
+        } catch {
+            if case .commitStateUnknown = error.kind { throw error }
+            await table.io.deleteQuietly([list])
+            throw error
+        }
     }
 
     /// The snapshot summary: this snapshot's additions and the table's totals (carried from the
