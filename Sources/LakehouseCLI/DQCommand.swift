@@ -56,7 +56,6 @@ struct DQCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let primaryName = name ?? table ?? data.first.map { ($0 as NSString).lastPathComponent } ?? "primary"
-            let primary: DQDataset
             // Opened once, and only when a table is read.
             var opened: (any Catalog)?
             func tables() throws -> any Catalog {
@@ -65,12 +64,7 @@ struct DQCommand: AsyncParsableCommand {
                 opened = made
                 return made
             }
-            if let table {
-                primary = try await Self.icebergDataset(table, name: primaryName, catalog: try tables())
-            } else {
-                guard !data.isEmpty else { throw CLIError("give --data FILE.parquet… or --table NAMESPACE.TABLE") }
-                primary = try DQDataset.parquet(paths: data, name: primaryName)
-            }
+            // References are held in memory; the primary dataset streams through the rules.
             var referenceSets: [String: DQDataset] = [:]
             for reference in references {
                 guard let equals = reference.firstIndex(of: "=") else { throw CLIError("--ref takes ALIAS=SOURCE, got \(reference)") }
@@ -80,7 +74,16 @@ struct DQCommand: AsyncParsableCommand {
                     : try await Self.icebergDataset(source, name: alias, catalog: try tables())
             }
             let options = DQEvaluationOptions(history: history.map { DQMetricHistory(directory: $0) })
-            let report = try DQEvaluator(options: options).evaluate(ruleset, primary: primary, references: referenceSets)
+            let evaluator = DQEvaluator(options: options)
+            let report: DQReport
+            if let table {
+                let opened = try await tables().loadTable(try TableIdentifier(parsing: table))
+                report = try await Self.evaluate(ruleset, table: opened, name: primaryName, evaluator: evaluator,
+                                                 references: referenceSets)
+            } else {
+                guard !data.isEmpty else { throw CLIError("give --data FILE.parquet… or --table NAMESPACE.TABLE") }
+                report = try evaluator.evaluate(ruleset, parquet: data, name: primaryName, references: referenceSets)
+            }
             switch format {
             case .json: print(try reportJSON(report))
             case .text: print(reportText(report), terminator: "")
@@ -88,30 +91,71 @@ struct DQCommand: AsyncParsableCommand {
             if !report.allPassed && !allowFailures { throw ExitCode(1) }
         }
 
+        /// Evaluates `ruleset` on `table`'s current snapshot, streamed: scan batches go through the
+        /// rules as they are decoded, so memory does not grow with the table.
+        static func evaluate(_ ruleset: DQDLRuleset, table: Table, name: String, evaluator: DQEvaluator,
+                             references: [String: DQDataset] = [:]) async throws -> DQReport {
+            let scan = table.scan()
+            let schema = try IcebergSchema(fields: try scan.projectedFields()).columnarSchema()
+            return try await evaluator.evaluate(ruleset, schema: schema, batches: scan.batches(), name: name,
+                                                files: try await dataFiles(of: scan, table: table), references: references)
+        }
+
+        /// A table read whole, as a reference dataset (references are held in memory).
         static func icebergDataset(_ table: String, name: String, catalog: any Catalog) async throws -> DQDataset {
             let opened = try await catalog.loadTable(try TableIdentifier(parsing: table))
             let scan = opened.scan()
-            // LakeDQ evaluates a dataset held in memory (its streaming evaluation is the LakeDQ issue).
             let batches = try await scan.readAll()
             let schema = try opened.schema.columnarSchema()
-            // The data files, for the File* rules (local warehouse paths are file:// URLs). A file
-            // in an object store is described by its manifest: its size, and as its modification
-            // time the commit time of the snapshot that added it.
-            let files = try await scan.planFiles().map { task in
+            return DQDataset(name: name, schema: batches.first?.schema ?? schema, batches: batches,
+                             files: try await dataFiles(of: scan, table: opened))
+        }
+
+        /// The data files a scan reads, for the File* rules (local warehouse paths are file://
+        /// URLs). A file in an object store is described by its manifest: its size, and as its
+        /// modification time the commit time of the snapshot that added it.
+        static func dataFiles(of scan: TableScan, table: Table) async throws -> [DQFile] {
+            try await scan.planFiles().map { task in
                 let path = task.file.filePath
                 if path.hasPrefix("file://") { return try DQFile.local(String(path.dropFirst(7))) }
                 if !path.contains("://") { return try DQFile.local(path) }
-                let added = opened.metadata.snapshots.first { $0.sequenceNumber == task.dataSequenceNumber }?.timestampMs ?? 0
+                let added = table.metadata.snapshots.first { $0.sequenceNumber == task.dataSequenceNumber }?.timestampMs ?? 0
                 return DQFile(path: path, size: task.file.fileSizeInBytes, modifiedMicroseconds: added * 1000)
             }
-            return DQDataset(name: name, schema: batches.first?.schema ?? schema, batches: batches, files: files)
         }
     }
 }
 
+/// The ruleset file's text; an error naming the file says why it cannot be read or is not
+/// UTF-8 text (and where).
 private func readText(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
-    return String(decoding: data, as: UTF8.self)
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw CLIError("\(path): cannot read: no such file")
+    }
+    if isDirectory.boolValue { throw CLIError("\(path): cannot read: is a directory") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CLIError("\(path): cannot read: \(FileManager.default.isReadableFile(atPath: path) ? "I/O error" : "permission denied")")
+    }
+    let bytes = [UInt8](data)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw CLIError("\(path): not UTF-8 text (invalid byte at offset \(firstInvalidUTF8Offset(bytes)))")
+    }
+    return text
+}
+
+/// The offset of the first byte that breaks UTF-8 decoding.
+private func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
+    var decoder = UTF8()
+    var iterator = bytes.makeIterator()
+    var offset = 0
+    while true {
+        switch decoder.decode(&iterator) {
+        case let .scalarValue(scalar): offset += UTF8.width(scalar)
+        case .emptyInput: return offset
+        case .error: return offset
+        }
+    }
 }
 
 /// The report as JSON shaped like Glue's results.

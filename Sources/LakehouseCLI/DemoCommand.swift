@@ -127,11 +127,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         // Data quality: the silver ruleset, written next to its results as gold/silver.dqdl.
         let ruleset = try DQDLRuleset.parse(Self.silverRuleset)
-        // LakeDQ evaluates a dataset held in memory (its streaming evaluation is the LakeDQ issue).
-        let silverBatches = try await table.scan().readAll()
-        let dataset = DQDataset(name: "silver.cloudfront", schema: try silverBatches.first?.schema ?? table.schema.columnarSchema(),
-                                batches: silverBatches)
-        let report = try DQEvaluator().evaluate(ruleset, primary: dataset)
+        // Silver streams through the rules a scan batch at a time.
+        let report = try await DQCommand.Run.evaluate(ruleset, table: table, name: "silver.cloudfront", evaluator: DQEvaluator())
         try writeFile(gold + "/silver.dqdl", Array(ruleset.description.utf8))
         try writeFile(gold + "/dq-silver.json", Array(try reportJSON(report).utf8))
         print("dq: \(report.results.count) rules over \(report.rowCount) silver rows — \(report.passedCount) passed, "

@@ -87,3 +87,40 @@ public struct DQDataset: Sendable {
         return DQDataset(name: name, schema: schema, batches: batches, files: files)
     }
 }
+
+extension DQEvaluator {
+    /// Evaluates `ruleset` on Parquet files read a row group at a time (see
+    /// ``DQStreamingEvaluation``): memory stays at one row group plus the rules' state, however
+    /// large the files. Every file must have the first file's column names.
+    ///
+    /// - Throws: ``DQDataError`` naming the file that cannot be read or does not match.
+    public func evaluate(_ ruleset: DQDLRuleset, parquet paths: [String], name: String = "primary",
+                         references: [String: DQDataset] = [:]) throws(DQDataError) -> DQReport {
+        guard let first = paths.first else { throw DQDataError(path: "", reason: "no files given") }
+        var files: [DQFile] = []
+        for path in paths { files.append(try DQFile.local(path)) }
+        let schema: Schema
+        do {
+            schema = try ParquetReader(path: first).schema
+        } catch {
+            throw DQDataError(path: first, reason: "\(error)")
+        }
+        let evaluation = try DQStreamingEvaluation(ruleset, schema: schema, name: name, files: files, references: references,
+                                                   options: options)
+        for path in paths {
+            do {
+                let reader = try ParquetReader(path: path)
+                guard reader.schema.fields.map(\.name) == schema.fields.map(\.name) else {
+                    throw DQDataError(path: path, reason: "schema differs from \(first)")
+                }
+                var iterator = try reader.batches()
+                while let batch = try iterator.next() { try evaluation.add(batch) }
+            } catch let error as DQDataError {
+                throw error
+            } catch {
+                throw DQDataError(path: path, reason: "\(error)")
+            }
+        }
+        return try evaluation.finish()
+    }
+}

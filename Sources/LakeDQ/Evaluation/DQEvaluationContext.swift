@@ -45,10 +45,16 @@ struct Frequencies {
 /// metric scans are computed once and reused by every rule that needs them.
 final class DQEvaluationContext: SQLColumnSource {
     let primary: DQDataset
-    let references: [String: DQDataset]
     let now: Int64
     let history: [DQHistoryEntry]
     let ruleset: DQDLRuleset
+    /// Whether rules compute per-row outcomes (row-level results, composites of them).
+    let keepRows: Bool
+    /// The rows of ``primary`` this context stands for: its batches' rows, or the whole
+    /// dataset's when the context only summarises a streamed dataset (no batches).
+    let rowCount: Int
+    /// State about reference datasets, shared by the contexts of every chunk of one run.
+    let references: DQReferenceCache
 
     private var prepared: [String: [String: DQColumnValues]] = [:]
     private var selections: [String: Result<RowSelection, RuleError>] = [:]
@@ -57,22 +63,29 @@ final class DQEvaluationContext: SQLColumnSource {
     private var lengthCache: [String: [Int32]] = [:]
     private var frequencyCache: [String: Frequencies] = [:]
 
-    init(primary: DQDataset, references: [String: DQDataset], now: Int64, history: [DQHistoryEntry],
-         ruleset: DQDLRuleset) {
+    /// Entries a ``FingerprintCounter`` holds in memory, and where it spills.
+    let counterEntries: Int
+    let spillDirectory: URL?
+
+    init(primary: DQDataset, references: DQReferenceCache, now: Int64, history: [DQHistoryEntry],
+         ruleset: DQDLRuleset, keepRows: Bool, rowCount: Int? = nil, counterEntries: Int = 1 << 20,
+         spillDirectory: URL? = nil) {
+        self.counterEntries = counterEntries
+        self.spillDirectory = spillDirectory
         self.primary = primary
         self.references = references
         self.now = now
         self.history = history
         self.ruleset = ruleset
+        self.keepRows = keepRows
+        self.rowCount = rowCount ?? primary.rowCount
     }
-
-    var rowCount: Int { primary.rowCount }
 
     // MARK: Datasets and columns
 
     func dataset(_ alias: String) throws(RuleError) -> DQDataset {
         if alias == "primary" || alias == primary.name { return primary }
-        guard let dataset = references[alias] else {
+        guard let dataset = references.datasets[alias] else {
             throw RuleError("Reference dataset '\(alias)' was not provided")
         }
         return dataset
@@ -86,6 +99,7 @@ final class DQEvaluationContext: SQLColumnSource {
     }
 
     func column(_ name: String, in dataset: DQDataset) throws(RuleError) -> DQColumnValues {
+        guard dataset.name == primary.name else { return try references.column(name, in: dataset) }
         if let cached = prepared[dataset.name]?[name] { return cached }
         guard let index = Self.fieldIndex(name, in: dataset.schema) else {
             throw RuleError("Column '\(name)' does not exist in dataset '\(dataset.name)'")
@@ -219,6 +233,33 @@ final class DQEvaluationContext: SQLColumnSource {
         let frequencies = Frequencies(rowCount: selection.count, counts: counts, codes: codes)
         frequencyCache[key] = frequencies
         return frequencies
+    }
+
+    /// A counter of value fingerprints with this run's memory limit.
+    func makeCounter() -> FingerprintCounter {
+        FingerprintCounter(memoryLimit: counterEntries, spillDirectory: spillDirectory)
+    }
+
+    /// The fingerprint of each grouping code of `frequencies` (computed over columns `names`),
+    /// from the values of the code's first row: equal values get equal fingerprints in every
+    /// chunk, whatever codes the chunk gave them.
+    func groupFingerprints(_ names: [String], _ frequencies: Frequencies) throws(RuleError) -> [UInt64] {
+        var columns: [DQColumnValues] = []
+        for name in names { columns.append(try column(name)) }
+        var firstRow = [Int](repeating: -1, count: frequencies.counts.count)
+        var pending = firstRow.count
+        for (row, code) in frequencies.codes.enumerated() where code >= 0 && firstRow[Int(code)] < 0 {
+            firstRow[Int(code)] = row
+            pending -= 1
+            if pending == 0 { break }
+        }
+        return firstRow.map { row in
+            guard row >= 0 else { return 0 }
+            if columns.count == 1 { return columns[0].fingerprint(row) }
+            var key: UInt64 = 0
+            for column in columns { key = ValueFingerprint.combine(key, column.fingerprint(row)) }
+            return key
+        }
     }
 
     // MARK: History

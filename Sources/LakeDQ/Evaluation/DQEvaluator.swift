@@ -1,5 +1,5 @@
-import Foundation
-import LakeColumnar
+public import Foundation
+public import LakeColumnar
 
 /// Options of one evaluation.
 public struct DQEvaluationOptions: Sendable {
@@ -12,12 +12,26 @@ public struct DQEvaluationOptions: Sendable {
     public var history: DQMetricHistory?
     /// Whether to append this run's metrics to ``history``.
     public var recordHistory: Bool
+    /// Rows a streamed dataset is evaluated in at a time (``DQStreamingEvaluation``); batches
+    /// are grouped until they reach it. Larger chunks amortise per-chunk work, smaller ones
+    /// bound memory more tightly.
+    public var chunkRows: Int
+    /// Distinct values a frequency rule (Uniqueness, DistinctValuesCount, Entropy…) keeps in
+    /// memory, 16 bytes each (default 1,048,576: 16 MiB), before it spills sorted runs to
+    /// ``spillDirectory``.
+    public var counterEntries: Int
+    /// Where frequency rules spill (default: the system's temporary directory).
+    public var spillDirectory: URL?
 
-    public init(now: Int64? = nil, rowLevel: Bool = false, history: DQMetricHistory? = nil, recordHistory: Bool = true) {
+    public init(now: Int64? = nil, rowLevel: Bool = false, history: DQMetricHistory? = nil, recordHistory: Bool = true,
+                chunkRows: Int = 65_536, counterEntries: Int = 1 << 20, spillDirectory: URL? = nil) {
         self.now = now
         self.rowLevel = rowLevel
         self.history = history
         self.recordHistory = recordHistory
+        self.chunkRows = max(1, chunkRows)
+        self.counterEntries = counterEntries
+        self.spillDirectory = spillDirectory
     }
 }
 
@@ -43,45 +57,31 @@ public struct DQEvaluator: Sendable {
         self.options = options
     }
 
-    /// Evaluates `ruleset` on `primary`; `references` are the additional data sources by alias.
+    /// Evaluates `ruleset` on `primary`, held in memory; `references` are the additional data
+    /// sources by alias.
     ///
     /// - Throws: ``DQDataError`` only when the metric history cannot be read or written.
     public func evaluate(_ ruleset: DQDLRuleset, primary: DQDataset,
                          references: [String: DQDataset] = [:]) throws(DQDataError) -> DQReport {
-        let now = options.now ?? Int64(Date().timeIntervalSince1970 * 1_000_000)
-        let history = try options.history?.load(dataset: primary.name) ?? []
-        let context = DQEvaluationContext(primary: primary, references: references, now: now, history: history,
-                                          ruleset: ruleset)
-        var defaults: [String: String] = [:]
-        for label in ruleset.defaultLabels ?? [] { defaults[label.key] = label.value }
+        let evaluation = try DQStreamingEvaluation(ruleset, schema: primary.schema, name: primary.name, files: primary.files,
+                                                   references: references, options: options)
+        try evaluation.addChunk(primary.batches)
+        return try evaluation.finish()
+    }
 
-        var results: [DQRuleResult] = []
-        var rowLevel: [[Int8]?] = []
-        var ruleMetrics: [String: Double] = [:]
-        var allMetrics: [String: Double] = [:]
-        for node in ruleset.rules {
-            let evaluation = RuleRunner(context: context).evaluate(node, topLevel: true)
-            let text = node.description
-            var labels = defaults
-            for label in node.labels ?? [] { labels[label.key] = label.value }
-            results.append(DQRuleResult(rule: text, outcome: evaluation.outcome, failureReason: evaluation.failureReason,
-                                        evaluatedMetrics: evaluation.metrics, evaluatedRule: evaluation.evaluatedRule,
-                                        labels: labels, message: evaluation.message))
-            rowLevel.append(options.rowLevel ? evaluation.rows : nil)
-            if let metric = evaluation.primaryMetric { ruleMetrics[text] = metric }
-            allMetrics.merge(evaluation.metrics) { _, new in new }
-        }
-        var analyzerResults: [DQAnalyzerResult] = []
-        for analyzer in ruleset.analyzers ?? [] {
-            let result = AnalyzerRunner(context: context).run(analyzer)
-            analyzerResults.append(result)
-            allMetrics.merge(result.evaluatedMetrics) { _, new in new }
-        }
-        if let store = options.history, options.recordHistory {
-            try store.append(DQHistoryEntry(dataset: primary.name, time: now, rules: ruleMetrics, metrics: allMetrics))
-        }
-        return DQReport(dataset: primary.name, rowCount: primary.rowCount, results: results, analyzers: analyzerResults,
-                        rowLevel: options.rowLevel ? DQRowLevelOutcomes(perRule: rowLevel) : nil)
+    /// Evaluates `ruleset` on a dataset streamed as record batches (see ``DQStreamingEvaluation``),
+    /// in bounded memory.
+    ///
+    /// - Throws: ``DQDataError`` when a batch does not match `schema` or the history cannot be
+    ///   read or written; any error of `batches`.
+    public func evaluate<Batches: AsyncSequence>(_ ruleset: DQDLRuleset, schema: Schema, batches: Batches,
+                                                 name: String = "primary", files: [DQFile] = [],
+                                                 references: [String: DQDataset] = [:]) async throws -> DQReport
+        where Batches.Element == RecordBatch {
+        let evaluation = try DQStreamingEvaluation(ruleset, schema: schema, name: name, files: files, references: references,
+                                                   options: options)
+        for try await batch in batches { try evaluation.add(batch) }
+        return try evaluation.finish()
     }
 }
 

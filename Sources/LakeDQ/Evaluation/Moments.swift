@@ -25,3 +25,68 @@ struct Moments {
     /// Divides by n − 1, as SQL's `stddev` / `variance`.
     var sampleVariance: Double { count > 1 ? m2 / Double(count - 1) : .nan }
 }
+
+extension Moments {
+    /// Folds `other` in as if its values had been added one by one (Chan et al.'s pairwise
+    /// update), so moments of chunks combine into those of the whole.
+    mutating func merge(_ other: Moments) {
+        guard other.count > 0 else { return }
+        guard count > 0 else {
+            self = other
+            return
+        }
+        let n = count + other.count
+        let delta = other.mean - mean
+        mean += delta * Double(other.count) / Double(n)
+        m2 += other.m2 + delta * delta * Double(count) * Double(other.count) / Double(n)
+        sum += other.sum
+        count = n
+        minimum = Swift.min(minimum, other.minimum)
+        maximum = Swift.max(maximum, other.maximum)
+    }
+}
+
+/// Co-moments of two columns over the rows where both are present, for Pearson's correlation;
+/// mergeable as ``Moments`` is.
+struct CoMoments {
+    private(set) var count = 0.0
+    private(set) var meanX = 0.0
+    private(set) var meanY = 0.0
+    private(set) var cxy = 0.0
+    private(set) var m2x = 0.0
+    private(set) var m2y = 0.0
+
+    @inline(__always)
+    mutating func add(_ x: Double, _ y: Double) {
+        count += 1
+        let dx = x - meanX
+        meanX += dx / count
+        let dy = y - meanY
+        meanY += dy / count
+        cxy += dx * (y - meanY)
+        m2x += dx * (x - meanX)
+        m2y += dy * (y - meanY)
+    }
+
+    mutating func merge(_ other: CoMoments) {
+        guard other.count > 0 else { return }
+        guard count > 0 else {
+            self = other
+            return
+        }
+        let n = count + other.count
+        let dx = other.meanX - meanX, dy = other.meanY - meanY
+        let weight = count * other.count / n
+        cxy += other.cxy + dx * dy * weight
+        m2x += other.m2x + dx * dx * weight
+        m2y += other.m2y + dy * dy * weight
+        meanX += dx * other.count / n
+        meanY += dy * other.count / n
+        count = n
+    }
+
+    /// Pearson's r; `nil` with fewer than two rows or a constant column.
+    var correlation: Double? {
+        count > 1 && m2x > 0 && m2y > 0 ? cxy / (m2x * m2y).squareRoot() : nil
+    }
+}

@@ -4,26 +4,10 @@ import Foundation
 struct RuleRunner {
     let context: DQEvaluationContext
 
-    func evaluate(_ node: DQDLRuleNode, topLevel: Bool) -> RuleEvaluation {
-        switch node {
-        case let .rule(rule):
-            var evaluation: RuleEvaluation
-            do {
-                evaluation = try evaluate(rule)
-            } catch {
-                evaluation = RuleEvaluation(outcome: .error, failureReason: error.message)
-            }
-            if evaluation.evaluatedRule.isEmpty { evaluation.evaluatedRule = resolvedText(rule) }
-            return evaluation
-        case let .composite(op, operands, _):
-            return composite(op, operands)
-        }
-    }
-
-    /// Each operand runs over the whole dataset; outcomes combine with AND / OR. An operand in
-    /// error makes the composite an error (its outcome is unknown).
-    private func composite(_ op: DQDLLogicalOperator, _ operands: [DQDLRuleNode]) -> RuleEvaluation {
-        let children = operands.map { evaluate($0, topLevel: false) }
+    /// Combines the finished operands of a composite: each operand ran over the whole dataset;
+    /// outcomes combine with AND / OR. An operand in error makes the composite an error (its
+    /// outcome is unknown).
+    func composite(_ op: DQDLLogicalOperator, _ operands: [DQDLRuleNode], _ children: [RuleEvaluation]) -> RuleEvaluation {
         var metrics: [String: Double] = [:]
         for child in children { metrics.merge(child.metrics) { _, new in new } }
         let text = children.map { "(\($0.evaluatedRule))" }.joined(separator: " \(op.rawValue) ")
@@ -45,7 +29,7 @@ struct RuleRunner {
             }
             return false
         }
-        if !excluded, children.allSatisfy({ $0.rows != nil }) {
+        if !excluded, context.keepRows, children.allSatisfy({ $0.rows?.count == context.rowCount }) {
             let all = children.compactMap(\.rows)
             var combined = [Int8](repeating: op == .and ? 1 : 0, count: context.rowCount)
             for row in 0..<context.rowCount {
@@ -66,35 +50,71 @@ struct RuleRunner {
 
     // MARK: Dispatch
 
-    private func evaluate(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    /// Folds the rows of this runner's chunk into `state` (created on the first chunk).
+    func accumulate(_ rule: DQDLRule, into state: RuleState?) throws(RuleError) -> RuleState {
         switch rule.type {
-        case "RowCount": return try rowCount(rule)
+        case "RowCount": return try accumulateRowCount(rule, state)
+        case "Completeness", "IsComplete": return try accumulateCompleteness(rule, state)
+        case "ColumnCorrelation": return try accumulateCorrelation(rule, state)
+        case "Uniqueness", "IsUnique", "Entropy", "DistinctValuesCount", "UniqueValueRatio":
+            return try accumulateFrequencies(rule, state)
+        case "IsPrimaryKey": return try accumulatePrimaryKey(rule, state)
+        case "Mean", "Sum", "StandardDeviation", "Variance": return try accumulateMoments(rule, state)
+        case "ColumnLength": return try accumulateColumnLength(rule, state)
+        case "ColumnValues": return try accumulateColumnValues(rule, state)
+        case "DataFreshness": return try accumulateDataFreshness(rule, state)
+        case "ColumnDataType": return try accumulateColumnDataType(rule, state)
+        case "CustomSql": return try accumulateCustomSql(rule, state)
+        case "ReferentialIntegrity": return try accumulateReferentialIntegrity(rule, state)
+        case "DatasetMatch": return try accumulateDatasetMatch(rule, state)
+        case "AggregateMatch": return try accumulateAggregateMatch(rule, state)
+        case "DetectAnomalies": return try accumulateAnomalies(rule, state)
+        case "ColumnCount", "ColumnExists", "ColumnNamesMatchPattern", "RowCountMatch", "SchemaMatch",
+             "FileFreshness", "FileSize", "FileUniqueness", "FileMatch":
+            return state ?? SummaryState()
+        default: throw RuleError("Rule type \(rule.type) cannot be evaluated")
+        }
+    }
+
+    /// The rule's outcome from what every chunk folded into `state` (`nil`: no chunk was seen).
+    func finish(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        switch rule.type {
+        case "RowCount": return try finishRowCount(rule, state)
         case "ColumnCount": return try columnCount(rule)
-        case "Completeness", "IsComplete": return try completeness(rule)
+        case "Completeness", "IsComplete": return try finishCompleteness(rule, state)
         case "ColumnExists": return try columnExists(rule)
         case "ColumnNamesMatchPattern": return try columnNamesMatchPattern(rule)
-        case "ColumnCorrelation": return try columnCorrelation(rule)
-        case "Uniqueness", "IsUnique": return try uniqueness(rule)
-        case "IsPrimaryKey": return try isPrimaryKey(rule)
-        case "Mean", "Sum", "StandardDeviation", "Variance": return try moments(rule)
-        case "Entropy", "DistinctValuesCount", "UniqueValueRatio": return try frequencyMetric(rule)
-        case "ColumnLength": return try columnLength(rule)
-        case "ColumnValues": return try columnValues(rule)
-        case "DataFreshness": return try dataFreshness(rule)
-        case "ColumnDataType": return try columnDataType(rule)
-        case "CustomSql": return try customSql(rule)
+        case "ColumnCorrelation": return try finishCorrelation(rule, state)
+        case "Uniqueness", "IsUnique": return try finishUniqueness(rule, state)
+        case "IsPrimaryKey": return try finishPrimaryKey(rule, state)
+        case "Mean", "Sum", "StandardDeviation", "Variance": return try finishMoments(rule, state)
+        case "Entropy", "DistinctValuesCount", "UniqueValueRatio": return try finishFrequencyMetric(rule, state)
+        case "ColumnLength": return try finishColumnLength(rule, state)
+        case "ColumnValues", "DataFreshness", "ColumnDataType": return try finishCompliance(rule, state)
+        case "CustomSql": return try finishCustomSql(rule, state)
         case "RowCountMatch": return try rowCountMatch(rule)
         case "SchemaMatch": return try schemaMatch(rule)
-        case "ReferentialIntegrity": return try referentialIntegrity(rule)
-        case "DatasetMatch": return try datasetMatch(rule)
-        case "AggregateMatch": return try aggregateMatch(rule)
-        case "DetectAnomalies": return try detectAnomalies(rule)
+        case "ReferentialIntegrity", "DatasetMatch": return try finishMatch(rule, state)
+        case "AggregateMatch": return try finishAggregateMatch(rule, state)
+        case "DetectAnomalies": return try finishAnomalies(rule, state)
         case "FileFreshness": return try fileFreshness(rule)
         case "FileSize": return try fileSize(rule)
         case "FileUniqueness": return try fileUniqueness(rule)
         case "FileMatch": return try fileMatch(rule)
         default: throw RuleError("Rule type \(rule.type) cannot be evaluated")
         }
+    }
+
+    /// `state` as a `S`, or a new one from `make` on the first chunk.
+    func state<S: RuleState>(_ state: RuleState?, _ make: () throws(RuleError) -> S) throws(RuleError) -> S {
+        if let existing = state as? S { return existing }
+        return try make()
+    }
+
+    /// `state` as a `S` at finish; a state of another type means the rule changed under us.
+    func finished<S: RuleState>(_ state: RuleState?, _ type: S.Type) throws(RuleError) -> S {
+        guard let state = state as? S else { throw RuleError("No rows were evaluated for this rule") }
+        return state
     }
 
     // MARK: Helpers shared by the rule families
@@ -181,7 +201,8 @@ struct RuleRunner {
     }
 
     /// Row results where rows outside the selection pass (Deequ's default filtered-row outcome).
-    func rowResults(_ selection: RowSelection, _ body: (Int) -> Bool) -> [Int8] {
+    func rowResults(_ selection: RowSelection, _ body: (Int) -> Bool) -> [Int8]? {
+        guard context.keepRows else { return nil }
         var rows = [Int8](repeating: 1, count: context.rowCount)
         for row in 0..<context.rowCount where selection.contains(row) { rows[row] = body(row) ? 1 : 0 }
         return rows

@@ -428,11 +428,10 @@ struct SQLCompiler {
         }
     }
 
+    /// An aggregate over ``aggregateRows`` (every row when `nil`), as a constant.
     private func aggregate(_ name: String, _ arguments: [SQLExpression], distinct: Bool, star: Bool) throws(SQLError) -> Compiled {
-        let rows = aggregateRows ?? Array(0..<rowCount)
-        if name == "count" && star {
-            return constant(.number(Double(rows.count)))
-        }
+        var state = try SQLAggregateState(name: name, distinct: distinct, star: star)
+        guard state.takesArgument else { return constant(.number(Double(aggregateRows?.count ?? rowCount))) }
         guard arguments.count == 1 else { throw SQLError(message: "\(name) takes one argument", offset: 0) }
         if arguments[0].containsAggregate {
             throw SQLError(message: "aggregates cannot be nested", offset: 0)
@@ -440,42 +439,14 @@ struct SQLCompiler {
         var inner = self
         inner.aggregateRows = nil
         let argument = try inner.compile(arguments[0])
-        var values: [SQLValue] = []
-        values.reserveCapacity(rows.count)
-        for row in rows {
-            let value = argument.evaluate(row)
-            if !value.isNull { values.append(value) }
+        if let rows = aggregateRows {
+            for row in rows { try state.add(argument.evaluate(row)) }
+        } else {
+            for row in 0..<rowCount { try state.add(argument.evaluate(row)) }
         }
-        switch name {
-        case "count":
-            if distinct {
-                var seen: Set<[UInt8]> = []
-                for value in values { seen.insert(value.textBytes ?? []) }
-                return constant(.number(Double(seen.count)))
-            }
-            return constant(.number(Double(values.count)))
-        case "min", "max":
-            guard var best = values.first else { return constant(.null) }
-            for value in values.dropFirst() {
-                if let order = Self.compare(value, best), name == "min" ? order < 0 : order > 0 { best = value }
-            }
-            var result = constant(best)
-            result.kind = argument.kind
-            return result
-        default:
-            let numbers = values.compactMap(\.number)
-            guard !numbers.isEmpty else { return constant(.null) }
-            var moments = Moments()
-            for number in numbers { moments.add(number) }
-            switch name {
-            case "sum": return constant(.number(moments.sum))
-            case "avg", "mean": return constant(.number(moments.mean))
-            case "stddev": return moments.count > 1 ? constant(.number(moments.sampleVariance.squareRoot())) : constant(.null)
-            case "variance": return moments.count > 1 ? constant(.number(moments.sampleVariance)) : constant(.null)
-            case "stddev_pop": return constant(.number(moments.populationVariance.squareRoot()))
-            default: return constant(.number(moments.populationVariance))
-            }
-        }
+        var result = constant(try state.value())
+        if name == "min" || name == "max" { result.kind = argument.kind }
+        return result
     }
 }
 

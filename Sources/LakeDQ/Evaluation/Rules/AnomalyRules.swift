@@ -6,30 +6,49 @@ extension RuleRunner {
         "Entropy", "DistinctValuesCount", "UniqueValueRatio", "ColumnCorrelation", "CustomSql", "CustomSQL", "ColumnLength",
     ]
 
-    /// Computes a metric without checking a condition: the rule runs with an always-true one.
-    func measure(type: String, parameters: [DQDLParameter], whereClause: String? = nil) throws(RuleError) -> (Double?, [String: Double]) {
+    /// The rule that measures metric `type` without checking a condition: it runs with an
+    /// always-true one.
+    static func probe(type: String, parameters: [DQDLParameter], whereClause: String? = nil) -> DQDLRule {
         let alwaysTrue = DQDLCondition.number(DQDLNumberCondition(op: .greaterEqual,
                                                                   operands: [.literal(value: -Double.greatestFiniteMagnitude, text: "-1")]))
-        let probe = DQDLRule(type: type, parameters: parameters, condition: alwaysTrue, whereClause: whereClause)
-        let evaluation = evaluate(.rule(probe), topLevel: false)
-        if evaluation.outcome == .error { throw RuleError(evaluation.failureReason ?? "cannot compute \(type)") }
+        return DQDLRule(type: type, parameters: parameters, condition: alwaysTrue, whereClause: whereClause)
+    }
+
+    /// The metric `probe` measured: its primary value and all its metrics.
+    func measured(_ probe: DQDLRule, _ state: RuleState?) throws(RuleError) -> (Double?, [String: Double]) {
+        let evaluation = try finish(probe, state)
+        if evaluation.outcome == .error { throw RuleError(evaluation.failureReason ?? "cannot compute \(probe.type)") }
         return (evaluation.primaryMetric, evaluation.metrics)
     }
 
-    /// Flags the current value when it falls outside mean ± 3σ of the earlier values; with
-    /// fewer than three earlier values it passes and says so in the evaluation message.
-    func detectAnomalies(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    /// The followed metric's rule type and parameters.
+    private func anomalyProbe(_ rule: DQDLRule) throws(RuleError) -> DQDLRule {
         let names = try parameters(rule)
-        var type = names[0]
+        guard var type = names.first else { throw RuleError("DetectAnomalies needs a metric") }
         if type == "CustomSQL" { type = "CustomSql" }
         guard Self.anomalyMetrics.contains(type) else {
             throw RuleError("DetectAnomalies does not support metric \(names[0])")
         }
-        let measured = try measure(type: type, parameters: names.dropFirst().map { DQDLParameter(form: .quoted, text: $0) })
+        return Self.probe(type: type, parameters: names.dropFirst().map { DQDLParameter(form: .quoted, text: $0) })
+    }
+
+    func accumulateAnomalies(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let probe = try anomalyProbe(rule)
+        let anomaly = try self.state(state) { AnomalyState(probe: probe) }
+        anomaly.inner = try accumulate(probe, into: anomaly.inner)
+        return anomaly
+    }
+
+    /// Flags the current value when it falls outside mean ± 3σ of the earlier values; with
+    /// fewer than three earlier values it passes and says so in the evaluation message.
+    func finishAnomalies(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let anomaly = try finished(state, AnomalyState.self)
+        let names = try parameters(rule)
+        let measured = try measured(anomaly.probe, anomaly.inner)
         var metrics = measured.1
         let key: String
         let value: Double
-        if type == "ColumnLength", names.count > 1 {
+        if anomaly.probe.type == "ColumnLength", names.count > 1 {
             key = "Column.\(names[1]).MaximumLength"
             guard let maximum = metrics[key] else { throw RuleError("ColumnLength of \(names[1]) has no values") }
             value = maximum
@@ -60,37 +79,67 @@ extension RuleRunner {
     }
 }
 
-/// Computes the metrics of the `Analyzers` section.
-struct AnalyzerRunner {
-    let context: DQEvaluationContext
+/// Computes the metrics of one entry of the `Analyzers` section, a chunk at a time: each metric
+/// is measured by a probe rule (``RuleRunner/probe(type:parameters:whereClause:)``).
+final class AnalyzerAccumulator {
+    let analyzer: DQDLAnalyzer
+    private var probes: [DQDLRule]?
+    private var states: [RuleState?] = []
+    private var error: RuleError?
+    /// AllStatistics of a numeric column also reports its minimum and maximum.
+    private var reportsRange = false
 
-    func run(_ analyzer: DQDLAnalyzer) -> DQAnalyzerResult {
-        let runner = RuleRunner(context: context)
+    init(_ analyzer: DQDLAnalyzer) {
+        self.analyzer = analyzer
+    }
+
+    private func makeProbes(_ runner: RuleRunner) throws(RuleError) -> [DQDLRule] {
+        let parameters = analyzer.parameters
+        guard analyzer.type == "AllStatistics" else { return [RuleRunner.probe(type: analyzer.type, parameters: parameters)] }
+        let name = try runner.parameter(DQDLRule(type: analyzer.type, parameters: parameters), 0)
+        var types = ["Completeness", "Uniqueness", "DistinctValuesCount", "UniqueValueRatio", "Entropy"]
+        switch try runner.context.field(name).type {
+        case .int32, .int64, .float32, .float64, .decimal, .date32, .timestampMicroseconds:
+            types = ["Mean", "Sum", "StandardDeviation", "Variance"] + types
+            reportsRange = true
+        case .binary, .string, .fixedSizeBinary, .dictionaryString:
+            types.append("ColumnLength")
+        default:
+            break
+        }
+        return types.map { RuleRunner.probe(type: $0, parameters: parameters) }
+    }
+
+    func add(_ runner: RuleRunner) {
+        guard error == nil else { return }
+        do throws(RuleError) {
+            let probes: [DQDLRule]
+            if let existing = self.probes {
+                probes = existing
+            } else {
+                probes = try makeProbes(runner)
+                self.probes = probes
+                states = Array(repeating: nil, count: probes.count)
+            }
+            for (index, probe) in probes.enumerated() {
+                states[index] = try runner.accumulate(probe, into: states[index])
+            }
+        } catch {
+            self.error = error
+        }
+    }
+
+    func finish(_ runner: RuleRunner) -> DQAnalyzerResult {
         var metrics: [String: Double] = [:]
-        do {
-            let parameters = analyzer.parameters
-            switch analyzer.type {
-            case "AllStatistics":
-                let name = try runner.parameter(DQDLRule(type: analyzer.type, parameters: parameters), 0)
-                let column = try context.column(name)
-                var types = ["Completeness", "Uniqueness", "DistinctValuesCount", "UniqueValueRatio", "Entropy"]
-                switch column {
-                case .numeric: types += ["Mean", "Sum", "StandardDeviation", "Variance"]
-                case .text: types.append("ColumnLength")
-                default: break
+        do throws(RuleError) {
+            if let error { throw error }
+            for (index, probe) in (probes ?? []).enumerated() {
+                metrics.merge(try runner.measured(probe, states[index]).1) { _, new in new }
+                if reportsRange, probe.type == "Mean", let moments = (states[index] as? MomentsState)?.moments, moments.count > 0 {
+                    let name = try runner.parameter(probe, 0)
+                    metrics["Column.\(name).Minimum"] = moments.minimum
+                    metrics["Column.\(name).Maximum"] = moments.maximum
                 }
-                for type in types {
-                    metrics.merge(try runner.measure(type: type, parameters: parameters).1) { _, new in new }
-                }
-                if case .numeric = column {
-                    let moments = try context.moments(name, where: nil)
-                    if moments.count > 0 {
-                        metrics["Column.\(name).Minimum"] = moments.minimum
-                        metrics["Column.\(name).Maximum"] = moments.maximum
-                    }
-                }
-            default:
-                metrics = try runner.measure(type: analyzer.type, parameters: parameters).1
             }
             return DQAnalyzerResult(analyzer: analyzer.description, evaluatedMetrics: metrics, error: nil)
         } catch {

@@ -20,7 +20,8 @@ extension RuleRunner {
 
     // MARK: CustomSql
 
-    func customSql(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    /// The statement of a CustomSql rule, checked against the subset.
+    private func customSelect(_ rule: DQDLRule) throws(RuleError) -> SQLSelect {
         let text = try parameter(rule, 0)
         let select: SQLSelect
         do {
@@ -31,25 +32,26 @@ extension RuleRunner {
         guard select.table.lowercased() == "primary" else {
             throw RuleError("CustomSql reads the table 'primary'; found '\(select.table)'")
         }
+        return select
+    }
+
+    /// With a number condition the statement computes one aggregate value over the selected
+    /// rows; without one it returns the rows that pass (a compliance ratio).
+    func accumulateCustomSql(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let select = try customSelect(rule)
         var aliases: Set<String> = ["primary"]
         if let alias = select.alias { aliases.insert(alias) }
         let source = DatasetSource(context: context, dataset: context.primary, aliases: aliases)
-        var compiler = SQLCompiler(source: source, nowMicroseconds: context.now, aggregateRows: nil, rowCount: context.rowCount)
+        let compiler = SQLCompiler(source: source, nowMicroseconds: context.now, aggregateRows: nil, rowCount: context.rowCount)
 
-        var selected = [Bool](repeating: true, count: context.rowCount)
-        var selectedRows: [Int] = []
+        var selectedRows: [Int]?
         do {
             if let predicate = select.predicate {
                 guard !predicate.containsAggregate else {
                     throw SQLError(message: "aggregates are not allowed in WHERE", offset: 0)
                 }
                 let test = try compiler.predicate(predicate)
-                for row in 0..<context.rowCount {
-                    selected[row] = test(row) == 1
-                    if selected[row] { selectedRows.append(row) }
-                }
-            } else {
-                selectedRows = Array(0..<context.rowCount)
+                selectedRows = (0..<context.rowCount).filter { test($0) == 1 }
             }
         } catch {
             throw RuleError("CustomSql: \(error)")
@@ -62,17 +64,21 @@ extension RuleRunner {
             guard expression.containsAggregate || expression.qualifiers.isEmpty && !Self.referencesColumns(expression) else {
                 throw RuleError("CustomSql with a number condition must return one value; use an aggregate such as COUNT(*)")
             }
-            compiler.aggregateRows = selectedRows
-            let value: SQLValue
             do {
-                value = try compiler.compile(expression).evaluate(0)
-            } catch {
+                let aggregate = try self.state(state) { () throws(RuleError) -> AggregateState in
+                    do {
+                        return AggregateState(try SQLAggregateExpression(expression))
+                    } catch {
+                        throw RuleError("CustomSql: \(error)")
+                    }
+                }
+                try aggregate.expression.add(rows: selectedRows, compiler: compiler)
+                return aggregate
+            } catch let error as SQLError {
                 throw RuleError("CustomSql: \(error)")
+            } catch {
+                throw error as? RuleError ?? RuleError("CustomSql: \(error)")
             }
-            guard let number = value.number else {
-                return RuleEvaluation(outcome: .failed, failureReason: "Value could not be computed: the query returned NULL")
-            }
-            return try numberRule(rule, value: number, metrics: ["Dataset.*.CustomSQL": number])
         }
 
         // Row-level form: the query returns the rows that pass.
@@ -81,9 +87,35 @@ extension RuleRunner {
                 throw RuleError("CustomSql without a condition must return rows, not aggregates")
             }
         }
-        let rows = selected.map { $0 ? Int8(1) : 0 }
-        return try complianceRule(rule, compliant: selectedRows.count, total: context.rowCount,
-                                  metricKey: "Dataset.*.CustomSQL", rows: rows)
+        let tally = try self.state(state) { TallyState() }
+        tally.compliant += selectedRows?.count ?? context.rowCount
+        tally.total += context.rowCount
+        if context.keepRows {
+            var rows = [Int8](repeating: selectedRows == nil ? 1 : 0, count: context.rowCount)
+            for row in selectedRows ?? [] { rows[row] = 1 }
+            tally.rows.append(rows)
+        } else {
+            tally.rows.append(nil)
+        }
+        return tally
+    }
+
+    func finishCustomSql(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        if let tally = state as? TallyState {
+            return try complianceRule(rule, compliant: tally.compliant, total: tally.total,
+                                      metricKey: "Dataset.*.CustomSQL", rows: tally.rows.values)
+        }
+        let aggregate = try finished(state, AggregateState.self)
+        let value: SQLValue
+        do {
+            value = try aggregate.expression.value(nowMicroseconds: context.now)
+        } catch {
+            throw RuleError("CustomSql: \(error)")
+        }
+        guard let number = value.number else {
+            return RuleEvaluation(outcome: .failed, failureReason: "Value could not be computed: the query returned NULL")
+        }
+        return try numberRule(rule, value: number, metrics: ["Dataset.*.CustomSQL": number])
     }
 
     private static func referencesColumns(_ expression: SQLExpression) -> Bool {
@@ -102,8 +134,8 @@ extension RuleRunner {
 
     // MARK: AggregateMatch
 
-    /// Evaluates an aggregate expression such as `sum(ref.bytes)` on the dataset it names.
-    private func aggregateValue(_ text: String) throws(RuleError) -> (Double, String) {
+    /// An aggregate expression such as `sum(ref.bytes)` and the alias of the dataset it reads.
+    private func aggregateExpression(_ text: String) throws(RuleError) -> (SQLAggregateExpression, String) {
         let expression: SQLExpression
         do {
             expression = try SQLParser.parseExpression(text)
@@ -113,25 +145,57 @@ extension RuleRunner {
         guard expression.containsAggregate else { throw RuleError("\"\(text)\" is not an aggregate expression") }
         let qualifiers = expression.qualifiers
         guard qualifiers.count <= 1 else { throw RuleError("\"\(text)\" reads more than one dataset") }
-        let alias = qualifiers.first ?? "primary"
-        let dataset = try context.dataset(alias)
-        let source = DatasetSource(context: context, dataset: dataset, aliases: [alias, "primary"])
-        let compiler = SQLCompiler(source: source, nowMicroseconds: context.now, aggregateRows: nil, rowCount: dataset.rowCount)
         do {
-            guard let value = try compiler.compile(expression).evaluate(0).number else {
-                throw RuleError("\"\(text)\" evaluated to NULL")
-            }
-            return (value, alias)
-        } catch let error as RuleError {
-            throw error
+            return (try SQLAggregateExpression(expression), qualifiers.first ?? "primary")
         } catch {
             throw RuleError("Invalid aggregate expression \"\(text)\": \(error)")
         }
     }
 
-    func aggregateMatch(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
-        let (first, _) = try aggregateValue(try parameter(rule, 0))
-        let (second, alias) = try aggregateValue(try parameter(rule, 1))
+    /// Whether `alias` names the primary dataset.
+    private func isPrimary(_ alias: String) -> Bool { alias == "primary" || alias == context.primary.name }
+
+    /// Folds this chunk into `aggregate` when it reads the primary dataset; a reference's
+    /// aggregate is computed once, on the first chunk.
+    private func fold(_ aggregate: inout SQLAggregateExpression, alias: String, text: String, first: Bool) throws(RuleError) {
+        let dataset = try context.dataset(alias)
+        guard isPrimary(alias) || first else { return }
+        let source = DatasetSource(context: context, dataset: dataset, aliases: [alias, "primary"])
+        let compiler = SQLCompiler(source: source, nowMicroseconds: context.now, aggregateRows: nil,
+                                   rowCount: isPrimary(alias) ? context.rowCount : dataset.rowCount)
+        do {
+            try aggregate.add(rows: nil, compiler: compiler)
+        } catch {
+            throw RuleError("Invalid aggregate expression \"\(text)\": \(error)")
+        }
+    }
+
+    func accumulateAggregateMatch(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let firstText = try parameter(rule, 0), secondText = try parameter(rule, 1)
+        let (firstExpression, firstAlias) = try aggregateExpression(firstText)
+        let (secondExpression, secondAlias) = try aggregateExpression(secondText)
+        let isFirstChunk = state == nil
+        let pair = try self.state(state) { AggregatePairState(first: firstExpression, second: secondExpression) }
+        try fold(&pair.first, alias: firstAlias, text: firstText, first: isFirstChunk)
+        try fold(&pair.second, alias: secondAlias, text: secondText, first: isFirstChunk)
+        return pair
+    }
+
+    func finishAggregateMatch(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let pair = try finished(state, AggregatePairState.self)
+        let firstText = try parameter(rule, 0), secondText = try parameter(rule, 1)
+        let (_, alias) = try aggregateExpression(secondText)
+        func number(_ expression: SQLAggregateExpression, _ text: String) throws(RuleError) -> Double {
+            let value: SQLValue
+            do {
+                value = try expression.value(nowMicroseconds: context.now)
+            } catch {
+                throw RuleError("Invalid aggregate expression \"\(text)\": \(error)")
+            }
+            guard let number = value.number else { throw RuleError("\"\(text)\" evaluated to NULL") }
+            return number
+        }
+        let first = try number(pair.first, firstText), second = try number(pair.second, secondText)
         let ratio: Double? = second == 0 ? (first == 0 ? 1 : nil) : first / second
         var metrics: [String: Double] = [:]
         if let ratio { metrics["Column.\(alias).AggregateMatch"] = ratio }
@@ -191,7 +255,7 @@ extension RuleRunner {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    func referentialIntegrity(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func accumulateReferentialIntegrity(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
         let primaryNames = Self.splitColumns(try parameter(rule, 0))
         let target = try parameter(rule, 1)
         guard let dot = target.firstIndex(of: ".") else {
@@ -205,26 +269,46 @@ extension RuleRunner {
             throw RuleError("ReferentialIntegrity needs as many reference columns as primary columns")
         }
         let reference = try context.dataset(alias)
-        var referenceColumns: [DQColumnValues] = []
-        for name in referenceNames { referenceColumns.append(try context.column(name, in: reference)) }
-        var keys: Set<[UInt8]> = []
-        for row in 0..<reference.rowCount {
-            if let key = Self.key(referenceColumns, row) { keys.insert(key) }
+        let keys = try context.references.derived("keys\u{1}\(alias)\u{1}\(referenceNames.joined(separator: "\u{2}"))") {
+            () throws(RuleError) -> Set<[UInt8]> in
+            var referenceColumns: [DQColumnValues] = []
+            for name in referenceNames { referenceColumns.append(try context.column(name, in: reference)) }
+            var keys: Set<[UInt8]> = []
+            for row in 0..<reference.rowCount {
+                if let key = Self.key(referenceColumns, row) { keys.insert(key) }
+            }
+            return keys
         }
         var primaryColumns: [DQColumnValues] = []
         for name in primaryNames { primaryColumns.append(try context.column(name)) }
-        var matched = 0
-        var rows = [Int8](repeating: 0, count: context.rowCount)
+        let match = try self.state(state) { MatchState() }
+        var rows = [Int8](repeating: 0, count: context.keepRows ? context.rowCount : 0)
         for row in 0..<context.rowCount {
             if let key = Self.key(primaryColumns, row), keys.contains(key) {
-                matched += 1
-                rows[row] = 1
+                match.matched += 1
+                if !rows.isEmpty { rows[row] = 1 }
             }
         }
-        let ratio: Double? = context.rowCount > 0 ? Double(matched) / Double(context.rowCount) : nil
+        match.total += context.rowCount
+        match.rows.append(context.keepRows ? rows : nil)
+        return match
+    }
+
+    /// ReferentialIntegrity, DatasetMatch: the share of primary rows matched in the reference.
+    func finishMatch(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let match = try finished(state, MatchState.self)
+        let ratio: Double? = match.total > 0 ? Double(match.matched) / Double(match.total) : nil
         var metrics: [String: Double] = [:]
-        if let ratio { metrics["Column.\(alias).ReferentialIntegrity"] = ratio }
-        return try numberRule(rule, value: ratio, metrics: metrics, rows: rows)
+        if let ratio {
+            if rule.type == "DatasetMatch" {
+                metrics["Dataset.\(try parameter(rule, 0)).DatasetMatch"] = ratio
+            } else {
+                let target = try parameter(rule, 1)
+                let alias = target.firstIndex(of: ".").map { String(target[..<$0]) } ?? target
+                metrics["Column.\(alias).ReferentialIntegrity"] = ratio
+            }
+        }
+        return try numberRule(rule, value: ratio, metrics: metrics, rows: match.rows.values)
     }
 
     /// `"a->b,c"` → `[(a, b), (c, c)]`.
@@ -242,7 +326,7 @@ extension RuleRunner {
         return pairs
     }
 
-    func datasetMatch(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func accumulateDatasetMatch(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
         let alias = try parameter(rule, 0)
         let reference = try context.dataset(alias)
         let keyPairs = try Self.mappings(try parameter(rule, 1))
@@ -255,33 +339,35 @@ extension RuleRunner {
                 .filter { !keyNames.contains($0) && DQEvaluationContext.fieldIndex($0, in: reference.schema) != nil }
                 .map { ($0, $0) }
         }
-        var primaryKeys: [DQColumnValues] = [], referenceKeys: [DQColumnValues] = []
-        for (ours, theirs) in keyPairs {
-            primaryKeys.append(try context.column(ours))
-            referenceKeys.append(try context.column(theirs, in: reference))
-        }
+        var primaryKeys: [DQColumnValues] = []
+        for (ours, _) in keyPairs { primaryKeys.append(try context.column(ours)) }
         var primaryValues: [DQColumnValues] = [], referenceValues: [DQColumnValues] = []
         for (ours, theirs) in valuePairs {
             primaryValues.append(try context.column(ours))
             referenceValues.append(try context.column(theirs, in: reference))
         }
-        var index: [[UInt8]: Int] = [:]
-        for row in 0..<reference.rowCount {
-            if let key = Self.key(referenceKeys, row), index[key] == nil { index[key] = row }
+        let indexKey = "index\u{1}\(alias)\u{1}\(keyPairs.map(\.1).joined(separator: "\u{2}"))"
+        let index = try context.references.derived(indexKey) { () throws(RuleError) -> [[UInt8]: Int] in
+            var referenceKeys: [DQColumnValues] = []
+            for (_, theirs) in keyPairs { referenceKeys.append(try context.column(theirs, in: reference)) }
+            var index: [[UInt8]: Int] = [:]
+            for row in 0..<reference.rowCount {
+                if let key = Self.key(referenceKeys, row), index[key] == nil { index[key] = row }
+            }
+            return index
         }
-        var matched = 0
-        var rows = [Int8](repeating: 0, count: context.rowCount)
+        let match = try self.state(state) { MatchState() }
+        var rows = [Int8](repeating: 0, count: context.keepRows ? context.rowCount : 0)
         for row in 0..<context.rowCount {
             guard let key = Self.key(primaryKeys, row), let other = index[key] else { continue }
             let same = zip(primaryValues, referenceValues).allSatisfy { Self.key($0, row) == Self.key($1, other) }
             if same {
-                matched += 1
-                rows[row] = 1
+                match.matched += 1
+                if !rows.isEmpty { rows[row] = 1 }
             }
         }
-        let ratio: Double? = context.rowCount > 0 ? Double(matched) / Double(context.rowCount) : nil
-        var metrics: [String: Double] = [:]
-        if let ratio { metrics["Dataset.\(alias).DatasetMatch"] = ratio }
-        return try numberRule(rule, value: ratio, metrics: metrics, rows: rows)
+        match.total += context.rowCount
+        match.rows.append(context.keepRows ? rows : nil)
+        return match
     }
 }

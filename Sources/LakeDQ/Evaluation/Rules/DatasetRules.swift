@@ -2,8 +2,14 @@ import Foundation
 
 /// RowCount, ColumnCount, ColumnExists, ColumnNamesMatchPattern.
 extension RuleRunner {
-    func rowCount(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
-        let count = Double(try context.selection(rule.whereClause).count)
+    func accumulateRowCount(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let counter = try self.state(state) { CountState() }
+        counter.count += try context.selection(rule.whereClause).count
+        return counter
+    }
+
+    func finishRowCount(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let count = Double(try finished(state, CountState.self).count)
         return try numberRule(rule, value: count, metrics: ["Dataset.*.RowCount": count])
     }
 

@@ -1,34 +1,87 @@
 /// Completeness, uniqueness, moments, frequency metrics and correlation.
 extension RuleRunner {
-    func completeness(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    // MARK: Completeness
+
+    func accumulateCompleteness(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let tally = try self.state(state) { TallyState() }
         let name = try parameter(rule, 0)
         let selection = try context.selection(rule.whereClause)
         let nulls = try context.nullFlags(name)
         var complete = 0
-        for row in 0..<context.rowCount where selection.contains(row) && !nulls[row] { complete += 1 }
-        let rows = rowResults(selection) { !nulls[$0] }
-        let ratio: Double? = selection.count > 0 ? Double(complete) / Double(selection.count) : nil
+        if let mask = selection.mask {
+            for row in 0..<context.rowCount where mask[row] && !nulls[row] { complete += 1 }
+        } else {
+            for row in 0..<context.rowCount where !nulls[row] { complete += 1 }
+        }
+        tally.compliant += complete
+        tally.total += selection.count
+        tally.rows.append(rowResults(selection) { !nulls[$0] })
+        return tally
+    }
+
+    func finishCompleteness(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let tally = try finished(state, TallyState.self)
+        let name = try parameter(rule, 0)
+        let ratio: Double? = tally.total > 0 ? Double(tally.compliant) / Double(tally.total) : nil
         var metrics: [String: Double] = [:]
         if let ratio { metrics["Column.\(name).Completeness"] = ratio }
         if rule.type == "IsComplete" {
-            return booleanRule(ratio.map { $0 == 1 }, value: ratio, metrics: metrics, rows: rows,
+            return booleanRule(ratio.map { $0 == 1 }, value: ratio, metrics: metrics, rows: tally.rows.values,
                                reason: "the dataset has no rows to evaluate")
         }
-        return try numberRule(rule, value: ratio, metrics: metrics, rows: rows)
+        return try numberRule(rule, value: ratio, metrics: metrics, rows: tally.rows.values)
     }
+
+    // MARK: Value frequencies
 
     /// `Column.<c>.Uniqueness` or `Multicolumn.<a>,<b>.Uniqueness`.
     static func uniquenessKey(_ names: [String]) -> String {
         names.count == 1 ? "Column.\(names[0]).Uniqueness" : "Multicolumn.\(names.joined(separator: ",")).Uniqueness"
     }
 
-    func uniqueness(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    /// The grouping columns: every parameter for Uniqueness / IsUnique, the first otherwise.
+    private func groupingColumns(_ rule: DQDLRule) throws(RuleError) -> [String] {
+        rule.type == "Uniqueness" || rule.type == "IsUnique" || rule.type == "IsPrimaryKey"
+            ? try parameters(rule) : [try parameter(rule, 0)]
+    }
+
+    /// Counts this chunk's values of `names` into `state`.
+    private func countValues(_ names: [String], where whereClause: String?, into state: FrequencyState) throws(RuleError) {
+        let selection = try context.selection(whereClause)
+        let frequencies = try context.frequencies(names, where: whereClause)
+        let fingerprints = try context.groupFingerprints(names, frequencies)
+        for code in frequencies.counts.indices where frequencies.counts[code] > 0 {
+            try state.counter.add(fingerprints[code], count: frequencies.counts[code])
+        }
+        state.selected += frequencies.rowCount
+        state.chunks += 1
+        if state.chunks == 1, context.keepRows {
+            var nulls: [[Bool]] = []
+            if state.wantsNulls {
+                for name in names { nulls.append(try context.nullFlags(name)) }
+            }
+            state.single = (frequencies, selection, nulls)
+        } else {
+            state.single = nil
+        }
+    }
+
+    func accumulateFrequencies(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let frequencies = try self.state(state) { FrequencyState(counter: context.makeCounter()) }
+        try countValues(try groupingColumns(rule), where: rule.whereClause, into: frequencies)
+        return frequencies
+    }
+
+    func finishUniqueness(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let frequencies = try finished(state, FrequencyState.self)
         let names = try parameters(rule)
-        let selection = try context.selection(rule.whereClause)
-        let frequencies = try context.frequencies(names, where: rule.whereClause)
-        let ratio: Double? = frequencies.rowCount > 0 ? Double(frequencies.singletons) / Double(frequencies.rowCount) : nil
-        let codes = frequencies.codes, counts = frequencies.counts
-        let rows = rowResults(selection) { row in codes[row] >= 0 && counts[Int(codes[row])] == 1 }
+        let summary = try FrequencySummary(rowCount: frequencies.selected, counter: frequencies.counter)
+        let ratio: Double? = summary.rowCount > 0 ? Double(summary.singletons) / Double(summary.rowCount) : nil
+        var rows: [Int8]?
+        if let single = frequencies.single {
+            let codes = single.frequencies.codes, counts = single.frequencies.counts
+            rows = rowResults(single.selection) { row in codes[row] >= 0 && counts[Int(codes[row])] == 1 }
+        }
         var metrics: [String: Double] = [:]
         if let ratio { metrics[Self.uniquenessKey(names)] = ratio }
         if rule.type == "IsUnique" {
@@ -38,29 +91,64 @@ extension RuleRunner {
         return try numberRule(rule, value: ratio, metrics: metrics, rows: rows)
     }
 
-    func isPrimaryKey(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func finishFrequencyMetric(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let frequencies = try finished(state, FrequencyState.self)
+        let name = try parameter(rule, 0)
+        let summary = try FrequencySummary(rowCount: frequencies.selected, counter: frequencies.counter)
+        let value: Double?
+        switch rule.type {
+        case "DistinctValuesCount": value = Double(summary.distinct)
+        case "UniqueValueRatio":
+            value = summary.distinct > 0 ? Double(summary.singletons) / Double(summary.distinct) : nil
+        default: value = summary.rowCount > 0 ? summary.entropy : nil
+        }
+        var metrics: [String: Double] = [:]
+        if let value { metrics["Column.\(name).\(rule.type)"] = value }
+        return try numberRule(rule, value: value, metrics: metrics)
+    }
+
+    // MARK: IsPrimaryKey
+
+    func accumulatePrimaryKey(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
         let names = try parameters(rule)
+        let key = try self.state(state) { () -> PrimaryKeyState in
+            let frequencies = FrequencyState(counter: context.makeCounter())
+            frequencies.wantsNulls = true
+            return PrimaryKeyState(columns: names.count, frequencies: frequencies)
+        }
         let selection = try context.selection(rule.whereClause)
-        guard selection.count > 0 else {
+        for (index, name) in names.enumerated() {
+            let nulls = try context.nullFlags(name)
+            var present = 0
+            for row in 0..<context.rowCount where selection.contains(row) && !nulls[row] { present += 1 }
+            key.present[index] += present
+        }
+        try countValues(names, where: rule.whereClause, into: key.frequencies)
+        return key
+    }
+
+    func finishPrimaryKey(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let key = try finished(state, PrimaryKeyState.self)
+        let names = try parameters(rule)
+        let selected = key.frequencies.selected
+        guard selected > 0 else {
             return booleanRule(nil, value: nil, metrics: [:], reason: "the dataset has no rows to evaluate")
         }
         var metrics: [String: Double] = [:]
-        var columns: [[Bool]] = []
         var complete = true
-        for name in names {
-            let nulls = try context.nullFlags(name)
-            columns.append(nulls)
-            var present = 0
-            for row in 0..<context.rowCount where selection.contains(row) && !nulls[row] { present += 1 }
-            metrics["Column.\(name).Completeness"] = Double(present) / Double(selection.count)
-            if present != selection.count { complete = false }
+        for (index, name) in names.enumerated() {
+            metrics["Column.\(name).Completeness"] = Double(key.present[index]) / Double(selected)
+            if key.present[index] != selected { complete = false }
         }
-        let frequencies = try context.frequencies(names, where: rule.whereClause)
-        let uniqueness = Double(frequencies.singletons) / Double(frequencies.rowCount)
+        let summary = try FrequencySummary(rowCount: selected, counter: key.frequencies.counter)
+        let uniqueness = Double(summary.singletons) / Double(summary.rowCount)
         metrics[Self.uniquenessKey(names)] = uniqueness
-        let codes = frequencies.codes, counts = frequencies.counts
-        let rows = rowResults(selection) { row in
-            codes[row] >= 0 && counts[Int(codes[row])] == 1 && columns.allSatisfy { !$0[row] }
+        var rows: [Int8]?
+        if let single = key.frequencies.single {
+            let codes = single.frequencies.codes, counts = single.frequencies.counts, columns = single.nulls
+            rows = rowResults(single.selection) { row in
+                codes[row] >= 0 && counts[Int(codes[row])] == 1 && columns.allSatisfy { !$0[row] }
+            }
         }
         let holds = complete && uniqueness == 1
         var evaluation = booleanRule(holds, value: nil, metrics: metrics, rows: rows, reason: "")
@@ -72,9 +160,17 @@ extension RuleRunner {
         return evaluation
     }
 
-    func moments(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    // MARK: Moments
+
+    func accumulateMoments(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let moments = try self.state(state) { MomentsState() }
+        moments.moments.merge(try context.moments(try parameter(rule, 0), where: rule.whereClause))
+        return moments
+    }
+
+    func finishMoments(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let moments = try finished(state, MomentsState.self).moments
         let name = try parameter(rule, 0)
-        let moments = try context.moments(name, where: rule.whereClause)
         let value: Double?
         if moments.count == 0 {
             value = nil
@@ -92,39 +188,27 @@ extension RuleRunner {
                               undefinedReason: "column '\(name)' has no non-null values to evaluate")
     }
 
-    func frequencyMetric(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
-        let name = try parameter(rule, 0)
-        let frequencies = try context.frequencies([name], where: rule.whereClause)
-        let value: Double?
-        switch rule.type {
-        case "DistinctValuesCount": value = Double(frequencies.distinct)
-        case "UniqueValueRatio":
-            value = frequencies.distinct > 0 ? Double(frequencies.singletons) / Double(frequencies.distinct) : nil
-        default: value = frequencies.rowCount > 0 ? frequencies.entropy : nil
-        }
-        var metrics: [String: Double] = [:]
-        if let value { metrics["Column.\(name).\(rule.type)"] = value }
-        return try numberRule(rule, value: value, metrics: metrics)
-    }
+    // MARK: ColumnCorrelation
 
     /// Pearson correlation over rows where both columns are present.
-    func columnCorrelation(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func accumulateCorrelation(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let correlation = try self.state(state) { CorrelationState() }
         let first = try parameter(rule, 0), second = try parameter(rule, 1)
         let selection = try context.selection(rule.whereClause)
         guard case let .numeric(x, xValid, _) = try context.column(first) else { throw RuleError("Column '\(first)' is not numeric") }
         guard case let .numeric(y, yValid, _) = try context.column(second) else { throw RuleError("Column '\(second)' is not numeric") }
-        var n = 0.0, meanX = 0.0, meanY = 0.0, cxy = 0.0, m2x = 0.0, m2y = 0.0
+        var chunk = CoMoments()
         for row in 0..<context.rowCount where selection.contains(row) && xValid[row] && yValid[row] {
-            n += 1
-            let dx = x[row] - meanX
-            meanX += dx / n
-            let dy = y[row] - meanY
-            meanY += dy / n
-            cxy += dx * (y[row] - meanY)
-            m2x += dx * (x[row] - meanX)
-            m2y += dy * (y[row] - meanY)
+            chunk.add(x[row], y[row])
         }
-        let value: Double? = n > 1 && m2x > 0 && m2y > 0 ? cxy / (m2x * m2y).squareRoot() : nil
+        correlation.moments.merge(chunk)
+        return correlation
+    }
+
+    func finishCorrelation(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let moments = try finished(state, CorrelationState.self).moments
+        let first = try parameter(rule, 0), second = try parameter(rule, 1)
+        let value = moments.correlation
         var metrics: [String: Double] = [:]
         if let value { metrics["Multicolumn.\(first),\(second).ColumnCorrelation"] = value }
         return try numberRule(rule, value: value, metrics: metrics,

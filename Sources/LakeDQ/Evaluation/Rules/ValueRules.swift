@@ -5,13 +5,34 @@ import Foundation
 /// Text columns are tested once per distinct value and the verdict looked up per row.
 extension RuleRunner {
     /// Counts compliant rows among the selection and builds the row results.
-    private func tally(_ selection: RowSelection, _ compliant: (Int) -> Bool) -> (Int, [Int8]) {
+    private func tally(_ selection: RowSelection, _ compliant: (Int) -> Bool) -> (Int, [Int8]?) {
         var count = 0
+        guard context.keepRows else {
+            for row in 0..<context.rowCount where selection.contains(row) && compliant(row) { count += 1 }
+            return (count, nil)
+        }
         var rows = [Int8](repeating: 1, count: context.rowCount)
         for row in 0..<context.rowCount where selection.contains(row) {
             if compliant(row) { count += 1 } else { rows[row] = 0 }
         }
         return (count, rows)
+    }
+
+    /// Folds one chunk's compliant and selected counts into the rule's tally.
+    private func fold(_ state: RuleState?, compliant: Int, total: Int, rows: [Int8]?) throws(RuleError) -> RuleState {
+        let tally = try self.state(state) { TallyState() }
+        tally.compliant += compliant
+        tally.total += total
+        tally.rows.append(rows)
+        return tally
+    }
+
+    /// ColumnValues, DataFreshness, ColumnDataType: the compliance ratio against the threshold.
+    func finishCompliance(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let tally = try finished(state, TallyState.self)
+        let name = try parameter(rule, 0)
+        return try complianceRule(rule, compliant: tally.compliant, total: tally.total,
+                                  metricKey: "Column.\(name).\(rule.type).Compliance", rows: tally.rows.values)
     }
 
     /// Per-row compliance from a per-distinct-value verdict (text) or a per-row test.
@@ -48,7 +69,7 @@ extension RuleRunner {
 
     // MARK: ColumnValues
 
-    func columnValues(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func accumulateColumnValues(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
         let name = try parameter(rule, 0)
         let selection = try context.selection(rule.whereClause)
         let test: (Int) -> Bool
@@ -77,8 +98,7 @@ extension RuleRunner {
             }
             let matcher = try StringMatcher(op: op, operands: operands)
             if let raw = try rawTextCompliance(name, selection: selection, nullCompliant: nullCompliant, matcher: matcher) {
-                return try complianceRule(rule, compliant: raw.0, total: selection.count,
-                                          metricKey: "Column.\(name).ColumnValues.Compliance", rows: raw.1)
+                return try fold(state, compliant: raw.0, total: selection.count, rows: raw.1)
             }
             let column = try context.column(name)
             test = try compliance(of: column, nullCompliant: nullCompliant, text: matcher.matches, number: nil,
@@ -97,8 +117,7 @@ extension RuleRunner {
             throw RuleError("ColumnValues needs a string, number or date condition")
         }
         let (compliant, rows) = tally(selection, test)
-        return try complianceRule(rule, compliant: compliant, total: selection.count,
-                                  metricKey: "Column.\(name).ColumnValues.Compliance", rows: rows)
+        return try fold(state, compliant: compliant, total: selection.count, rows: rows)
     }
 
     /// Compliance of a date/timestamp column (or text holding dates) by its microseconds.
@@ -123,12 +142,12 @@ extension RuleRunner {
     /// the column has not been interned already: for high-cardinality columns (IPs, ids) one
     /// pass over the bytes is cheaper than interning every value first.
     private func rawTextCompliance(_ name: String, selection: RowSelection, nullCompliant: Bool,
-                                   matcher: StringMatcher) throws(RuleError) -> (Int, [Int8])? {
+                                   matcher: StringMatcher) throws(RuleError) -> (Int, [Int8]?)? {
         guard !context.isPrepared(name), let index = DQEvaluationContext.fieldIndex(name, in: context.primary.schema),
               context.primary.schema.fields[index].type.isString || context.primary.schema.fields[index].type == .binary
         else { return nil }
         var compliant = 0
-        var rows = [Int8](repeating: 1, count: context.rowCount)
+        var rows = [Int8](repeating: 1, count: context.keepRows ? context.rowCount : 0)
         var base = 0
         for batch in context.primary.batches {
             switch batch.columns[index] {
@@ -138,7 +157,7 @@ extension RuleRunner {
                         let ok = column.isValid(row)
                             ? matcher.matches(raw: UnsafeRawBufferPointer(rebasing: all[column.byteRange(at: row)]))
                             : nullCompliant
-                        if ok { compliant += 1 } else { rows[base + row] = 0 }
+                        if ok { compliant += 1 } else if !rows.isEmpty { rows[base + row] = 0 }
                     }
                 }
             case let .dictionary(column):
@@ -150,7 +169,7 @@ extension RuleRunner {
                     for row in 0..<column.count where selection.contains(base + row) {
                         let entry = Int(indices[row])
                         let ok = column.isValid(row) && entry >= 0 && entry < verdicts.count ? verdicts[entry] : nullCompliant
-                        if ok { compliant += 1 } else { rows[base + row] = 0 }
+                        if ok { compliant += 1 } else if !rows.isEmpty { rows[base + row] = 0 }
                     }
                 }
             default:
@@ -158,12 +177,12 @@ extension RuleRunner {
             }
             base += batch.rowCount
         }
-        return (compliant, rows)
+        return (compliant, context.keepRows ? rows : nil)
     }
 
     // MARK: DataFreshness
 
-    func dataFreshness(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func accumulateDataFreshness(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
         let name = try parameter(rule, 0)
         guard case let .duration(condition)? = rule.condition else { throw RuleError("DataFreshness needs a duration condition") }
         let selection = try context.selection(rule.whereClause)
@@ -174,13 +193,13 @@ extension RuleRunner {
         // Age = now − value; a null value is not fresh.
         let test = try temporalCompliance(column, nullCompliant: false) { ConditionCheck.holds(now - $0, op, limits) }
         let (compliant, rows) = tally(selection, test)
-        return try complianceRule(rule, compliant: compliant, total: selection.count,
-                                  metricKey: "Column.\(name).DataFreshness.Compliance", rows: rows)
+        return try fold(state, compliant: compliant, total: selection.count, rows: rows)
     }
 
     // MARK: ColumnLength
 
-    func columnLength(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func accumulateColumnLength(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
+        let lengthState = try self.state(state) { LengthState() }
         let name = try parameter(rule, 0)
         guard case let .number(condition)? = rule.condition else { throw RuleError("ColumnLength needs a number condition") }
         let selection = try context.selection(rule.whereClause)
@@ -189,22 +208,20 @@ extension RuleRunner {
         var operands: [Double?] = []
         for operand in condition.operands { operands.append(try check.scalar(operand)) }
         let op = condition.op
-        var minimum = Double.infinity, maximum = -Double.infinity
-        var present = 0, compliant = 0
-        var rows = [Int8](repeating: 1, count: context.rowCount)
+        var rows = [Int8](repeating: 1, count: context.keepRows ? context.rowCount : 0)
         // Lengths repeat a lot: decide each distinct length once.
         var verdicts: [Int32: Bool] = [:]
         for row in 0..<context.rowCount where selection.contains(row) {
             let length = lengths[row]
             guard length >= 0 else {
                 // Nulls have no length; they neither pass nor fail.
-                rows[row] = -1
+                if !rows.isEmpty { rows[row] = -1 }
                 continue
             }
-            present += 1
+            lengthState.present += 1
             let value = Double(length)
-            minimum = min(minimum, value)
-            maximum = max(maximum, value)
+            lengthState.minimum = min(lengthState.minimum, value)
+            lengthState.maximum = max(lengthState.maximum, value)
             let verdict: Bool
             if let known = verdicts[length] {
                 verdict = known
@@ -212,22 +229,30 @@ extension RuleRunner {
                 verdict = ConditionCheck.holds(value, op, operands)
                 verdicts[length] = verdict
             }
-            if verdict { compliant += 1 } else { rows[row] = 0 }
+            if verdict { lengthState.compliant += 1 } else if !rows.isEmpty { rows[row] = 0 }
         }
-        guard present > 0 else {
+        lengthState.rows.append(context.keepRows ? rows : nil)
+        return lengthState
+    }
+
+    func finishColumnLength(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
+        let lengths = try finished(state, LengthState.self)
+        let name = try parameter(rule, 0)
+        guard lengths.present > 0 else {
             return RuleEvaluation(outcome: .failed, failureReason: "Value could not be computed: column '\(name)' has no non-null values",
-                                  rows: rows)
+                                  rows: lengths.rows.values)
         }
-        let metrics = ["Column.\(name).MinimumLength": minimum, "Column.\(name).MaximumLength": maximum]
-        let holds = compliant == present
+        let metrics = ["Column.\(name).MinimumLength": lengths.minimum, "Column.\(name).MaximumLength": lengths.maximum]
+        let holds = lengths.compliant == lengths.present
         return RuleEvaluation(outcome: holds ? .passed : .failed,
-                              failureReason: holds ? nil : "\(present - compliant) of \(present) values have a length that does not meet the constraint requirement.",
-                              metrics: metrics, primaryMetric: Double(compliant) / Double(present), rows: rows)
+                              failureReason: holds ? nil : "\(lengths.present - lengths.compliant) of \(lengths.present) values have a length that does not meet the constraint requirement.",
+                              metrics: metrics, primaryMetric: Double(lengths.compliant) / Double(lengths.present),
+                              rows: lengths.rows.values)
     }
 
     // MARK: ColumnDataType
 
-    func columnDataType(_ rule: DQDLRule) throws(RuleError) -> RuleEvaluation {
+    func accumulateColumnDataType(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
         let name = try parameter(rule, 0)
         guard case let .string(condition)? = rule.condition else { throw RuleError("ColumnDataType needs a string condition") }
         let selection = try context.selection(rule.whereClause)
@@ -259,8 +284,7 @@ extension RuleRunner {
             throw RuleError("ColumnDataType does not apply to nested column '\(name)'")
         }
         let (compliant, rows) = tally(selection, test)
-        return try complianceRule(rule, compliant: compliant, total: selection.count,
-                                  metricKey: "Column.\(name).ColumnDataType.Compliance", rows: rows)
+        return try fold(state, compliant: compliant, total: selection.count, rows: rows)
     }
 }
 

@@ -1,0 +1,174 @@
+import Foundation
+public import LakeColumnar
+
+/// A ruleset evaluated over a dataset that arrives a record batch at a time, in bounded memory.
+///
+/// Feed the primary dataset's batches with ``add(_:)`` — from an Iceberg scan, a Parquet
+/// reader, the log parser — and call ``finish()`` once for the report. Batches are grouped into
+/// chunks of ``DQEvaluationOptions/chunkRows`` rows; every rule folds each chunk into a small
+/// state (counts, moments, a counter of value fingerprints for the frequency rules) and decides
+/// its outcome from that state at the end, so the result does not depend on how the rows were
+/// split. Memory is one chunk plus the rules' states: frequency rules (Uniqueness,
+/// DistinctValuesCount, Entropy, IsPrimaryKey…) hold at most
+/// ``DQEvaluationOptions/counterEntries`` distinct values (16 bytes each) in memory and spill
+/// sorted runs to ``DQEvaluationOptions/spillDirectory`` beyond that. Reference datasets (for
+/// ReferentialIntegrity, DatasetMatch, RowCountMatch…) are held in memory.
+///
+/// ```swift
+/// let evaluation = try DQStreamingEvaluation(ruleset, schema: table.schema.columnarSchema(), name: "silver")
+/// for try await batch in table.scan().batches() { try evaluation.add(batch) }
+/// let report = try evaluation.finish()
+/// ```
+///
+/// Per-row outcomes (``DQEvaluationOptions/rowLevel``) are kept for every row seen, so they
+/// cost memory in proportion to the dataset; Uniqueness, IsUnique and IsPrimaryKey have them only
+/// when the dataset fits one chunk, because a row's verdict needs its value's final count.
+public final class DQStreamingEvaluation {
+    public let ruleset: DQDLRuleset
+    public let schema: Schema
+    public let name: String
+    public let files: [DQFile]
+    public let options: DQEvaluationOptions
+
+    private let now: Int64
+    private let history: [DQHistoryEntry]
+    private let references: DQReferenceCache
+    private let rules: [RuleAccumulator]
+    private let analyzers: [AnalyzerAccumulator]
+    private var pending: [RecordBatch] = []
+    private var pendingRows = 0
+    private var rowCount = 0
+    private var chunks = 0
+    private var finished = false
+
+    /// Starts an evaluation of `ruleset` on a dataset called `name` with `schema`.
+    ///
+    /// - Parameters:
+    ///   - files: the files the dataset was read from, for the `File*` rules.
+    ///   - references: the additional data sources by alias, in memory.
+    /// - Throws: ``DQDataError`` when the metric history cannot be read.
+    public init(_ ruleset: DQDLRuleset, schema: Schema, name: String = "primary", files: [DQFile] = [],
+                references: [String: DQDataset] = [:], options: DQEvaluationOptions = DQEvaluationOptions()) throws(DQDataError) {
+        self.ruleset = ruleset
+        self.schema = schema
+        self.name = name
+        self.files = files
+        self.options = options
+        now = options.now ?? Int64(Date().timeIntervalSince1970 * 1_000_000)
+        history = try options.history?.load(dataset: name) ?? []
+        self.references = DQReferenceCache(datasets: references)
+        rules = ruleset.rules.map(RuleAccumulator.init)
+        analyzers = (ruleset.analyzers ?? []).map(AnalyzerAccumulator.init)
+    }
+
+    /// The rows added so far.
+    public var rowsAdded: Int { rowCount + pendingRows }
+
+    /// Adds the next batch of the primary dataset.
+    ///
+    /// - Throws: ``DQDataError`` when the batch's columns do not match ``schema`` or after
+    ///   ``finish()``.
+    public func add(_ batch: RecordBatch) throws(DQDataError) {
+        guard !finished else { throw DQDataError(path: name, reason: "the evaluation has finished") }
+        try check(batch)
+        guard batch.rowCount > 0 else { return }
+        pending.append(batch)
+        pendingRows += batch.rowCount
+        if pendingRows >= options.chunkRows { evaluatePending() }
+    }
+
+    /// Adds several batches as one chunk, whatever their size (the in-memory path).
+    func addChunk(_ batches: [RecordBatch]) throws(DQDataError) {
+        for batch in batches { try check(batch) }
+        evaluatePending()
+        pending = batches
+        pendingRows = batches.reduce(0) { $0 + $1.rowCount }
+        evaluatePending()
+    }
+
+    private func check(_ batch: RecordBatch) throws(DQDataError) {
+        let fields = batch.schema.fields
+        guard fields.count == schema.fields.count else {
+            throw DQDataError(path: name, reason: "a batch has \(fields.count) columns; the dataset's schema has \(schema.fields.count)")
+        }
+        for (field, expected) in zip(fields, schema.fields) where !Self.sameValues(field.type, expected.type) {
+            throw DQDataError(path: name, reason: "column '\(expected.name)' is \(expected.type) in the schema but \(field.type) in a batch")
+        }
+    }
+
+    /// Whether columns of the two types are read the same way (text in any layout is text).
+    private static func sameValues(_ a: DataType, _ b: DataType) -> Bool {
+        let text: Set<String> = ["string", "binary", "dictionaryString"]
+        if text.contains(Self.kind(a)) && text.contains(Self.kind(b)) { return true }
+        return a == b
+    }
+
+    private static func kind(_ type: DataType) -> String {
+        switch type {
+        case .string: "string"
+        case .binary: "binary"
+        case .dictionaryString: "dictionaryString"
+        default: "\(type)"
+        }
+    }
+
+    private func context(batches: [RecordBatch], rowCount: Int? = nil) -> DQEvaluationContext {
+        DQEvaluationContext(primary: DQDataset(name: name, schema: schema, batches: batches, files: files),
+                            references: references, now: now, history: history, ruleset: ruleset,
+                            keepRows: options.rowLevel, rowCount: rowCount, counterEntries: options.counterEntries,
+                            spillDirectory: options.spillDirectory)
+    }
+
+    private func evaluatePending() {
+        guard pendingRows > 0 || (chunks == 0 && finished) else { return }
+        let runner = RuleRunner(context: context(batches: pending))
+        for rule in rules { rule.add(runner) }
+        for analyzer in analyzers { analyzer.add(runner) }
+        rowCount += pendingRows
+        chunks += 1
+        pending = []
+        pendingRows = 0
+    }
+
+    /// Decides every rule and analyzer over the rows added.
+    ///
+    /// - Throws: ``DQDataError`` when the metric history cannot be written, or when called twice.
+    public func finish() throws(DQDataError) -> DQReport {
+        guard !finished else { throw DQDataError(path: name, reason: "the evaluation has finished") }
+        finished = true
+        // An empty dataset still runs one (empty) chunk: a missing column is an error either way.
+        evaluatePending()
+        let runner = RuleRunner(context: context(batches: [], rowCount: rowCount))
+        var defaults: [String: String] = [:]
+        for label in ruleset.defaultLabels ?? [] { defaults[label.key] = label.value }
+
+        var results: [DQRuleResult] = []
+        var rowLevel: [[Int8]?] = []
+        var ruleMetrics: [String: Double] = [:]
+        var allMetrics: [String: Double] = [:]
+        for accumulator in rules {
+            let node = accumulator.node
+            let evaluation = accumulator.finish(runner)
+            let text = node.description
+            var labels = defaults
+            for label in node.labels ?? [] { labels[label.key] = label.value }
+            results.append(DQRuleResult(rule: text, outcome: evaluation.outcome, failureReason: evaluation.failureReason,
+                                        evaluatedMetrics: evaluation.metrics, evaluatedRule: evaluation.evaluatedRule,
+                                        labels: labels, message: evaluation.message))
+            rowLevel.append(options.rowLevel && evaluation.rows?.count == rowCount ? evaluation.rows : nil)
+            if let metric = evaluation.primaryMetric { ruleMetrics[text] = metric }
+            allMetrics.merge(evaluation.metrics) { _, new in new }
+        }
+        var analyzerResults: [DQAnalyzerResult] = []
+        for accumulator in analyzers {
+            let result = accumulator.finish(runner)
+            analyzerResults.append(result)
+            allMetrics.merge(result.evaluatedMetrics) { _, new in new }
+        }
+        if let store = options.history, options.recordHistory {
+            try store.append(DQHistoryEntry(dataset: name, time: now, rules: ruleMetrics, metrics: allMetrics))
+        }
+        return DQReport(dataset: name, rowCount: rowCount, results: results, analyzers: analyzerResults,
+                        rowLevel: options.rowLevel ? DQRowLevelOutcomes(perRule: rowLevel) : nil)
+    }
+}

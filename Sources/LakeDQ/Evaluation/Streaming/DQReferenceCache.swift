@@ -1,0 +1,33 @@
+import LakeColumnar
+
+/// The reference datasets of one run and what rules derive from them (prepared columns, key
+/// sets, aggregates), computed once and shared by the contexts of every chunk of the primary
+/// dataset. References are held in memory; only the primary dataset streams.
+final class DQReferenceCache {
+    let datasets: [String: DQDataset]
+    private var prepared: [String: [String: DQColumnValues]] = [:]
+    /// Derived values by a key the rule family chooses (e.g. a key set for ReferentialIntegrity).
+    private var derived: [String: Any] = [:]
+
+    init(datasets: [String: DQDataset]) {
+        self.datasets = datasets
+    }
+
+    func column(_ name: String, in dataset: DQDataset) throws(RuleError) -> DQColumnValues {
+        if let cached = prepared[dataset.name]?[name] { return cached }
+        guard let index = DQEvaluationContext.fieldIndex(name, in: dataset.schema) else {
+            throw RuleError("Column '\(name)' does not exist in dataset '\(dataset.name)'")
+        }
+        let values = DQColumnValues.prepare(field: dataset.schema.fields[index], batches: dataset.batches, index: index)
+        prepared[dataset.name, default: [:]][name] = values
+        return values
+    }
+
+    /// The value derived under `key`, made by `make` the first time.
+    func derived<Value>(_ key: String, _ make: () throws(RuleError) -> Value) throws(RuleError) -> Value {
+        if let cached = derived[key] as? Value { return cached }
+        let value = try make()
+        derived[key] = value
+        return value
+    }
+}
