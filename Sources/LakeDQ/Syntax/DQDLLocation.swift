@@ -1,4 +1,5 @@
-/// A position in a DQDL document: 1-based line, 0-based column (as ANTLR and AWS report them).
+/// A position in a DQDL document: 1-based line, 0-based column in Unicode scalars (as ANTLR and
+/// AWS report them).
 public struct DQDLLocation: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int

@@ -16,6 +16,9 @@ struct DQDLParser {
     private var position = 0
     private var diagnostics: [DQDLDiagnostic] = []
     private var variables: [DQDLVariable] = []
+    /// The position of each declared variable in `variables`: lookups stay O(1) however many
+    /// variables a document declares.
+    private var variableIndex: [String: Int] = [:]
     private var defaultLabels: [DQDLLabel]?
 
     private static let reservedWords: Set<String> = [
@@ -244,7 +247,7 @@ struct DQDLParser {
 
         if name.hasPrefix(".") || name.hasPrefix("_") {
             report("Variable name '\(name)' cannot start with '.' or '_'", at: nameToken.location)
-        } else if variables.contains(where: { $0.name == name }) {
+        } else if variableIndex[name] != nil {
             report("Variable '\(name)' is already defined", at: nameToken.location)
         } else {
             let items: [DQDLStringValue]
@@ -262,6 +265,7 @@ struct DQDLParser {
             if nested {
                 report("Nested variables are not supported in variable '\(name)'", at: nameToken.location)
             } else {
+                variableIndex[name] = variables.count
                 variables.append(DQDLVariable(name: name, value: value))
             }
         }
@@ -588,10 +592,14 @@ struct DQDLParser {
         return DQDLSizeCondition(op: number.op, operands: sizes)
     }
 
+    private func variable(_ name: String) -> DQDLVariable? {
+        variableIndex[name].map { variables[$0] }
+    }
+
     /// Every `$name` the rule uses must be declared, with the right shape.
     private mutating func checkVariables(in rule: DQDLRule) {
         for parameter in rule.parameters where parameter.form == .variable {
-            guard let variable = variables.first(where: { $0.name == parameter.text }) else {
+            guard let variable = variable(parameter.text) else {
                 report("Variable '\(parameter.text)' is not defined", at: rule.location)
                 continue
             }
@@ -601,7 +609,7 @@ struct DQDLParser {
         }
         guard case let .string(condition)? = rule.condition else { return }
         if let name = condition.listVariable {
-            if let variable = variables.first(where: { $0.name == name }) {
+            if let variable = variable(name) {
                 if case .single = variable.value {
                     report("Variable '\(name)' is not a list", at: rule.location)
                 }
@@ -610,7 +618,7 @@ struct DQDLParser {
             }
         }
         for case let .variable(name) in condition.operands {
-            if let variable = variables.first(where: { $0.name == name }) {
+            if let variable = variable(name) {
                 if case .list = variable.value, condition.op != .in, condition.op != .notIn {
                     report("Variable '\(name)' is a list and cannot be compared with '='", at: rule.location)
                 }
