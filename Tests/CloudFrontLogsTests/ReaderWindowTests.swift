@@ -154,9 +154,10 @@ struct ReaderWindowTests {
         #expect(result.rejects.map(\.reason) == [.invalidValue(field: "sc-status", value: "2OO")])
     }
 
-    @Test("input of nothing but bad lines comes out in batches of bounded rejects")
+    @Test("a log of nothing but bad lines comes out in batches of bounded rejects")
     func rejectsAreBounded() throws {
-        let text = Array(String(repeating: "garbage\n", count: 50).utf8)
+        // With its header it is a log, so its lines are rejects; without, it is not a log (NotALogTests).
+        let text = Array((header33 + String(repeating: "garbage\n", count: 50)).utf8)
         let reader = CloudFrontLogReader(bytes: text, name: "x", options: CloudFrontParserOptions(batchSize: 8))
         var sizes: [Int] = []
         while let next = try reader.next() {

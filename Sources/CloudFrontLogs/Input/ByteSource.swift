@@ -38,10 +38,18 @@ public final class FileByteSource: ByteSource {
 
     public init(path: String) throws(CloudFrontParseError) {
         self.path = path
-        fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw CloudFrontParseError(source: path, lineNumber: nil, message: "cannot open: \(String(cString: strerror(errno)))")
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw CloudFrontParseError(source: path, lineNumber: nil, message: "cannot open: \(String(cString: strerror(errno)))",
+                                       kind: .unreadable)
         }
+        // A directory opens for reading on Linux; say so here rather than at the first read.
+        var status = stat()
+        if fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            close(descriptor)
+            throw CloudFrontParseError(source: path, lineNumber: nil, message: "cannot open: is a directory", kind: .unreadable)
+        }
+        fd = descriptor
     }
 
     deinit { close(fd) }
@@ -51,7 +59,8 @@ public final class FileByteSource: ByteSource {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n >= 0 { return n }
             if errno == EINTR { continue }
-            throw CloudFrontParseError(source: path, lineNumber: nil, message: "read failed: \(String(cString: strerror(errno)))")
+            throw CloudFrontParseError(source: path, lineNumber: nil, message: "read failed: \(String(cString: strerror(errno)))",
+                                       kind: .unreadable)
         }
     }
 }

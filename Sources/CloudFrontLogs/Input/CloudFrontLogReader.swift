@@ -26,7 +26,15 @@ public struct CloudFrontBatch: Sendable {
 /// print(reader.statistics)   // accepted + rejected == data lines
 /// ```
 ///
-/// gzip input is recognised by its magic bytes, and concatenated members are read in full.
+/// gzip input is recognised by its magic bytes, and concatenated members are read in full; with
+/// ``LogCompression/gzip`` (a file named `.gz`) input without the magic is an error, not text.
+///
+/// An input that shows nothing of a log is an error (``CloudFrontParseError/Kind/notALog``)
+/// rather than a stream of rejects: when its first batch (up to `batchSize` data lines, or the
+/// whole input if shorter) yields no row but rejects, and no `#Fields` header naming `date` and
+/// `time` was read, nothing is returned and the error names the first rejected line and why
+/// (random bytes, a binary file, text of another kind, a header of other fields). Once a row has
+/// parsed or such a header has been read, malformed lines are rejects as always.
 /// Text is read (or inflated) straight into one window of memory, whose field and line ends are
 /// indexed 64 bytes at a time; values are typed into raw column storage as lines are parsed.
 /// Memory holds the window, one compressed chunk and one batch of rows; a line longer than
@@ -54,6 +62,10 @@ public final class CloudFrontLogReader<Source: ByteSource> {
     private var compressedStart = 0
     private var compressedEnd = 0
     private var sourceEnded = false
+    /// Whether gzip is detected or required.
+    private let compression: LogCompression
+    /// The input has shown that it is a log (a row parsed, or a usable `#Fields` header).
+    private var isKnownLog = false
     /// Inflate on a thread of its own (gzip input only).
     private let inflatesAhead: Bool
     private var ahead: Prefetcher<TextChunk>?
@@ -71,10 +83,12 @@ public final class CloudFrontLogReader<Source: ByteSource> {
     /// which the distribution id is taken when it follows CloudFront's naming). `windowSize` is
     /// the text held at once (lines may grow it up to the maximum line length). With
     /// `inflateAhead`, gzip input is inflated on a thread of its own, a few chunks ahead of the
-    /// parser: two cores then share the work.
+    /// parser: two cores then share the work. `compression`: whether gzip is detected by its
+    /// magic bytes or required.
     public init(source: Source, name: String, options: CloudFrontParserOptions = CloudFrontParserOptions(),
-                windowSize: Int = 1 << 20, inflateAhead: Bool = false) {
+                windowSize: Int = 1 << 20, inflateAhead: Bool = false, compression: LogCompression = .detect) {
         self.source = source
+        self.compression = compression
         inflatesAhead = inflateAhead
         parser = LineParser(options: options, sourceName: name, distribution: LogObjectKey(name)?.distributionID)
         delimiter = parser.delimiter
@@ -100,8 +114,9 @@ public final class CloudFrontLogReader<Source: ByteSource> {
 
     /// The next batch, or `nil` at the end of the input.
     ///
-    /// - Throws: ``CloudFrontParseError`` when the input cannot be read or decompressed, or a
-    ///   line is malformed under the ``MalformedLinePolicy/fail`` policy.
+    /// - Throws: ``CloudFrontParseError`` when the input cannot be read or decompressed, is not
+    ///   a log (see the type's discussion), or a line is malformed under the
+    ///   ``MalformedLinePolicy/fail`` policy.
     public func next() throws(CloudFrontParseError) -> CloudFrontBatch? {
         guard !finished else { return nil }
         // Rejects are bounded per batch too, so input of nothing but bad lines stays in bounded memory.
@@ -124,7 +139,28 @@ public final class CloudFrontLogReader<Source: ByteSource> {
         let rejects = parser.rejects
         parser.rejects.removeAll()
         if parser.assembler.rowCount == 0 && rejects.isEmpty && finished { return nil }
+        if !isKnownLog { try confirmLog(rejects) }
         return CloudFrontBatch(batch: parser.finishBatch(), rejects: rejects)
+    }
+
+    /// Decides, on the first batch with rows or rejects, whether the input is a log; throws
+    /// ``CloudFrontParseError/Kind/notALog`` when nothing in it parsed and no usable header
+    /// came first.
+    private func confirmLog(_ rejects: [RejectRecord]) throws(CloudFrontParseError) {
+        if parser.statistics.acceptedRows > 0 || parser.sawUsableHeader {
+            isKnownLog = true
+            return
+        }
+        guard let first = rejects.first else { return }
+        let lines = parser.statistics.dataLines
+        let counted = finished ? "none of its \(lines) data line\(lines == 1 ? "" : "s")"
+                               : "none of its first \(lines) data lines"
+        let header = parser.fieldsHeaderLine.map { "its #Fields header (line \($0)) names no date and time fields" }
+            ?? "no #Fields header"
+        throw CloudFrontParseError(
+            source: parser.sourceName, lineNumber: first.lineNumber,
+            message: "not a CloudFront log: \(header), and \(counted) parses (line \(first.lineNumber): \(first.reason))",
+            kind: .notALog)
     }
 
     /// Moves the unfinished line to the window's start, reads more text after it and indexes
@@ -181,7 +217,16 @@ public final class CloudFrontLogReader<Source: ByteSource> {
             let n = try source.read(into: compressed)
             compressedEnd = n
             if n == 0 { sourceEnded = true }
-            if n >= 2 && compressed[0] == 0x1F && compressed[1] == 0x8B {
+            let isGzip = n >= 2 && compressed[0] == 0x1F && compressed[1] == 0x8B
+            if compression == .gzip && !isGzip {
+                let start = (0..<min(n, 4)).map { hex(compressed[$0]) }.joined(separator: " ")
+                throw CloudFrontParseError(
+                    source: parser.sourceName, lineNumber: nil,
+                    message: n == 0 ? "not a gzip file: it is empty"
+                                    : "not a gzip file: it starts with \(start), not the gzip magic 1F 8B",
+                    kind: .notGzip)
+            }
+            if isGzip {
                 // The source moves to the gzip stream; this reader never reads it again.
                 let prefix = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(compressed)[0..<n])
                 if inflatesAhead {
@@ -232,7 +277,7 @@ public final class CloudFrontLogReader<Source: ByteSource> {
                 currentChunk = nil
                 let next: TextChunk?
                 do { next = try ahead.next() } catch let error as CloudFrontParseError { throw error } catch {
-                    throw CloudFrontParseError(source: parser.sourceName, lineNumber: nil, message: "\(error)")
+                    throw CloudFrontParseError(source: parser.sourceName, lineNumber: nil, message: "\(error)", kind: .other)
                 }
                 guard let next else {
                     exhausted = true
@@ -251,19 +296,27 @@ public final class CloudFrontLogReader<Source: ByteSource> {
 }
 
 extension CloudFrontLogReader where Source == FileByteSource {
-    /// Reads the file at `path` (plain or gzip); with `inflateAhead`, gzip is inflated on a
-    /// thread of its own.
+    /// Reads the file at `path`: gzip if its name ends in `.gz` (anything else there is an
+    /// error), else plain text or gzip by its magic bytes (``LogCompression/implied(byName:)``);
+    /// with `inflateAhead`, gzip is inflated on a thread of its own.
     public convenience init(path: String, options: CloudFrontParserOptions = CloudFrontParserOptions(),
                             inflateAhead: Bool = false) throws(CloudFrontParseError) {
-        self.init(source: try FileByteSource(path: path), name: path, options: options, inflateAhead: inflateAhead)
+        self.init(source: try FileByteSource(path: path), name: path, options: options, inflateAhead: inflateAhead,
+                  compression: .implied(byName: path))
     }
 }
 
 extension CloudFrontLogReader where Source == MemoryByteSource {
     /// Reads bytes in memory (plain or gzip); `name` identifies them in rows and rejects.
     public convenience init(bytes: [UInt8], name: String, options: CloudFrontParserOptions = CloudFrontParserOptions(),
-                            windowSize: Int = 1 << 20, inflateAhead: Bool = false) {
+                            windowSize: Int = 1 << 20, inflateAhead: Bool = false, compression: LogCompression = .detect) {
         self.init(source: MemoryByteSource(bytes), name: name, options: options, windowSize: windowSize,
-                  inflateAhead: inflateAhead)
+                  inflateAhead: inflateAhead, compression: compression)
     }
+}
+
+/// A byte as two uppercase hex digits.
+private func hex(_ byte: UInt8) -> String {
+    let digits = Array("0123456789ABCDEF")
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
 }

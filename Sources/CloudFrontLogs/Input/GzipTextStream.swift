@@ -21,7 +21,7 @@ final class GzipTextStream<Source: ByteSource> {
         do {
             inflater = try Inflater(format: .gzip)
         } catch {
-            throw CloudFrontParseError(source: name, lineNumber: nil, message: error.description)
+            throw CloudFrontParseError(source: name, lineNumber: nil, message: error.description, kind: .corruptCompression)
         }
         compressed = .allocate(byteCount: max(1 << 18, prefix.count), alignment: 16)
         compressed.copyMemory(from: prefix)
@@ -60,8 +60,15 @@ final class GzipTextStream<Source: ByteSource> {
             }
         } catch let error as CloudFrontParseError {
             throw error
+        } catch let error as CodecError {
+            // Where zlib stopped in the compressed input: the bad byte, or the end of a truncated stream.
+            var bare = error
+            bare.offset = nil
+            throw CloudFrontParseError(source: name, lineNumber: nil, message: "corrupt or truncated gzip: \(bare)",
+                                       kind: .corruptCompression, byteOffset: error.offset ?? inflater.compressedBytesConsumed)
         } catch {
-            throw CloudFrontParseError(source: name, lineNumber: nil, message: "decompression failed: \(error)")
+            throw CloudFrontParseError(source: name, lineNumber: nil, message: "corrupt or truncated gzip: \(error)",
+                                       kind: .corruptCompression, byteOffset: inflater.compressedBytesConsumed)
         }
         return count
     }

@@ -27,6 +27,11 @@ struct LineParser {
     /// The layout compiled for the row loop.
     var plan = FieldPlan()
     var hasLayout = false
+    /// A `#Fields` header naming `date` and `time` has been read: the input is a log whatever
+    /// its lines hold.
+    var sawUsableHeader = false
+    /// The line of the last `#Fields` header, if any.
+    var fieldsHeaderLine: Int?
     /// The value count whose canonical layout is in use for headerless lines (0: none).
     var headerlessCount = 0
     let delimiter: UInt8
@@ -101,7 +106,7 @@ struct LineParser {
         let body = UnsafeRawBufferPointer(start: base + start, count: lineEnd &- start)
         if base[start] == UInt8(ascii: "#") && !isJSON {
             statistics.directiveLines += 1
-            handleDirective(body)
+            handleDirective(body, lineNumber: lineNumber)
             return
         }
         statistics.dataLines += 1
@@ -123,7 +128,7 @@ struct LineParser {
         try reject(prefix, lineNumber: lineNumber, reason: .lineTooLong(limit: options.maximumLineLength), fatalToo: true)
     }
 
-    mutating func handleDirective(_ line: UnsafeRawBufferPointer) {
+    mutating func handleDirective(_ line: UnsafeRawBufferPointer, lineNumber: Int) {
         let prefix = Array("#fields:".utf8)
         guard line.count >= prefix.count else { return }
         for i in 0..<prefix.count where Self.lower(line[i]) != prefix[i] { return }
@@ -139,6 +144,9 @@ struct LineParser {
         if !current.isEmpty { names.append(current) }
         setLayout(names: names, realtime: false)
         headerlessCount = 0
+        fieldsHeaderLine = lineNumber
+        let fields = names.compactMap { CloudFrontField(name: String(decoding: $0, as: UTF8.self)) }
+        if fields.contains(.date) && fields.contains(.time) { sawUsableHeader = true }
     }
 
     @inline(__always)
@@ -262,7 +270,8 @@ struct LineParser {
     mutating func reject(_ line: UnsafeRawBufferPointer, lineNumber: Int, reason: RejectReason,
                          fatalToo: Bool = false) throws(CloudFrontParseError) {
         if options.policy == .fail {
-            throw CloudFrontParseError(source: sourceName, lineNumber: lineNumber, message: reason.description)
+            throw CloudFrontParseError(source: sourceName, lineNumber: lineNumber, message: reason.description,
+                                       kind: .malformedLine)
         }
         statistics.rejectedLines += 1
         rejects.append(RejectRecord(source: sourceName, lineNumber: lineNumber, reason: reason, rawLine: Array(line)))

@@ -61,23 +61,48 @@ public enum MalformedLinePolicy: String, Sendable, Hashable, CaseIterable {
     case nullFill = "null-fill"
 }
 
-/// A parse stopped by the ``MalformedLinePolicy/fail`` policy, or an input that could not be read.
+/// A parse stopped by the ``MalformedLinePolicy/fail`` policy, or an input that could not be
+/// read or is not a CloudFront log.
 public struct CloudFrontParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of problem stopped the parse.
+    public enum Kind: Sendable, Hashable {
+        /// The input could not be opened or read (missing, a directory, no permission, I/O error).
+        case unreadable
+        /// The input was to be gzip (its name ends in `.gz`) but does not start with the gzip magic.
+        case notGzip
+        /// The gzip stream is corrupt or truncated.
+        case corruptCompression
+        /// Nothing in the input reads as a CloudFront log (see ``CloudFrontLogReader``).
+        case notALog
+        /// A malformed line under the ``MalformedLinePolicy/fail`` policy.
+        case malformedLine
+        /// Anything else.
+        case other
+    }
+
     /// The input.
     public var source: String
     /// The 1-based line number, when the error concerns a line.
     public var lineNumber: Int?
     /// What went wrong.
     public var message: String
+    /// What kind of problem it is.
+    public var kind: Kind
+    /// The offset in the input's bytes (compressed bytes for gzip) where the problem was found,
+    /// when it concerns a position rather than a line.
+    public var byteOffset: Int?
 
-    public init(source: String, lineNumber: Int?, message: String) {
+    public init(source: String, lineNumber: Int?, message: String, kind: Kind = .other, byteOffset: Int? = nil) {
         self.source = source
         self.lineNumber = lineNumber
         self.message = message
+        self.kind = kind
+        self.byteOffset = byteOffset
     }
 
+    /// One line: `source:line: message`, or `source: message at byte N`.
     public var description: String {
-        "\(source)\(lineNumber.map { ":\($0)" } ?? ""): \(message)"
+        "\(source)\(lineNumber.map { ":\($0)" } ?? ""): \(message)\(byteOffset.map { " at byte \($0)" } ?? "")"
     }
 }
 
