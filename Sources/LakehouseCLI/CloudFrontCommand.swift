@@ -198,9 +198,10 @@ extension CloudFrontCommand {
             properties.encodingThreads = max(1, encodingThreads ?? plan.encodingThreads)
             properties.rowGroupBytes = rowGroupMegabytes << 20
             let options = CloudFrontParserOptions(policy: policy, batchSize: batchRows)
-            let writer = try ParquetFileWriter(path: out, schema: options.schema.schema, properties: properties)
-            // Rejected lines are never dropped: to --rejects, or to standard error.
+            // Rejected lines are never dropped: to --rejects, or to standard error. Both outputs
+            // appear only when the whole conversion succeeded.
             let rejectOut = try rejects.map { try OutputFile(path: $0) } ?? OutputFile(standardError: ())
+            let writer = try ParquetFileWriter(path: out, schema: options.schema.schema, properties: properties)
             var total = ParseStatistics()
             do {
                 for file in files {

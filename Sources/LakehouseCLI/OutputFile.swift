@@ -5,17 +5,25 @@ import Darwin
 #endif
 
 /// A minimal buffered writer to a file or standard output, without Foundation.
+///
+/// A file is written under a temporary name beside it and renamed into place by ``close()``: a
+/// command that fails before then (the writer is released unclosed) leaves nothing at `path`,
+/// neither a half-written file nor a truncated older one.
 final class OutputFile {
     private let fd: Int32
     private let owned: Bool
     private var buffer: [UInt8] = []
     let path: String
+    /// Where a file is written until ``close()`` publishes it.
+    private let temporaryPath: String?
+    private var closed = false
 
     /// Standard output.
     init() {
         fd = 1
         owned = false
         path = "<stdout>"
+        temporaryPath = nil
     }
 
     /// Standard error.
@@ -23,14 +31,25 @@ final class OutputFile {
         fd = 2
         owned = false
         path = "<stderr>"
+        temporaryPath = nil
     }
 
-    /// Creates (truncates) `path`.
+    /// Writes `path`, which appears (replacing any older file) when ``close()`` succeeds.
     init(path: String) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let temporary = path + ".tmp-\(getpid())"
+        temporaryPath = temporary
+        fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))") }
         owned = true
+    }
+
+    /// An unclosed file is abandoned: its temporary file is removed.
+    deinit {
+        if owned && !closed {
+            _ = Glibc.close(fd)
+            if let temporaryPath { _ = unlink(temporaryPath) }
+        }
     }
 
     func write(_ bytes: [UInt8]) throws {
@@ -55,9 +74,17 @@ final class OutputFile {
         buffer.removeAll(keepingCapacity: true)
     }
 
+    /// Writes what is buffered; a file is then closed and renamed into place.
     func close() throws {
         try flush()
-        if owned { _ = Glibc.close(fd) }
+        guard owned, !closed else { return }
+        closed = true
+        _ = Glibc.close(fd)
+        if let temporaryPath, rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            _ = unlink(temporaryPath)
+            throw CLIError("cannot rename \(temporaryPath) to \(path): \(reason)")
+        }
     }
 }
 
@@ -79,11 +106,9 @@ func makeDirectories(_ path: String) throws {
 
 /// Writes `bytes` to `path` atomically (temporary file, then rename).
 func writeFile(_ path: String, _ bytes: [UInt8]) throws {
-    let temporary = path + ".tmp-\(getpid())"
-    let file = try OutputFile(path: temporary)
+    let file = try OutputFile(path: path)
     try file.write(bytes)
     try file.close()
-    guard rename(temporary, path) == 0 else { throw CLIError("cannot rename \(temporary) to \(path)") }
 }
 
 /// Writes a line to standard error.
