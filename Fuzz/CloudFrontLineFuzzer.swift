@@ -8,7 +8,12 @@ import CloudFrontLogs
 public func cloudFrontFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size > 0 else { return 0 }
     let selector = data[0]
-    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    var bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    if selector & 0x40 != 0 {
+        // A usable header first: the input is then a log whatever follows, so its lines are
+        // rejects rather than a notALog error, and the reject paths stay reachable.
+        bytes = Array("#Fields: date time sc-status cs-uri-stem cs(User-Agent)\n".utf8) + bytes
+    }
     let format: CloudFrontLogFormat
     switch selector % 4 {
     case 0: format = .standardTab
@@ -31,7 +36,7 @@ public func cloudFrontFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             rejects += next.rejects.count
         }
     } catch {
-        return 0  // unreadable input (e.g. corrupt gzip) is a typed error
+        return 0  // unreadable input (e.g. corrupt gzip) or input that is not a log is a typed error
     }
     let s = reader.statistics
     guard s.acceptedRows + s.rejectedLines == s.dataLines, s.acceptedRows == rows, s.rejectedLines == rejects else {
