@@ -66,6 +66,17 @@ struct BadInputTests {
             for k in 4..<68 { header[k] = 0xFF }
             try write("pageheader.parquet", header)
             try write("truncated.parquet", Array(parquet.prefix(parquet.count / 2)))
+            // The first column chunk's codec in the footer (Thrift compact: its path_in_schema
+            // list of one string "date", then field 4, an i32, ZSTD = zigzag 12) made 63, which
+            // no Parquet codec is (zigzag 126).
+            let pattern: [UInt8] = [0x18, 0x04] + Array("date".utf8) + [0x15, 0x0C]
+            let footerStart = parquet.count - 8 - Int(UInt32(parquet[parquet.count - 8]) | UInt32(parquet[parquet.count - 7]) << 8
+                                                        | UInt32(parquet[parquet.count - 6]) << 16 | UInt32(parquet[parquet.count - 5]) << 24)
+            let codecAt = try #require((footerStart..<(parquet.count - pattern.count)).first { Array(parquet[$0..<($0 + pattern.count)]) == pattern },
+                                       "the footer holds the date column's codec as expected")
+            var codec = parquet
+            codec[codecAt + pattern.count - 1] = 0x7E
+            try write("wrongcodec.parquet", codec)
             try write("empty.parquet", [])
 
             let rules = (0..<60_000).map { "    IsComplete \"c\($0)\"" }.joined(separator: ",\n")
@@ -141,6 +152,7 @@ struct BadInputTests {
             ("truncated", "truncated.parquet", ["inspect", "cat"], ["not a Parquet file", " at offset "]),
             ("empty", "empty.parquet", ["inspect", "cat"], ["not a Parquet file"]),
             ("garbage page header", "pageheader.parquet", ["cat"], ["page header", " at offset "]),
+            ("wrong codec", "wrongcodec.parquet", ["inspect", "cat"], ["unsupported: compression codec 63", " at offset "]),
             ("missing path", "missing.parquet", ["inspect", "cat"], []),
             ("a directory", "a-directory", ["inspect", "cat"], []),
         ]
@@ -191,7 +203,7 @@ struct BadInputTests {
         let f = try Fixtures()
         defer { f.directory.cleanup() }
         let cases = try Self.logCases("convert", f) + Self.logCases("count", f) + Self.dqCases(f) + Self.parquetCases(f) + Self.flagCases(f)
-        #expect(cases.count == 51)
+        #expect(cases.count == 53)
         for c in cases { try Self.check(c, in: f.root) }
     }
 
