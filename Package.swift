@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "LakeDQ", targets: ["LakeDQ"]),
         .library(name: "LakeAWS", targets: ["LakeAWS"]),
         .library(name: "IcebergAWS", targets: ["IcebergAWS"]),
+        .library(name: "IcebergREST", targets: ["IcebergREST"]),
         .library(name: "LakeColumnar", targets: ["LakeColumnar"]),
         .library(name: "LakeCodecs", targets: ["LakeCodecs"]),
         .executable(name: "lakehouse", targets: ["LakehouseCLI"]),
@@ -64,9 +65,14 @@ let package = Package(
                 dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
                                .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 swiftSettings: strictSettings),
+        // The Iceberg REST catalog client, a catalog in its own module (IcebergKit never imports it).
+        .target(name: "IcebergREST",
+                dependencies: ["IcebergKit", .product(name: "Logging", package: "swift-log"),
+                               .product(name: "AsyncHTTPClient", package: "async-http-client")],
+                swiftSettings: strictSettings),
         // Adapters: IcebergKit on AWS (IcebergKit never imports LakeAWS).
         .target(name: "IcebergAWS",
-                dependencies: ["IcebergKit", "LakeAWS", "LakeColumnar"],
+                dependencies: ["IcebergKit", "IcebergREST", "LakeAWS", "LakeColumnar"],
                 swiftSettings: strictSettings),
 
         // The command-line shell over every product.
@@ -104,8 +110,11 @@ let package = Package(
         .testTarget(name: "LakeAWSTests",
                     dependencies: ["LakeAWS", "LakeTestSupport"],
                     swiftSettings: strictSettings),
+        .testTarget(name: "IcebergRESTTests",
+                    dependencies: ["IcebergREST", "IcebergKit", "LakeColumnar", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
         .testTarget(name: "IcebergAWSTests",
-                    dependencies: ["IcebergAWS", "IcebergKit", "LakeAWS", "LakeColumnar", "LakeTestSupport"],
+                    dependencies: ["IcebergAWS", "IcebergREST", "IcebergKit", "LakeAWS", "LakeColumnar", "LakeTestSupport"],
                     swiftSettings: strictSettings),
         // Runs the built `lakehouse` executable (swift build --build-tests builds it).
         .testTarget(name: "LakehouseCLITests",
@@ -113,7 +122,7 @@ let package = Package(
                     swiftSettings: strictSettings),
         .testTarget(name: "ProductVersionTests",
                     dependencies: ["CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",
-                                   "LakeColumnar", "LakeCodecs", "IcebergAWS"],
+                                   "LakeColumnar", "LakeCodecs", "IcebergAWS", "IcebergREST"],
                     swiftSettings: strictSettings),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 public import IcebergKit
+import IcebergREST
 public import LakeAWS
 
 /// Opens the catalog a user names the way command lines and configuration files name one, as
@@ -10,8 +11,12 @@ public import LakeAWS
 /// - ``Kind/glue``: `glue`; a ``GlueCatalog`` whose tables' files go through ``S3FileIO``.
 /// - ``Kind/storage(warehouse:)``: `s3://bucket/prefix` (also `s3a://`, `s3n://`) or
 ///   `file:///dir`; a ``StorageCatalog`` rooted there (that prefix is the warehouse).
-/// - `rest+https://…` / `rest+http://…` (the Iceberg REST catalog) is refused as
-///   ``IcebergError/Kind/unsupported(_:)`` until its client exists.
+/// - ``Kind/rest(uri:)``: `rest+https://host/path` (or `rest+http://…`); a `RESTCatalog` at
+///   `https://host/path` (the part before `/v1/`), the warehouse sent to its `GET /v1/config`
+///   (S3 Tables: the table bucket ARN), table files through ``S3FileIO`` (with the credentials
+///   the catalog vends, when it does). Authentication from the environment (see
+///   ``RESTEnvironment``): SigV4 for AWS hosts, or when asked; else a bearer token or OAuth2
+///   client credentials; else none.
 ///
 /// The warehouse is a local directory (made absolute and created) or `s3://bucket/prefix`; its
 /// scheme picks the ``FileIO`` of a SQLite catalog's tables. AWS configuration and credentials
@@ -31,20 +36,29 @@ public struct CatalogConnector: Sendable {
         case glue
         /// Catalog-less tables under a storage prefix (`s3://…` or `file://…`, no trailing slash).
         case storage(warehouse: String)
+        /// An Iceberg REST catalog at `uri` (`http(s)://…`, the `rest+` taken off).
+        case rest(uri: String)
 
         /// The kind `catalog` names (see ``CatalogConnector``).
         public init(parsing catalog: String) throws(IcebergError) {
             let lowered = catalog.lowercased()
             if lowered == "glue" {
                 self = .glue
+            } else if lowered.hasPrefix("rest+http://") || lowered.hasPrefix("rest+https://") {
+                let uri = String(catalog.dropFirst("rest+".count))
+                guard let schemeEnd = uri.firstRange(of: "://"), !uri[schemeEnd.upperBound...].isEmpty,
+                      !uri[schemeEnd.upperBound...].hasPrefix("/") else {
+                    throw IcebergError(.unsupported("REST catalog \(catalog) names no host"))
+                }
+                self = .rest(uri: uri)
             } else if lowered.hasPrefix("rest+") || lowered.hasPrefix("rest:") {
-                throw IcebergError(.unsupported("the Iceberg REST catalog (\(catalog)) is not supported yet: use a SQLite file, glue or s3://bucket/prefix"))
+                throw IcebergError(.unsupported("REST catalog \(catalog): give rest+https://host/path or rest+http://host/path"))
             } else if CatalogConnector.isS3(catalog) || lowered.hasPrefix("file://") {
                 let trimmed = CatalogConnector.trimmingSlashes(catalog)
                 guard !trimmed.hasSuffix("://") else { throw IcebergError(.unsupported("catalog \(catalog) names no bucket or directory")) }
                 self = .storage(warehouse: trimmed)
             } else if catalog.contains("://") {
-                throw IcebergError(.unsupported("unknown catalog \(catalog): give a SQLite file, glue, or s3://bucket/prefix"))
+                throw IcebergError(.unsupported("unknown catalog \(catalog): give a SQLite file, glue, rest+https://…, or s3://bucket/prefix"))
             } else {
                 self = .sqlite(path: catalog)
             }
@@ -61,6 +75,8 @@ public struct CatalogConnector: Sendable {
     public var name: String?
     /// Makes the AWS configuration and credentials, called once a catalog or warehouse is on AWS.
     public var aws: @Sendable () throws -> (AWSConfiguration, any CredentialProvider)
+    /// Where a REST catalog's authentication settings are read from (see ``RESTEnvironment``).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
 
     /// The warehouse of a SQLite catalog when none is given.
     public static let defaultWarehouse = "warehouse"
@@ -113,7 +129,21 @@ public struct CatalogConnector: Sendable {
             if Self.isS3(root) { return StorageCatalog(warehouse: root, name: name ?? "storage", io: try s3FileIO()) }
             let directory = try localDirectory(String(root.dropFirst("file://".count)))
             return StorageCatalog(warehouse: "file://" + directory, name: name ?? "storage")
+        case let .rest(uri):
+            return try restCatalog(uri: uri)
         }
+    }
+
+    /// A REST catalog at `uri`, authenticated as ``RESTEnvironment`` says.
+    private func restCatalog(uri: String) throws -> RESTCatalog {
+        let (configuration, credentials) = try aws()
+        let settings = RESTEnvironment(environment)
+        let authenticator = try settings.authenticator(uri: uri, configuration: configuration, credentials: credentials)
+        let io = S3FileIO(client: S3Client(configuration: configuration, credentials: credentials))
+        let tableIO: (@Sendable ([String: String]) -> (any FileIO)?)? = settings.vendedCredentials
+            ? { @Sendable properties -> (any FileIO)? in S3FileIO.vended(properties, base: configuration) } : nil
+        return RESTCatalog(uri: uri, warehouse: warehouse, name: name ?? "rest", io: io, authenticator: authenticator,
+                           tableIO: tableIO)
     }
 
     private func s3FileIO() throws -> S3FileIO {

@@ -16,6 +16,9 @@ public struct IcebergError: Error, Sendable, Hashable, CustomStringConvertible {
         case cancelled
         /// A file that must be new already exists (metadata files are never overwritten).
         case alreadyExists(String)
+        /// The catalog refused the caller's credentials or permissions (HTTP 401/403 from a REST
+        /// catalog): retrying with the same credentials will not help.
+        case unauthorized(String)
     }
 
     public var kind: Kind
@@ -37,6 +40,7 @@ public struct IcebergError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .commitStateUnknown(w): return prefix + "commit state unknown: \(w)"
         case let .io(w): return prefix + "I/O error: \(w)"
         case let .alreadyExists(w): return prefix + "already exists: \(w)"
+        case let .unauthorized(w): return prefix + "not authorized: \(w)"
         case .cancelled: return prefix + "cancelled"
         }
     }

@@ -10,7 +10,7 @@ import ParquetWriter
 
 struct IcebergCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "iceberg", abstract: "Iceberg tables in a SQLite catalog (pyiceberg-compatible), the Glue Data Catalog, or catalog-less on S3.",
+        commandName: "iceberg", abstract: "Iceberg tables in a SQLite catalog (pyiceberg-compatible), the Glue Data Catalog, an Iceberg REST catalog, or catalog-less on S3.",
         subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self])
 
     struct Create: AsyncParsableCommand {

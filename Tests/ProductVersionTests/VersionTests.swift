@@ -2,6 +2,7 @@ import CloudFrontLogs
 import Foundation
 import IcebergAWS
 import IcebergKit
+import IcebergREST
 import LakeAWS
 import LakeCodecs
 import LakeColumnar
@@ -15,7 +16,7 @@ struct VersionTests {
         ("CloudFrontLogs", CloudFrontLogsVersion.string), ("ParquetWriter", ParquetWriterVersion.string),
         ("IcebergKit", IcebergKitVersion.string), ("LakeDQ", LakeDQVersion.string), ("LakeAWS", LakeAWSVersion.string),
         ("LakeColumnar", LakeColumnarVersion.string), ("LakeCodecs", LakeCodecsVersion.string),
-        ("IcebergAWS", IcebergAWSVersion.string),
+        ("IcebergAWS", IcebergAWSVersion.string), ("IcebergREST", IcebergRESTVersion.string),
     ]
 
     @Test("every product has a semantic version with a matching CHANGELOG section")

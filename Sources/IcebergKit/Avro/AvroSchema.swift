@@ -87,13 +87,16 @@ public indirect enum AvroJSON: Sendable, Hashable {
         }
     }
 
-    subscript(key: String) -> AvroJSON? {
+    /// The value of `key` when this is an object that has it.
+    public subscript(key: String) -> AvroJSON? {
         if case let .object(pairs) = self { return pairs.first { $0.0 == key }?.1 }
         return nil
     }
 
-    var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
-    var intValue: Int64? {
+    /// The string, when this is one.
+    public var stringValue: String? { if case let .string(s) = self { return s } else { return nil } }
+    /// The integer, when this is one (or a whole number that fits).
+    public var intValue: Int64? {
         switch self {
         case let .integer(i): return i
         case let .number(d) where d == d.rounded() && abs(d) < 9e15: return Int64(d)

@@ -138,26 +138,8 @@ public struct TableMetadata: Sendable, Hashable {
         ]
         if let nextRowID { o.append(("next-row-id", .integer(nextRowID))) }
         o.append(("current-snapshot-id", .integer(currentSnapshotID ?? -1)))
-        o.append(("refs", .object(refs.sorted { $0.key < $1.key }.map { name, ref in
-            var r: [(String, AvroJSON)] = [("snapshot-id", .integer(ref.snapshotID)), ("type", .string(ref.isBranch ? "branch" : "tag"))]
-            if let v = ref.maxRefAgeMs { r.append(("max-ref-age-ms", .integer(v))) }
-            if let v = ref.maxSnapshotAgeMs { r.append(("max-snapshot-age-ms", .integer(v))) }
-            if let v = ref.minSnapshotsToKeep { r.append(("min-snapshots-to-keep", .integer(Int64(v)))) }
-            return (name, .object(r))
-        })))
-        o.append(("snapshots", .array(snapshots.map { s in
-            var p: [(String, AvroJSON)] = [("snapshot-id", .integer(s.snapshotID))]
-            if let parent = s.parentSnapshotID { p.append(("parent-snapshot-id", .integer(parent))) }
-            p.append(("sequence-number", .integer(s.sequenceNumber)))
-            p.append(("timestamp-ms", .integer(s.timestampMs)))
-            if let list = s.manifestList { p.append(("manifest-list", .string(list))) }
-            if !s.manifests.isEmpty { p.append(("manifests", .array(s.manifests.map { .string($0) }))) }
-            var summary: [(String, AvroJSON)] = s.operation.map { [("operation", .string($0))] } ?? []
-            summary += s.summary.filter { $0.key != "operation" }.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }
-            p.append(("summary", .object(summary)))
-            if let id = s.schemaID { p.append(("schema-id", .integer(Int64(id)))) }
-            return .object(p)
-        })))
+        o.append(("refs", .object(refs.sorted { $0.key < $1.key }.map { name, ref in (name, ref.json) })))
+        o.append(("snapshots", .array(snapshots.map(\.json))))
         o.append(("snapshot-log", .array(snapshotLog.map { .object([("snapshot-id", .integer($0.snapshotID)), ("timestamp-ms", .integer($0.timestampMs))]) })))
         o.append(("metadata-log", .array(metadataLog.map { .object([("metadata-file", .string($0.file)), ("timestamp-ms", .integer($0.timestampMs))]) })))
         for entry in statisticsJSON { o.append((entry.key, entry.value)) }

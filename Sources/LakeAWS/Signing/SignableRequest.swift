@@ -29,6 +29,11 @@ public struct SignableRequest: Sendable, Hashable {
     public var path: String
     public var query: [QueryItem]
     public var headers: [HeaderField]
+    /// The path exactly as sent, when it differs from what ``path`` encodes to: a path whose
+    /// segments carry escaped reserved characters (an Iceberg REST `prefix` such as
+    /// `arn%3Aaws%3As3tables%3A…%3Abucket%2Fname`, where `%2F` is not a segment separator).
+    /// When set, ``encodedPath`` (and so the URL and the signature) uses it as it is.
+    public var wirePath: String?
 
     public init(method: String, scheme: String = "https", host: String, path: String = "/", query: [QueryItem] = [],
                 headers: [HeaderField] = []) {
@@ -41,7 +46,7 @@ public struct SignableRequest: Sendable, Hashable {
     }
 
     /// The path as sent: every byte except unreserved characters and `/` percent-encoded.
-    public var encodedPath: String { URIEncoding.encode(path, keepSlash: true) }
+    public var encodedPath: String { wirePath ?? URIEncoding.encode(path, keepSlash: true) }
 
     /// The query as sent, in the given order.
     public var encodedQuery: String {

@@ -1,0 +1,291 @@
+import Foundation
+import IcebergAWS
+import IcebergKit
+import IcebergREST
+import LakeAWS
+import LakeColumnar
+import LakeTestSupport
+import Testing
+
+/// The flat part of the typed Glue schema (ministack's S3 Tables counts top-level fields for
+/// `last-column-id`, so nested types would give it an invalid table).
+let restTypedSchema = IcebergSchema(fields: Array(glueSchema.fields.prefix(10)))
+
+func restTypedBatch(_ ids: Range<Int>) throws -> RecordBatch {
+    let schema = try restTypedSchema.columnarSchema()
+    let rows = ids.map { Array(glueRow($0).prefix(10)) }
+    return try RecordBatch(schema: schema, columns: schema.fields.enumerated().map { index, field in
+        try Column(scalars: rows.map { $0[index] }, type: field.type)
+    })
+}
+
+/// The ids of a scan of `table`, sorted.
+func restTableIDs(_ table: Table) async throws -> [Int64] {
+    try await table.scan(columns: ["id"]).readAll().flatMap { batch in
+        (0..<batch.rowCount).compactMap { row -> Int64? in
+            if case let .int64(v)? = batch.columns[0].scalar(at: row) { return v }
+            return nil
+        }
+    }.sorted()
+}
+
+/// ministack's S3 Tables: a table bucket made with the S3 Tables API (`PUT /buckets`, SigV4
+/// `s3tables`), its Iceberg REST endpoint at `/iceberg` (warehouse: the bucket's ARN, prefix: the
+/// ARN URL-encoded), table files in the S3 bucket of the same name on the same endpoint.
+struct MinistackS3Tables {
+    static var endpoint: String? { ProcessInfo.processInfo.environment["LAKEHOUSE_MINISTACK_ENDPOINT"] }
+    static var enabled: Bool { Interop.required || endpoint != nil }
+    static let credentials = AWSCredentials(accessKeyID: "test", secretAccessKey: "test")
+
+    let endpoint: String
+    let bucket: String
+    let arn: String
+
+    /// A new table bucket.
+    static func make() async throws -> MinistackS3Tables {
+        let endpoint = try #require(Self.endpoint, "ministack is not running: run the tests with Scripts/test.sh (LAKEHOUSE_MINISTACK_ENDPOINT)")
+        let bucket = "rest-\(UInt32.random(in: 0...UInt32.max))"
+        var request = RESTRequest(method: "PUT", url: endpoint + "/buckets", headers: [RESTHeader("Content-Type", "application/json")],
+                                  body: Array(#"{"name":"\#(bucket)"}"#.utf8))
+        try await signer().authenticate(&request)
+        let response = try await AsyncHTTPClientRESTTransport().send(request, timeout: .seconds(30))
+        try #require(response.status == 200, "CreateTableBucket: \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+        let json = try AvroJSON(parsing: String(decoding: response.body, as: UTF8.self))
+        let arn = try #require(json["arn"]?.stringValue)
+        return MinistackS3Tables(endpoint: endpoint, bucket: bucket, arn: arn)
+    }
+
+    static func signer(accessKey: String = "test", secret: String = "test") -> SigV4RESTAuthenticator {
+        SigV4RESTAuthenticator(credentials: StaticCredentials(AWSCredentials(accessKeyID: accessKey, secretAccessKey: secret)),
+                               region: "us-east-1", signingName: "s3tables")
+    }
+
+    var configuration: AWSConfiguration {
+        get throws {
+            try AWSConfiguration(region: "us-east-1", endpointOverrides: [.s3: endpoint], forcePathStyle: true, environment: [:],
+                                 profile: AWSProfile(name: "test", settings: [:], services: [:]))
+        }
+    }
+
+    var io: S3FileIO {
+        get throws { S3FileIO(client: S3Client(configuration: try configuration, credentials: StaticCredentials(Self.credentials))) }
+    }
+
+    /// A REST catalog on this bucket; `vended`: table files through the credentials and
+    /// endpoint the load answer carries.
+    func catalog(accessKey: String = "test", secret: String = "test", vended: Bool = false) throws -> RESTCatalog {
+        let configuration = try configuration
+        let io = S3FileIO(client: S3Client(configuration: configuration,
+                                           credentials: StaticCredentials(AWSCredentials(accessKeyID: accessKey, secretAccessKey: secret))))
+        return RESTCatalog(uri: endpoint + "/iceberg", warehouse: arn, name: "s3tables", io: io,
+                           authenticator: Self.signer(accessKey: accessKey, secret: secret),
+                           tableIO: vended ? { @Sendable properties -> (any FileIO)? in S3FileIO.vended(properties, base: configuration) } : nil)
+    }
+}
+
+@Suite("RESTCatalog on ministack's S3 Tables Iceberg REST endpoint", .enabled(if: MinistackS3Tables.enabled), .serialized)
+struct RESTCatalogMinistackTests {
+    @Test("SigV4-signed config, namespaces, create, append, scan, load, list; a stale writer's append retries and both rows survive",
+          .timeLimit(.minutes(3)))
+    func lifecycle() async throws {
+        let tables = try await MinistackS3Tables.make()
+        let catalog = try tables.catalog()
+        let config = try await catalog.configuration()
+        #expect(config.prefix == tables.arn.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: "/", with: "%2F"))
+        try await catalog.createNamespace("logs")
+        #expect(try await catalog.listNamespaces().contains("logs"))
+        #expect(try await catalog.namespaceExists("logs"))
+        #expect(await icebergError { try await catalog.createNamespace("logs") }?.kind.isAlreadyExists == true)
+
+        let id = TableIdentifier(namespace: "logs", name: "events")
+        let created = try await catalog.createTable(id, schema: restTypedSchema)
+        #expect(created.metadata.location == "s3://\(tables.bucket)/logs/events")
+        #expect(await icebergError { _ = try await catalog.createTable(id, schema: restTypedSchema) }?.kind.isAlreadyExists == true)
+        let stale = try await catalog.loadTable(id)
+
+        let first = try await created.append([try restTypedBatch(0..<20)])
+        #expect(try await restTableIDs(first) == Array(0..<20))
+        #expect(first.metadataLocation == "s3://\(tables.bucket)/logs/events/metadata/v1.metadata.json")
+        // The data and manifests went to the table bucket's S3 bucket through S3FileIO.
+        let files = try await tables.io.list(prefix: "s3://\(tables.bucket)/logs/events/").all().map(\.location)
+        #expect(files.contains { $0.hasSuffix(".parquet") } && files.contains { $0.hasSuffix(".avro") })
+
+        // `stale` was loaded before the first append: its commit is refused (409) and retried on
+        // the new base.
+        let second = try await stale.append([try restTypedBatch(20..<25)])
+        #expect(second.metadata.snapshots.count == 2)
+        #expect(second.currentSnapshot?.parentSnapshotID == first.currentSnapshot?.snapshotID)
+        let loaded = try await catalog.loadTable(id)
+        #expect(loaded.metadataLocation == second.metadataLocation)
+        #expect(try await restTableIDs(loaded) == Array(0..<25))
+        #expect(try await catalog.listTables(namespace: "logs") == [id])
+
+        // A raw stale commit is a conflict that keeps ministack's message.
+        let error = await icebergError {
+            _ = try await catalog.commitTable(id, requirements: [.assertRefSnapshotID(ref: "main", snapshotID: first.currentSnapshot?.snapshotID)],
+                                              updates: [.setProperties(["k": "v"])])
+        }
+        guard case let .commitConflict(message)? = error?.kind else {
+            Issue.record("expected a commit conflict, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("HTTP 409 CommitFailedException"))
+        #expect(await icebergError { _ = try await catalog.loadTable(TableIdentifier(namespace: "logs", name: "nope")) }?.kind.isNotFound == true)
+    }
+
+    @Test("an access key ministack does not know is refused: unauthorized, with the server's message")
+    func unknownKey() async throws {
+        let tables = try await MinistackS3Tables.make()
+        let error = await icebergError { _ = try await tables.catalog(accessKey: "AKIAUNKNOWNKEY000000").listNamespaces() }
+        guard case let .unauthorized(message)? = error?.kind else {
+            Issue.record("expected unauthorized, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("HTTP 403"))
+    }
+
+    @Test("signatures checked: an IAM user's key (ministack verifies its signatures) creates, appends and scans; its wrong secret is refused",
+          .enabled(if: Interop.enabled))
+    func verifiedSignatures() async throws {
+        let tables = try await MinistackS3Tables.make()
+        let script = """
+            import sys, json, boto3
+            iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+            name = sys.argv[2]
+            iam.create_user(UserName=name)
+            iam.put_user_policy(UserName=name, PolicyName="lake", PolicyDocument=json.dumps({"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": ["s3tables:*", "s3:*"], "Resource": "*"}]}))
+            key = iam.create_access_key(UserName=name)["AccessKey"]
+            print(key["AccessKeyId"], key["SecretAccessKey"])
+            """
+        let keys = try Interop.runText(script, arguments: [tables.endpoint, "rest-\(UInt32.random(in: 0...UInt32.max))"])
+            .split(whereSeparator: \.isWhitespace).map(String.init)
+        try #require(keys.count == 2, "no access key: \(keys)")
+        let catalog = try tables.catalog(accessKey: keys[0], secret: keys[1])
+        try await catalog.createNamespace("signed")
+        let table = try await catalog.createTable(TableIdentifier(namespace: "signed", name: "t"), schema: restTypedSchema)
+        let appended = try await table.append([try restTypedBatch(0..<3)])
+        #expect(try await restTableIDs(try await catalog.loadTable(appended.identifier)) == [0, 1, 2])
+
+        let error = await icebergError { _ = try await tables.catalog(accessKey: keys[0], secret: "wrong").listNamespaces() }
+        guard case let .unauthorized(message)? = error?.kind else {
+            Issue.record("expected unauthorized, got \(String(describing: error))")
+            return
+        }
+        #expect(message.contains("HTTP 403 InvalidSignatureException: The request signature we calculated does not match"))
+    }
+
+    @Test("4 writers × 5 appends through the REST catalog: 20 snapshots in one line, every row once", .timeLimit(.minutes(5)))
+    func concurrentWriters() async throws {
+        let tables = try await MinistackS3Tables.make()
+        let catalog = try tables.catalog()
+        try await catalog.createNamespace("ns")
+        let id = TableIdentifier(namespace: "ns", name: "busy")
+        _ = try await catalog.createTable(id, schema: restTypedSchema)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    let own = try tables.catalog()
+                    for round in 0..<5 {
+                        let start = writer * 100 + round * 10
+                        _ = try await own.loadTable(id).append([try restTypedBatch(start..<(start + 3))])
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let table = try await catalog.loadTable(id)
+        #expect(table.metadata.snapshots.count == 20)
+        #expect(table.metadata.currentAncestry.count == 20)
+        var expected: [Int64] = []
+        for writer in 0..<4 {
+            for round in 0..<5 {
+                let start = writer * 100 + round * 10
+                expected += (start..<(start + 3)).map { Int64($0) }
+            }
+        }
+        expected.sort()
+        #expect(try await restTableIDs(table) == expected)
+    }
+
+    @Test("vended credentials: the load answer's s3.* config makes the table's S3FileIO, which appends and scans")
+    func vendedCredentials() async throws {
+        let tables = try await MinistackS3Tables.make()
+        let catalog = try tables.catalog(vended: true)
+        try await catalog.createNamespace("ns")
+        let table = try await catalog.createTable(TableIdentifier(namespace: "ns", name: "v"), schema: restTypedSchema)
+        let loaded = try await catalog.loadTable(table.identifier)
+        #expect(loaded.io is S3FileIO)
+        let appended = try await loaded.append([try restTypedBatch(0..<4)])
+        #expect(try await restTableIDs(appended) == [0, 1, 2, 3])
+    }
+
+    @Test("pyiceberg's RestCatalog (SigV4, s3tables) reads our commits row-identical, appends, and we read its commit",
+          .enabled(if: Interop.enabled), .timeLimit(.minutes(3)))
+    func pyicebergInterop() async throws {
+        let tables = try await MinistackS3Tables.make()
+        let catalog = try tables.catalog()
+        try await catalog.createNamespace("interop")
+        let id = TableIdentifier(namespace: "interop", name: "typed")
+        let table = try await catalog.createTable(id, schema: restTypedSchema)
+            .append([try restTypedBatch(0..<25)]).append([try restTypedBatch(25..<40)])
+        let script = """
+            import sys, datetime, decimal
+            import pyarrow as pa
+            from pyiceberg.catalog.rest import RestCatalog
+            endpoint, warehouse = sys.argv[1], sys.argv[2]
+            catalog = RestCatalog("s3tables", **{
+                "uri": endpoint + "/iceberg", "warehouse": warehouse,
+                "rest.sigv4-enabled": "true", "rest.signing-name": "s3tables", "rest.signing-region": "us-east-1",
+                "client.access-key-id": "test", "client.secret-access-key": "test", "client.region": "us-east-1",
+            })
+            table = catalog.load_table("interop.typed")
+            epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+            def text(v):
+                if v is None: return "null"
+                if isinstance(v, bool): return "true" if v else "false"
+                if isinstance(v, int): return str(v)
+                if isinstance(v, float): return repr(v)
+                if isinstance(v, decimal.Decimal): return str(v)
+                if isinstance(v, str): return "'" + v + "'"
+                if isinstance(v, bytes): return "0x" + v.hex()
+                if isinstance(v, datetime.datetime):
+                    d = v - epoch
+                    return "t" + str((d.days * 86400 + d.seconds) * 1000000 + d.microseconds)
+                if isinstance(v, datetime.date): return "d" + str((v - datetime.date(1970, 1, 1)).days)
+                return "?" + repr(v)
+            print(table.metadata_location)
+            print(len(table.metadata.snapshots))
+            for r in sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["id"]):
+                print("|".join(text(v) for v in r.values()))
+            schema = table.schema().as_arrow()
+            row = {f.name: None for f in schema}
+            row["id"], row["active"] = 1000, True
+            table.append(pa.Table.from_pylist([row], schema=schema))
+            """
+        let output: String
+        do {
+            output = try Interop.runText(script, arguments: [tables.endpoint, tables.arn])
+        } catch {
+            Issue.record("pyiceberg failed: \(error)")
+            return
+        }
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.first == table.metadataLocation)
+        #expect(lines.dropFirst().first == "2")
+        let expected = (0..<40).map { i in zip(restTypedSchema.fields, glueRow(i).prefix(10)).map { interopText($1, $0.type) }.joined(separator: "|") }
+        let actual = Array(lines.dropFirst(2))
+        #expect(actual.count == expected.count)
+        for (a, e) in zip(actual, expected) where a != e {
+            Issue.record("pyiceberg row differs:\n  pyiceberg: \(a)\n  expected:  \(e)")
+        }
+        // pyiceberg's own commit through the same endpoint, read back here.
+        let after = try await catalog.loadTable(id)
+        #expect(after.metadata.snapshots.count == 3)
+        #expect(try await restTableIDs(after) == Array(0..<40) + [1000])
+    }
+}
+
+extension IcebergError.Kind {
+    var isUnauthorized: Bool { if case .unauthorized = self { true } else { false } }
+}
