@@ -95,8 +95,10 @@ struct DQCommand: AsyncParsableCommand {
         /// rules as they are decoded, so memory does not grow with the table.
         static func evaluate(_ ruleset: DQDLRuleset, table: Table, name: String, evaluator: DQEvaluator,
                              references: [String: DQDataset] = [:]) async throws -> DQReport {
-            let scan = table.scan()
-            let schema = try IcebergSchema(fields: try scan.projectedFields()).columnarSchema()
+            let schema = try table.schema.columnarSchema()
+            // Decode only the columns the rules read (at least one, for the row count).
+            let columns = ruleset.columnsRead(in: schema).map { $0.isEmpty ? Array(schema.fields.prefix(1).map(\.name)) : $0 }
+            let scan = table.scan(columns: columns)
             return try await evaluator.evaluate(ruleset, schema: schema, batches: scan.batches(), name: name,
                                                 files: try await dataFiles(of: scan, table: table), references: references)
         }

@@ -247,4 +247,36 @@ struct DQStreamingTests {
         for piece in Self.batches(of: data, rows: 1_000) { try evaluation.add(piece) }
         Self.expectSame(try evaluation.finish(), whole, "spilled")
     }
+
+    @Test("a ruleset reads only the columns its rules name; projected batches give the full-width result")
+    func projection() throws {
+        let data = try Self.dataset(seed: 21, rows: 1_500)
+        let schema = data.schema
+        #expect(try DQDLRuleset.parse("Rules = [ RowCount > 0, ColumnCount = 8, ColumnExists \"zz\" ]").columnsRead(in: schema) == [])
+        let text = """
+            Rules = [ IsComplete "s", Mean "x" > 0 where "n > 3 and `edge` = 'FRA'", Uniqueness "id" "ts" > 0,
+                      CustomSql "select count(*) from primary where flag" > 0, ColumnCount = 8 ]
+            """
+        let ruleset = try DQDLRuleset.parse(text)
+        #expect(ruleset.columnsRead(in: schema) == ["x", "n", "s", "ts", "flag", "edge", "id"])
+        #expect(try DQDLRuleset.parse(#"Rules = [ DatasetMatch "ref" "id->rid" >= 0 ]"#).columnsRead(in: schema) == nil)
+        #expect(try DQDLRuleset.parse(#"Rules = [ DatasetMatch "ref" "id->rid" "s->word" >= 0 ]"#).columnsRead(in: schema) == ["s", "id"])
+
+        let narrow = try DQDLRuleset.parse("Rules = [ Mean \"x\" > 0 where \"n > 3\", ColumnCount = 8, RowCount > 0, IsComplete \"x\" ]")
+        let whole = try DQEvaluator(options: Self.options()).evaluate(narrow, primary: data)
+        let evaluation = try DQStreamingEvaluation(narrow, schema: schema, options: Self.options(chunkRows: 100))
+        #expect(evaluation.columnsRead == ["x", "n"])
+        let projected = try Schema(fields: [schema.fields[0], schema.fields[2]])
+        for piece in Self.batches(of: data, rows: 64) {
+            try evaluation.add(try RecordBatch(schema: projected, columns: [piece.columns[0], piece.columns[2]]))
+        }
+        Self.expectSame(try evaluation.finish(), whole, "projected")
+        #expect(whole.results[1].outcome == .passed)
+        // A batch without a column the rules read is refused, not read as nulls.
+        let lacking = try DQStreamingEvaluation(narrow, schema: schema)
+        let onlyX = try Schema(fields: [schema.fields[0]])
+        #expect(throws: DQDataError.self) {
+            try lacking.add(try RecordBatch(schema: onlyX, columns: [data.batches[0].columns[0]]))
+        }
+    }
 }

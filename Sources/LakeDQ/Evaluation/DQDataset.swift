@@ -107,13 +107,15 @@ extension DQEvaluator {
         }
         let evaluation = try DQStreamingEvaluation(ruleset, schema: schema, name: name, files: files, references: references,
                                                    options: options)
+        // Decode only the columns the rules read (at least one, for the row count).
+        let selection: ColumnSelection = evaluation.columnsRead.map { .names($0.isEmpty ? Array(schema.fields.prefix(1).map(\.name)) : $0) } ?? .all
         for path in paths {
             do {
                 let reader = try ParquetReader(path: path)
                 guard reader.schema.fields.map(\.name) == schema.fields.map(\.name) else {
                     throw DQDataError(path: path, reason: "schema differs from \(first)")
                 }
-                var iterator = try reader.batches()
+                var iterator = try reader.batches(columns: selection)
                 while let batch = try iterator.next() { try evaluation.add(batch) }
             } catch let error as DQDataError {
                 throw error

@@ -63,13 +63,16 @@ final class DQEvaluationContext: SQLColumnSource {
     private var lengthCache: [String: [Int32]] = [:]
     private var frequencyCache: [String: Frequencies] = [:]
 
+    /// The chunk of the run this context reads (0, 1, …).
+    let chunkIndex: Int
     /// Entries a ``FingerprintCounter`` holds in memory, and where it spills.
     let counterEntries: Int
     let spillDirectory: URL?
 
     init(primary: DQDataset, references: DQReferenceCache, now: Int64, history: [DQHistoryEntry],
-         ruleset: DQDLRuleset, keepRows: Bool, rowCount: Int? = nil, counterEntries: Int = 1 << 20,
-         spillDirectory: URL? = nil) {
+         ruleset: DQDLRuleset, keepRows: Bool, rowCount: Int? = nil, counterEntries: Int = 1 << 18,
+         spillDirectory: URL? = nil, chunkIndex: Int = 0) {
+        self.chunkIndex = chunkIndex
         self.counterEntries = counterEntries
         self.spillDirectory = spillDirectory
         self.primary = primary

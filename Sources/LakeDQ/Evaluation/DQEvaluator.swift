@@ -17,14 +17,14 @@ public struct DQEvaluationOptions: Sendable {
     /// bound memory more tightly.
     public var chunkRows: Int
     /// Distinct values a frequency rule (Uniqueness, DistinctValuesCount, Entropy…) keeps in
-    /// memory, 16 bytes each (default 1,048,576: 16 MiB), before it spills sorted runs to
-    /// ``spillDirectory``.
+    /// memory, 16 bytes each (default 262,144: 4 MiB), before it spills sorted runs to
+    /// ``spillDirectory``. Rules over the same columns and `where` clause share one counter.
     public var counterEntries: Int
     /// Where frequency rules spill (default: the system's temporary directory).
     public var spillDirectory: URL?
 
     public init(now: Int64? = nil, rowLevel: Bool = false, history: DQMetricHistory? = nil, recordHistory: Bool = true,
-                chunkRows: Int = 65_536, counterEntries: Int = 1 << 20, spillDirectory: URL? = nil) {
+                chunkRows: Int = 65_536, counterEntries: Int = 1 << 18, spillDirectory: URL? = nil) {
         self.now = now
         self.rowLevel = rowLevel
         self.history = history

@@ -41,6 +41,10 @@ public final class DQStreamingEvaluation {
     private var chunks = 0
     private var finished = false
 
+    /// The columns the rules read (``DQDLRuleset/columnsRead(in:)``): batches may carry only
+    /// these; `nil` when every column is read.
+    public let columnsRead: [String]?
+
     /// Starts an evaluation of `ruleset` on a dataset called `name` with `schema`.
     ///
     /// - Parameters:
@@ -57,6 +61,7 @@ public final class DQStreamingEvaluation {
         now = options.now ?? Int64(Date().timeIntervalSince1970 * 1_000_000)
         history = try options.history?.load(dataset: name) ?? []
         self.references = DQReferenceCache(datasets: references)
+        columnsRead = ruleset.columnsRead(in: schema)
         rules = ruleset.rules.map(RuleAccumulator.init)
         analyzers = (ruleset.analyzers ?? []).map(AnalyzerAccumulator.init)
     }
@@ -72,6 +77,8 @@ public final class DQStreamingEvaluation {
         guard !finished else { throw DQDataError(path: name, reason: "the evaluation has finished") }
         try check(batch)
         guard batch.rowCount > 0 else { return }
+        // A chunk holds batches of one layout.
+        if let first = pending.first, first.schema.fields.map(\.name) != batch.schema.fields.map(\.name) { evaluatePending() }
         pending.append(batch)
         pendingRows += batch.rowCount
         if pendingRows >= options.chunkRows { evaluatePending() }
@@ -80,19 +87,34 @@ public final class DQStreamingEvaluation {
     /// Adds several batches as one chunk, whatever their size (the in-memory path).
     func addChunk(_ batches: [RecordBatch]) throws(DQDataError) {
         for batch in batches { try check(batch) }
+        if let first = batches.first, batches.contains(where: { $0.schema.fields.map(\.name) != first.schema.fields.map(\.name) }) {
+            throw DQDataError(path: name, reason: "the batches of one dataset have different columns")
+        }
         evaluatePending()
         pending = batches
         pendingRows = batches.reduce(0) { $0 + $1.rowCount }
         evaluatePending()
     }
 
+    /// Batches carry the dataset's columns, or a projection of them (``columnsRead``), each
+    /// with the dataset's type for that name.
     private func check(_ batch: RecordBatch) throws(DQDataError) {
-        let fields = batch.schema.fields
-        guard fields.count == schema.fields.count else {
-            throw DQDataError(path: name, reason: "a batch has \(fields.count) columns; the dataset's schema has \(schema.fields.count)")
+        for field in batch.schema.fields {
+            guard let index = DQEvaluationContext.fieldIndex(field.name, in: schema) else {
+                throw DQDataError(path: name, reason: "a batch has column '\(field.name)', which the dataset's schema does not")
+            }
+            let expected = schema.fields[index]
+            guard Self.sameValues(field.type, expected.type) else {
+                throw DQDataError(path: name, reason: "column '\(expected.name)' is \(expected.type) in the schema but \(field.type) in a batch")
+            }
         }
-        for (field, expected) in zip(fields, schema.fields) where !Self.sameValues(field.type, expected.type) {
-            throw DQDataError(path: name, reason: "column '\(expected.name)' is \(expected.type) in the schema but \(field.type) in a batch")
+        if let columnsRead {
+            let present = Set(batch.schema.fields.map { $0.name.lowercased() })
+            if let missing = columnsRead.first(where: { !present.contains($0.lowercased()) }) {
+                throw DQDataError(path: name, reason: "a batch lacks column '\(missing)', which the rules read")
+            }
+        } else if batch.schema.fields.count != schema.fields.count {
+            throw DQDataError(path: name, reason: "a batch has \(batch.schema.fields.count) columns; the rules read all \(schema.fields.count)")
         }
     }
 
@@ -112,11 +134,12 @@ public final class DQStreamingEvaluation {
         }
     }
 
+    /// A context over `batches` (in their own layout), or the summary of the whole dataset.
     private func context(batches: [RecordBatch], rowCount: Int? = nil) -> DQEvaluationContext {
-        DQEvaluationContext(primary: DQDataset(name: name, schema: schema, batches: batches, files: files),
+        DQEvaluationContext(primary: DQDataset(name: name, schema: batches.first?.schema ?? schema, batches: batches, files: files),
                             references: references, now: now, history: history, ruleset: ruleset,
                             keepRows: options.rowLevel, rowCount: rowCount, counterEntries: options.counterEntries,
-                            spillDirectory: options.spillDirectory)
+                            spillDirectory: options.spillDirectory, chunkIndex: chunks)
     }
 
     private func evaluatePending() {

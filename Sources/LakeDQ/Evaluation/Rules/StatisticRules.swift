@@ -47,6 +47,8 @@ extension RuleRunner {
 
     /// Counts this chunk's values of `names` into `state`.
     private func countValues(_ names: [String], where whereClause: String?, into state: FrequencyState) throws(RuleError) {
+        guard state.lastChunk != context.chunkIndex else { return }
+        state.lastChunk = context.chunkIndex
         let selection = try context.selection(whereClause)
         let frequencies = try context.frequencies(names, where: whereClause)
         let fingerprints = try context.groupFingerprints(names, frequencies)
@@ -66,9 +68,15 @@ extension RuleRunner {
         }
     }
 
+    /// Rules counting the same columns under the same `where` clause share one state (and one
+    /// pass over each chunk).
     func accumulateFrequencies(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleState {
-        let frequencies = try self.state(state) { FrequencyState(counter: context.makeCounter()) }
-        try countValues(try groupingColumns(rule), where: rule.whereClause, into: frequencies)
+        let names = try groupingColumns(rule)
+        let key = "frequencies\u{1}" + names.joined(separator: "\u{2}") + "\u{1}" + (rule.whereClause ?? "")
+        let frequencies = try self.state(state) {
+            context.references.sharedState(key) { FrequencyState(counter: context.makeCounter()) }
+        }
+        try countValues(names, where: rule.whereClause, into: frequencies)
         return frequencies
     }
 

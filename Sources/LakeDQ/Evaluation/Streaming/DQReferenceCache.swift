@@ -2,12 +2,25 @@ import LakeColumnar
 
 /// The reference datasets of one run and what rules derive from them (prepared columns, key
 /// sets, aggregates), computed once and shared by the contexts of every chunk of the primary
-/// dataset. References are held in memory; only the primary dataset streams.
+/// dataset; and the states several rules share (one value counter for Uniqueness, Entropy and
+/// DistinctValuesCount of one column). References are held in memory; only the primary
+/// dataset streams.
 final class DQReferenceCache {
     let datasets: [String: DQDataset]
     private var prepared: [String: [String: DQColumnValues]] = [:]
     /// Derived values by a key the rule family chooses (e.g. a key set for ReferentialIntegrity).
     private var derived: [String: Any] = [:]
+
+    /// States shared by several rules of the run, by a key naming what they count.
+    private var shared: [String: RuleState] = [:]
+
+    /// The run's state under `key`, made by `make` the first time.
+    func sharedState<S: RuleState>(_ key: String, _ make: () -> S) -> S {
+        if let existing = shared[key] as? S { return existing }
+        let made = make()
+        shared[key] = made
+        return made
+    }
 
     init(datasets: [String: DQDataset]) {
         self.datasets = datasets

@@ -69,6 +69,8 @@ final class FrequencyState: RuleState {
     var single: (frequencies: Frequencies, selection: RowSelection, nulls: [[Bool]])?
     /// Whether ``single`` keeps the grouping columns' null flags (IsPrimaryKey's per-row outcome).
     var wantsNulls = false
+    /// The chunk last counted: rules sharing this state count each chunk once.
+    var lastChunk = -1
 
     init(counter: FingerprintCounter) {
         self.counter = counter
