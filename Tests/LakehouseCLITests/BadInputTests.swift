@@ -207,6 +207,38 @@ struct BadInputTests {
         for c in cases { try Self.check(c, in: f.root) }
     }
 
+    @Test("iceberg append of bad input: the one-line error, no commit, no file left in the warehouse, no rejects file",
+          .timeLimit(.minutes(5)))
+    func icebergAppend() throws {
+        let f = try Fixtures()
+        defer { f.directory.cleanup() }
+        let catalog = ["--catalog", f.file("lake.db"), "--warehouse", f.file("wh")]
+        let created = try BuiltCLI.run(["iceberg", "create", "silver.cloudfront"] + catalog, in: f.root)
+        try #require(created.status == 0, "create failed: \(created.stderr)")
+        let appended = try BuiltCLI.run(["iceberg", "append", "silver.cloudfront", f.file("good.gz")] + catalog, in: f.root)
+        try #require(appended.status == 0, "append of the good log failed: \(appended.stderr)")
+        func warehouseFiles() -> [String] {
+            (FileManager.default.enumerator(atPath: f.file("wh"))?.allObjects as? [String] ?? []).sorted()
+        }
+        let before = warehouseFiles()
+        let inputs: [(String, [String])] = [
+            ("random.gz", ["not a gzip file"]), ("truncated.gz", ["truncated", " at byte "]),
+            ("corrupt.gz", ["corrupt or truncated gzip", " at byte "]), ("random.log", [":1: not a CloudFront log"]),
+            ("wrongfields.log", [":3: not a CloudFront log"]), ("missing.gz", ["cannot open"]), ("a-directory", ["is a directory"]),
+        ]
+        for (file, mentions) in inputs {
+            let out = try f.outputs("append-" + file)
+            try Self.check(Case(name: "iceberg append: \(file)",
+                                arguments: ["iceberg", "append", "silver.cloudfront", f.file(file), "--rejects", out + "/rejects.jsonl"] + catalog,
+                                mentions: [f.file(file)] + mentions, outputDirectory: out),
+                           in: f.root)
+        }
+        let snapshots = try BuiltCLI.run(["iceberg", "snapshots", "silver.cloudfront"] + catalog, in: f.root)
+        #expect(snapshots.status == 0)
+        #expect(snapshots.stdout.split(separator: "\n").count == 1, "a failed append committed: \(snapshots.stdout)")
+        #expect(warehouseFiles() == before, "a failed append left files in the warehouse")
+    }
+
     @Test("an unreadable log and ruleset give a one-line error naming the file",
           .enabled(if: geteuid() != 0, "permission checks do not apply to root, which reads any file"))
     func noReadPermission() throws {
