@@ -38,13 +38,25 @@ struct DemoCommand: AsyncParsableCommand {
         let firstHour = Int64(CivilCalendar.days(year: 2024, month: 3, day: 7)) * 86_400_000_000 + 20 * 3_600_000_000
         for k in 0..<files {
             let hour = firstHour + Int64(k) * 3_600_000_000
-            var text = generator.logFile(rows: rows, hourStartMicros: hour)
-            if k == 0 {
-                text += Array("2024-03-07\t20:00:01\tFRA56-P1\tnot-a-number\t192.0.2.1\tGET\n".utf8)
-                text += Array("2024-13-45\t25:00:00\tFRA56-P1\t100\t192.0.2.1\tGET\td.cloudfront.net\t/\t200\t-\t-\t-\n".utf8)
+            // Generated, compressed and written a piece at a time: a file of any size in bounded memory.
+            let pending = bronze + "/.generating.gz"
+            let file = try OutputFile(path: pending)
+            let deflater = try Deflater(format: .gzip, level: 6)
+            func compress(_ text: [UInt8]) throws {
+                let compressed = try Self.deflate(text, with: deflater)
+                try file.write(compressed)
             }
+            try generator.logFile(rows: rows, hourStartMicros: hour) { piece in try compress(piece) }
+            if k == 0 {
+                try compress(Array("2024-03-07\t20:00:01\tFRA56-P1\tnot-a-number\t192.0.2.1\tGET\n".utf8))
+                try compress(Array("2024-13-45\t25:00:00\tFRA56-P1\t100\t192.0.2.1\tGET\td.cloudfront.net\t/\t200\t-\t-\t-\n".utf8))
+            }
+            var tail: [UInt8] = []
+            try deflater.finish { tail += $0 }
+            try file.write(tail)
+            try file.close()
             let path = bronze + "/" + generator.objectName(hourStartMicros: hour)
-            try writeFile(path, try Gzip.compress(text, level: 6))
+            guard rename(pending, path) == 0 else { throw CLIError("cannot rename \(pending) to \(path)") }
             paths.append(path)
         }
         print("bronze: \(files) log files in \(bronze)")
@@ -78,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
             let rejects = try OutputFile(path: rejectsPath)
             // As an hourly ingestion job would commit: batches stream into the data files as they
             // are parsed, and become visible together.
-            let reader = try CloudFrontLogReader(path: path)
+            let reader = try CloudFrontLogReader(path: path, options: CloudFrontParserOptions(batchSize: 8_192))
             var properties = WriterProperties()
             properties.encodeLineNumbersAsDeltas()
             let append = try await catalog.loadTable(id).newAppend(properties: properties)
@@ -140,6 +152,15 @@ struct DemoCommand: AsyncParsableCommand {
 }
 
 extension DemoCommand {
+    /// What `deflater` emits for `text` so far.
+    static func deflate(_ text: [UInt8], with deflater: Deflater) throws -> [UInt8] {
+        var compressed: [UInt8] = []
+        try text.withUnsafeBytes { raw in
+            try deflater.encode(raw) { output in compressed.append(contentsOf: output) }
+        }
+        return compressed
+    }
+
     /// The silver ruleset; the demo writes it to `gold/silver.dqdl` for `lakehouse dq run`.
     static let silverRuleset = String(decoding: PackageResources.silver_dqdl, as: UTF8.self)
 }

@@ -335,6 +335,19 @@ struct GeneratorTests {
         #expect(rows.contains { if case let .binary(ip)?? = $0["c_ip"] { return ip.contains(UInt8(ascii: ":")) } else { return false } })
         #expect(rows.allSatisfy { $0["timestamp"] != .some(nil) })
     }
+
+    @Test("a file generated in pieces has the bytes of the file generated whole", arguments: [1, 7, 500, 10_000])
+    func pieces(pieceRows: Int) {
+        var whole = LogGenerator(seed: 9), pieced = LogGenerator(seed: 9)
+        let expected = whole.logFile(rows: 500, hourStartMicros: 3_600_000_000)
+        var joined: [UInt8] = []
+        var calls = 0
+        pieced.logFile(rows: 500, hourStartMicros: 3_600_000_000, pieceRows: pieceRows) { joined += $0; calls += 1 }
+        #expect(joined == expected)
+        #expect(calls == 1 + (500 + pieceRows - 1) / pieceRows, "the header, then one call per piece")
+        // The generators stay in step afterwards too.
+        #expect(whole.objectName(hourStartMicros: 0) == pieced.objectName(hourStartMicros: 0))
+    }
 }
 
 extension String {

@@ -83,6 +83,29 @@ struct TableWriterTests {
         #expect(Set(files.map(\.filePath)).count == files.count)
     }
 
+    @Test("row groups follow write.parquet.row-group-size-bytes; without it they are at most 16 MiB, whatever was asked")
+    func rowGroupSize() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        var asked = WriterProperties()
+        asked.rowGroupBytes = 1 << 30
+        asked.rowGroupRows = nil
+        let plain = try TableWriter(table: try await catalog.loadTable(id), properties: asked)
+        #expect(plain.properties.rowGroupBytes == 16 << 20)
+        // The table's property wins, and is what the files show: 20,000 rows in 24 KiB groups.
+        let table = try await catalog.loadTable(id).setProperties(["write.parquet.row-group-size-bytes": "24576"])
+        let writer = try TableWriter(table: table, properties: asked)
+        #expect(writer.properties.rowGroupBytes == 24_576)
+        for start in stride(from: 0, to: 20_000, by: 2_000) { try await writer.write(try eventBatch(start..<(start + 2_000))) }
+        let files = try await writer.close()
+        #expect(files.reduce(0) { $0 + $1.recordCount } == 20_000)
+        for file in files {
+            let reader = try ParquetReader(path: LocalFileIOPath.strip(file.filePath))
+            #expect(reader.metadata.rowGroups.count > 1, "\(file.recordCount) rows in one row group")
+        }
+    }
+
     @Test("more partitions than open files: the oldest is closed, rows stay in their partitions")
     func manyPartitions() async throws {
         let directory = try TemporaryDirectory()

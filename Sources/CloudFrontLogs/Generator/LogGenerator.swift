@@ -44,10 +44,27 @@ public struct LogGenerator: Sendable {
     ///   - rows: the number of requests.
     ///   - hourStartMicros: the UTC hour the requests fall in (microseconds since the epoch).
     public mutating func logFile(rows: Int, hourStartMicros: Int64) -> [UInt8] {
-        var out: [UInt8] = Array(Self.header.utf8)
-        out.reserveCapacity(rows * 420)
-        for _ in 0..<rows { appendLine(to: &out, hourStartMicros: hourStartMicros) }
+        var out: [UInt8] = []
+        out.reserveCapacity(rows * 420 + Self.header.utf8.count)
+        logFile(rows: rows, hourStartMicros: hourStartMicros, pieceRows: rows) { out += $0 }
         return out
+    }
+
+    /// The same bytes as ``logFile(rows:hourStartMicros:)``, a piece at a time: `body` gets the
+    /// header, then the lines in pieces of `pieceRows` rows, so a file of any size is generated
+    /// (and compressed, and written) in bounded memory.
+    public mutating func logFile(rows: Int, hourStartMicros: Int64, pieceRows: Int = 8_192,
+                                 _ body: ([UInt8]) throws -> Void) rethrows {
+        try body(Array(Self.header.utf8))
+        var piece: [UInt8] = []
+        var remaining = rows
+        while remaining > 0 {
+            let count = min(max(1, pieceRows), remaining)
+            piece.removeAll(keepingCapacity: true)
+            for _ in 0..<count { appendLine(to: &piece, hourStartMicros: hourStartMicros) }
+            try body(piece)
+            remaining -= count
+        }
     }
 
     /// The object name CloudFront would give a file of this hour.

@@ -58,6 +58,20 @@ public final class TableWriter {
                       targetFileSize: targetFileSize ?? table.targetFileSize, maximumOpenFiles: maximumOpenFiles)
     }
 
+    /// Row groups of 16 MiB unless the table asks for another size: a row group is buffered
+    /// (compressed) until it is complete, so its size bounds the writer's memory — Java's 128 MiB
+    /// default would put a small worker over its budget.
+    public static let defaultRowGroupBytes = 16 << 20
+
+    /// The row-group size: the table's `write.parquet.row-group-size-bytes` when set, else the
+    /// smaller of the requested size and ``defaultRowGroupBytes``.
+    static func rowGroupBytes(_ metadata: TableMetadata, requested: Int) -> Int {
+        if let configured = metadata.properties["write.parquet.row-group-size-bytes"].flatMap(Int.init), configured > 0 {
+            return configured
+        }
+        return min(requested, defaultRowGroupBytes)
+    }
+
     /// A writer for `metadata`'s current schema and default spec, writing through `io`.
     public init(metadata: TableMetadata, io: any FileIO, properties: WriterProperties = WriterProperties(),
                 targetFileSize: Int64 = 128 << 20, maximumOpenFiles: Int = 16) throws(IcebergError) {
@@ -66,6 +80,8 @@ public final class TableWriter {
         }
         self.metadata = metadata
         self.io = io
+        var properties = properties
+        properties.rowGroupBytes = Self.rowGroupBytes(metadata, requested: properties.rowGroupBytes)
         self.properties = properties
         self.targetFileSize = max(targetFileSize, 1)
         self.maximumOpenFiles = max(maximumOpenFiles, 1)
