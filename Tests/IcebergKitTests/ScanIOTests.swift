@@ -88,6 +88,72 @@ struct ScanIOTests {
         print("scan read \(read) bytes of \(dataBytes) in data files (id chunks \(idChunk) per file)")
     }
 
+    @Test("the page index prunes within a row group: only candidate pages are fetched and decoded, deletes still apply by position")
+    func pageIndexPruning() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let io = CountingFileIO()
+        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path, io: io)
+        try await catalog.createNamespace("logs")
+        var table = try await catalog.createTable(TableIdentifier(namespace: "logs", name: "paged"), schema: Self.wideSchema)
+        var properties = WriterProperties()
+        properties.rowGroupRows = nil
+        properties.dataPageRowLimit = 1_000
+        // `a` plain, so the bytes read show the pages; `b` dictionary-encoded until its
+        // dictionary overflows (about 40,000 values) and plain after, so the candidate pages
+        // straddle the switch.
+        properties.columnEncodings["a"] = .plain
+        let append = try table.newAppend(properties: properties)
+        try await append.write(try Self.wideBatch(0..<100_000))
+        table = try await append.commit()
+        let file = try #require(try await table.scan().planFiles().first?.file)
+        let reader = try ParquetReader(path: LocalFileIOPath.strip(file.filePath))
+        #expect(reader.metadata.rowGroups.count == 1, "one row group: row-group statistics cannot prune")
+        // A delete inside the candidate pages, one outside.
+        let deletes = try await DeleteFileWriter(table: table).writePositionDeletes([file.filePath: [40_500, 90_000]])
+        table = try await table.newRowDelta().addDeletes(deletes).commit()
+
+        io.reset()
+        let filter = ColumnPredicate.and(.greaterThanOrEqual("id", .int64(40_000)), .lessThan("id", .int64(41_500)))
+        let scan = table.scan(filter: filter, columns: ["id", "a"])
+        var ids: [Int64] = []
+        var texts = 0
+        for try await batch in scan.batches() {
+            guard case let .int64(column) = batch.columns[0] else { Issue.record("id is not int64"); return }
+            ids += column.optionals.compactMap { $0 }
+            if case let .binary(a) = batch.columns[1] { texts += (0..<a.count).filter { a.isValid($0) }.count }
+        }
+        // The two 1,000-row pages that hold ids 40,000…41,499, less the deleted position.
+        let expectedIDs = Array(Int64(40_000)..<42_000).filter { $0 != 40_500 }
+        #expect(ids.elementsEqual(expectedIDs), "\(ids.count) ids from \(ids.first ?? -1) to \(ids.last ?? -1)")
+        #expect(texts == ids.count)
+        let read = io.bytesRead { $0 == file.filePath }
+        let chunks = Int(file.columnSizes[1] ?? 0) + Int(file.columnSizes[2] ?? 0)
+        #expect(read < ParquetFooter.suggestedTailSize + chunks / 10, "read \(read) bytes; the id and a chunks are \(chunks)")
+        // Without a filter every row comes back, less the two deletes; the pruned read of `b`
+        // holds the same values for the same ids.
+        var all = 0
+        var expected: [Int64: [UInt8]] = [:]
+        for try await batch in table.scan(columns: ["id", "b"]).batches() {
+            all += batch.rowCount
+            guard case let .int64(id) = batch.columns[0], case let .binary(b) = batch.columns[1] else { continue }
+            for row in 0..<batch.rowCount where (39_000..<43_000).contains(id.value(at: row)) { expected[id.value(at: row)] = b.bytes(at: row) }
+        }
+        #expect(all == 100_000 - 2)
+        var compared = 0
+        for try await batch in table.scan(filter: filter, columns: ["id", "b"]).batches() {
+            guard case let .int64(id) = batch.columns[0], case let .binary(b) = batch.columns[1] else {
+                Issue.record("unexpected column types")
+                return
+            }
+            for row in 0..<batch.rowCount {
+                #expect(b.bytes(at: row) == expected[id.value(at: row)], "id \(id.value(at: row))")
+                compared += 1
+            }
+        }
+        #expect(compared == ids.count)
+    }
+
     @Test("LocalFileIO: ranged reads, create-if-absent, overwrite, abandoned writes leave nothing, listing by prefix")
     func localFileIO() async throws {
         let directory = try TemporaryDirectory()

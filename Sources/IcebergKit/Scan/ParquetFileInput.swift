@@ -86,6 +86,45 @@ struct ParquetFileInput {
         }
     }
 
+    /// Row group `index` reduced by its page index: the rows of the pages that `predicate`
+    /// (over this file's column names) cannot rule out, decoded from those pages only — the
+    /// projected columns' dictionary pages and overlapping data pages are all that is fetched.
+    /// `nil` when the page index rules nothing out or cannot be used (no page index, a nested
+    /// projected column): read the whole row group then.
+    func prunedRowGroup(_ index: Int, fieldIDs: [Int32], predicate: ColumnPredicate) async throws(IcebergError)
+        -> (batch: RecordBatch, rows: RowRanges)? {
+        let selection = ColumnSelection.fieldIDs(fieldIDs)
+        let tailStart = size - Int64(min(size, Int64(ParquetFooter.suggestedTailSize)))
+        do {
+            defer { source.keepOnly(from: tailStart) }
+            try await fetch(try reader.pageIndexByteRanges(rowGroup: index, columns: selection, predicate: predicate))
+            let rows = try reader.candidateRows(rowGroup: index, predicate: predicate)
+            let total = reader.metadata.rowGroups[index].numRows
+            guard rows.rowCount < total,
+                  let pages = try reader.pageByteRanges(rowGroup: index, columns: selection, rows: rows) else { return nil }
+            try await fetch(pages)
+            let batch = try reader.readRowGroup(index, columns: selection, predicate: predicate)
+            guard Int64(batch.rowCount) == rows.rowCount else {
+                throw IcebergError(.invalidMetadata("page index selected \(rows.rowCount) rows, \(batch.rowCount) were read"),
+                                   path: input.location)
+            }
+            return (batch, rows)
+        } catch let error as IcebergError {
+            throw error
+        } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: input.location)
+        }
+    }
+
+    /// Fetches the byte ranges not already held.
+    private func fetch(_ ranges: [Range<Int64>]) async throws(IcebergError) {
+        for range in ranges {
+            let count = Int(range.upperBound - range.lowerBound)
+            if source.holds(offset: range.lowerBound, count: count) { continue }
+            source.add(offset: range.lowerBound, bytes: try await input.read(from: range.lowerBound, count: count))
+        }
+    }
+
     /// Fetches the chunks of row group `index` the projection needs (those not already held),
     /// runs `decode`, then drops every range but the tail read with the footer.
     private func withFetchedChunks<T>(_ index: Int, fieldIDs: [Int32],
@@ -93,11 +132,7 @@ struct ParquetFileInput {
         let selection = ColumnSelection.fieldIDs(fieldIDs)
         let tailStart = size - Int64(min(size, Int64(ParquetFooter.suggestedTailSize)))
         do {
-            for range in try reader.byteRanges(rowGroup: index, columns: selection) {
-                let count = Int(range.upperBound - range.lowerBound)
-                if source.holds(offset: range.lowerBound, count: count) { continue }
-                source.add(offset: range.lowerBound, bytes: try await input.read(from: range.lowerBound, count: count))
-            }
+            try await fetch(try reader.byteRanges(rowGroup: index, columns: selection))
             let result = try decode(selection)
             source.keepOnly(from: tailStart)
             return result

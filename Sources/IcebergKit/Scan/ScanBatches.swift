@@ -36,6 +36,11 @@ public struct ScanBatches: AsyncSequence, Sendable {
             var sliceGroup = 0
             var path: String { input.input.location }
             var firstRows: [Int64]
+            /// The scan's filter over this file's column names, for page-index pruning.
+            var pagePredicate: ColumnPredicate?
+            /// Rows of a page-pruned row group still to return: contiguous pieces with the
+            /// position of their first row in the file.
+            var pruned: [(batch: RecordBatch, firstRow: Int64)] = []
             /// Deleted positions, ascending.
             var positions: [Int64]
             var equality: [EqualityDeleteSet]
@@ -46,6 +51,13 @@ public struct ScanBatches: AsyncSequence, Sendable {
             if tasks == nil { tasks = try await scan.planFiles() }
             while true {
                 if var open = file {
+                    if !open.pruned.isEmpty {
+                        let piece = open.pruned.removeFirst()
+                        file = open
+                        let batch = try Self.process(piece.batch, firstRow: piece.firstRow, of: open)
+                        if batch.rowCount > 0 { return batch }
+                        continue
+                    }
                     if var slices = open.slices {
                         let raw: RecordBatch?
                         do { raw = try slices.next() } catch { throw IcebergError(.invalidMetadata("\(error)"), path: open.path) }
@@ -60,6 +72,25 @@ public struct ScanBatches: AsyncSequence, Sendable {
                     if open.nextGroup < open.rowGroups.count {
                         let group = open.rowGroups[open.nextGroup]
                         open.nextGroup += 1
+                        if let predicate = open.pagePredicate,
+                           let pruned = try await open.input.prunedRowGroup(group, fieldIDs: open.plan.fileIDs, predicate: predicate) {
+                            // Only the candidate pages' rows were decoded: return them a piece of
+                            // contiguous rows at a time, each at its position in the file.
+                            var offset = 0
+                            let step = Swift.max(1, scan.batchSize)
+                            for range in pruned.rows.ranges {
+                                var start = 0
+                                while start < range.count {
+                                    let count = Swift.min(step, range.count - start)
+                                    open.pruned.append((pruned.batch.slice((offset + start)..<(offset + start + count)),
+                                                        open.firstRows[group] + range.lowerBound + Int64(start)))
+                                    start += count
+                                }
+                                offset += range.count
+                            }
+                            file = open
+                            continue
+                        }
                         open.slices = try await open.input.rowGroupSlices(group, fieldIDs: open.plan.fileIDs,
                                                                           rowsPerSlice: Swift.max(1, scan.batchSize))
                         open.sliceGroup = group
@@ -106,8 +137,37 @@ public struct ScanBatches: AsyncSequence, Sendable {
                     }
                 }
             }
+            var pagePredicate: ColumnPredicate?
+            if let filter = scan.filter {
+                let ids = Dictionary(schema.fields.map { ($0.name, $0.id) }, uniquingKeysWith: { a, _ in a })
+                pagePredicate = Self.renamed(filter) { name in
+                    guard let id = ids[name], let i = reader.schema.index(ofFieldID: id) else { return nil }
+                    return reader.schema.fields[i].name
+                }
+            }
             return OpenFile(input: input, plan: plan, rowGroups: groups, firstRows: reader.rowGroupFirstRows,
-                            positions: positions, equality: equality)
+                            pagePredicate: pagePredicate, positions: positions, equality: equality)
+        }
+
+        /// `predicate` over other column names (`name` maps them; `nil`: the column is not in
+        /// the file). A comparison on a missing column becomes `alwaysTrue`: the page index can
+        /// rule nothing out by it (and `not` is never pruned by the page index).
+        static func renamed(_ predicate: ColumnPredicate, _ name: (String) -> String?) -> ColumnPredicate {
+            switch predicate {
+            case .alwaysTrue, .alwaysFalse: return predicate
+            case let .and(a, b): return .and(renamed(a, name), renamed(b, name))
+            case let .or(a, b): return .or(renamed(a, name), renamed(b, name))
+            case let .not(p): return .not(renamed(p, name))
+            case let .equal(c, v): return name(c).map { .equal($0, v) } ?? .alwaysTrue
+            case let .notEqual(c, v): return name(c).map { .notEqual($0, v) } ?? .alwaysTrue
+            case let .lessThan(c, v): return name(c).map { .lessThan($0, v) } ?? .alwaysTrue
+            case let .lessThanOrEqual(c, v): return name(c).map { .lessThanOrEqual($0, v) } ?? .alwaysTrue
+            case let .greaterThan(c, v): return name(c).map { .greaterThan($0, v) } ?? .alwaysTrue
+            case let .greaterThanOrEqual(c, v): return name(c).map { .greaterThanOrEqual($0, v) } ?? .alwaysTrue
+            case let .isIn(c, values): return name(c).map { .isIn($0, values) } ?? .alwaysTrue
+            case let .isNull(c): return name(c).map { .isNull($0) } ?? .alwaysTrue
+            case let .isNotNull(c): return name(c).map { .isNotNull($0) } ?? .alwaysTrue
+            }
         }
 
         /// A slice of a data file (its first row at `firstRow` in the file) with deletes applied

@@ -209,3 +209,72 @@ extension ParquetReader {
         return result
     }
 }
+
+extension ParquetReader {
+    /// The byte ranges of the page indexes (column index and offset index) that
+    /// ``candidateRows(rowGroup:predicate:)`` and ``readRowGroup(_:columns:predicate:)`` read in
+    /// row group `index`: those of the projected flat columns and of the columns `predicate`
+    /// names. A reader over fetched ranges fetches these first.
+    public func pageIndexByteRanges(rowGroup index: Int, columns: ColumnSelection,
+                                    predicate: ColumnPredicate) throws(ParquetReadError) -> [Range<Int64>] {
+        guard index >= 0, index < metadata.rowGroups.count else {
+            throw ParquetReadError(.invalidMetadata("no row group \(index)"), path: path)
+        }
+        var fields = Set(try fieldIndices(columns))
+        for name in predicate.columns { if let f = schema.index(ofField: name) { fields.insert(f) } }
+        var ranges: [Range<Int64>] = []
+        for f in fields.sorted() {
+            for leaf in readSchema.nodes[f].leaves where leaf >= 0 {
+                let chunk = metadata.rowGroups[index].columns[leaf]
+                if let o = chunk.offsetIndexOffset, let l = chunk.offsetIndexLength, o >= 0, l > 0 { ranges.append(o..<(o + Int64(l))) }
+                if let o = chunk.columnIndexOffset, let l = chunk.columnIndexLength, o >= 0, l > 0 { ranges.append(o..<(o + Int64(l))) }
+            }
+        }
+        return RowRanges.merged(ranges, gap: 0)
+    }
+
+    /// The byte ranges ``readRowGroup(_:columns:predicate:)`` reads to decode `rows` of row group
+    /// `index`: each projected column's dictionary page and the data pages that overlap `rows`
+    /// (merged when closer than `gap`). `nil` when it would read the whole row group instead (a
+    /// projected column is nested or has no offset index). The offset indexes must be readable
+    /// (``pageIndexByteRanges(rowGroup:columns:predicate:)``).
+    public func pageByteRanges(rowGroup index: Int, columns: ColumnSelection, rows: RowRanges,
+                               gap: Int64 = 64 << 10) throws(ParquetReadError) -> [Range<Int64>]? {
+        guard index >= 0, index < metadata.rowGroups.count else {
+            throw ParquetReadError(.invalidMetadata("no row group \(index)"), path: path)
+        }
+        let group = metadata.rowGroups[index]
+        var ranges: [Range<Int64>] = []
+        for f in try fieldIndices(columns) {
+            guard case let .primitive(leaf, _) = readSchema.nodes[f], readSchema.leaves[leaf].maxRepetitionLevel == 0,
+                  let pageIndex = try pageIndex(rowGroup: index, leaf: leaf), let first = pageIndex.locations.first else {
+                return nil
+            }
+            let m = group.columns[leaf].metaData
+            var chunkStart = m.dataPageOffset
+            if let d = m.dictionaryPageOffset, d > 0, d < chunkStart { chunkStart = d }
+            if first.offset > chunkStart { ranges.append(chunkStart..<first.offset) }
+            for (i, location) in pageIndex.locations.enumerated() {
+                let end = i + 1 < pageIndex.locations.count ? pageIndex.locations[i + 1].firstRowIndex : group.numRows
+                guard rows.overlaps(location.firstRowIndex..<end), location.compressedPageSize > 0 else { continue }
+                ranges.append(location.offset..<(location.offset + Int64(location.compressedPageSize)))
+            }
+        }
+        return RowRanges.merged(ranges, gap: gap)
+    }
+}
+
+extension RowRanges {
+    /// `ranges` sorted, with ranges closer than `gap` merged.
+    static func merged(_ ranges: [Range<Int64>], gap: Int64) -> [Range<Int64>] {
+        var merged: [Range<Int64>] = []
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where !r.isEmpty {
+            if let last = merged.last, r.lowerBound <= last.upperBound + gap {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                merged.append(r)
+            }
+        }
+        return merged
+    }
+}
