@@ -115,8 +115,12 @@ extension DQEvaluator {
                 guard reader.schema.fields.map(\.name) == schema.fields.map(\.name) else {
                     throw DQDataError(path: path, reason: "schema differs from \(first)")
                 }
-                var iterator = try reader.batches(columns: selection)
-                while let batch = try iterator.next() { try evaluation.add(batch) }
+                // A row group decoded a slice at a time: memory holds its compressed chunks and
+                // one slice of values.
+                for group in reader.metadata.rowGroups.indices {
+                    var slices = try reader.rowGroupSlices(group, columns: selection, rowsPerSlice: 8_192)
+                    while let batch = try slices.next() { try evaluation.add(batch) }
+                }
             } catch let error as DQDataError {
                 throw error
             } catch {

@@ -65,14 +65,18 @@ final class DQEvaluationContext: SQLColumnSource {
 
     /// The chunk of the run this context reads (0, 1, …).
     let chunkIndex: Int
+    /// Whether this chunk is the whole dataset (no other chunk came or will come): rules may
+    /// then decide from it directly (exact value counts without fingerprints).
+    let isOnlyChunk: Bool
     /// Entries a ``FingerprintCounter`` holds in memory, and where it spills.
     let counterEntries: Int
     let spillDirectory: URL?
 
     init(primary: DQDataset, references: DQReferenceCache, now: Int64, history: [DQHistoryEntry],
          ruleset: DQDLRuleset, keepRows: Bool, rowCount: Int? = nil, counterEntries: Int = 1 << 18,
-         spillDirectory: URL? = nil, chunkIndex: Int = 0) {
+         spillDirectory: URL? = nil, chunkIndex: Int = 0, isOnlyChunk: Bool = false) {
         self.chunkIndex = chunkIndex
+        self.isOnlyChunk = isOnlyChunk
         self.counterEntries = counterEntries
         self.spillDirectory = spillDirectory
         self.primary = primary

@@ -40,6 +40,8 @@ public final class DQStreamingEvaluation {
     private var rowCount = 0
     private var chunks = 0
     private var finished = false
+    /// Set while ``addChunk(_:)`` evaluates a dataset given whole.
+    private var wholeDataset = false
 
     /// The columns the rules read (``DQDLRuleset/columnsRead(in:)``): batches may carry only
     /// these; `nil` when every column is read.
@@ -93,7 +95,9 @@ public final class DQStreamingEvaluation {
         evaluatePending()
         pending = batches
         pendingRows = batches.reduce(0) { $0 + $1.rowCount }
+        wholeDataset = chunks == 0
         evaluatePending()
+        wholeDataset = false
     }
 
     /// Batches carry the dataset's columns, or a projection of them (``columnsRead``), each
@@ -135,16 +139,17 @@ public final class DQStreamingEvaluation {
     }
 
     /// A context over `batches` (in their own layout), or the summary of the whole dataset.
-    private func context(batches: [RecordBatch], rowCount: Int? = nil) -> DQEvaluationContext {
+    private func context(batches: [RecordBatch], rowCount: Int? = nil, isOnlyChunk: Bool = false) -> DQEvaluationContext {
         DQEvaluationContext(primary: DQDataset(name: name, schema: batches.first?.schema ?? schema, batches: batches, files: files),
                             references: references, now: now, history: history, ruleset: ruleset,
                             keepRows: options.rowLevel, rowCount: rowCount, counterEntries: options.counterEntries,
-                            spillDirectory: options.spillDirectory, chunkIndex: chunks)
+                            spillDirectory: options.spillDirectory, chunkIndex: chunks, isOnlyChunk: isOnlyChunk)
     }
 
     private func evaluatePending() {
         guard pendingRows > 0 || (chunks == 0 && finished) else { return }
-        let runner = RuleRunner(context: context(batches: pending))
+        // The last chunk with none before it is the whole dataset.
+        let runner = RuleRunner(context: context(batches: pending, isOnlyChunk: chunks == 0 && (finished || wholeDataset)))
         for rule in rules { rule.add(runner) }
         for analyzer in analyzers { analyzer.add(runner) }
         rowCount += pendingRows

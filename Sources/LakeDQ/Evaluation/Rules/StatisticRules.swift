@@ -51,9 +51,14 @@ extension RuleRunner {
         state.lastChunk = context.chunkIndex
         let selection = try context.selection(whereClause)
         let frequencies = try context.frequencies(names, where: whereClause)
-        let fingerprints = try context.groupFingerprints(names, frequencies)
-        for code in frequencies.counts.indices where frequencies.counts[code] > 0 {
-            try state.counter.add(fingerprints[code], count: frequencies.counts[code])
+        if context.isOnlyChunk {
+            // The whole dataset: count exactly from the chunk's own grouping.
+            state.exact = FrequencySummary(rowCount: frequencies.rowCount, counts: frequencies.counts)
+        } else {
+            let fingerprints = try context.groupFingerprints(names, frequencies)
+            for code in frequencies.counts.indices where frequencies.counts[code] > 0 {
+                try state.counter.add(fingerprints[code], count: frequencies.counts[code])
+            }
         }
         state.selected += frequencies.rowCount
         state.chunks += 1
@@ -83,7 +88,7 @@ extension RuleRunner {
     func finishUniqueness(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
         let frequencies = try finished(state, FrequencyState.self)
         let names = try parameters(rule)
-        let summary = try FrequencySummary(rowCount: frequencies.selected, counter: frequencies.counter)
+        let summary = try frequencies.summary()
         let ratio: Double? = summary.rowCount > 0 ? Double(summary.singletons) / Double(summary.rowCount) : nil
         var rows: [Int8]?
         if let single = frequencies.single {
@@ -102,7 +107,7 @@ extension RuleRunner {
     func finishFrequencyMetric(_ rule: DQDLRule, _ state: RuleState?) throws(RuleError) -> RuleEvaluation {
         let frequencies = try finished(state, FrequencyState.self)
         let name = try parameter(rule, 0)
-        let summary = try FrequencySummary(rowCount: frequencies.selected, counter: frequencies.counter)
+        let summary = try frequencies.summary()
         let value: Double?
         switch rule.type {
         case "DistinctValuesCount": value = Double(summary.distinct)
@@ -148,7 +153,7 @@ extension RuleRunner {
             metrics["Column.\(name).Completeness"] = Double(key.present[index]) / Double(selected)
             if key.present[index] != selected { complete = false }
         }
-        let summary = try FrequencySummary(rowCount: selected, counter: key.frequencies.counter)
+        let summary = try key.frequencies.summary()
         let uniqueness = Double(summary.singletons) / Double(summary.rowCount)
         metrics[Self.uniquenessKey(names)] = uniqueness
         var rows: [Int8]?

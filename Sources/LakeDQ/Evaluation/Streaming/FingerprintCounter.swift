@@ -177,6 +177,18 @@ struct FrequencySummary {
     /// `-Σ p ln p` with `p = count / rowCount` (natural log, as Deequ).
     var entropy = 0.0
 
+    /// The summary of the occurrence counts `counts` (zeros ignored).
+    init(rowCount: Int, counts: [Int]) {
+        self.rowCount = rowCount
+        let n = Double(rowCount)
+        for count in counts where count > 0 {
+            distinct += 1
+            if count == 1 { singletons += 1 }
+            let p = Double(count) / n
+            entropy -= p * log(p)
+        }
+    }
+
     init(rowCount: Int, counter: FingerprintCounter) throws(RuleError) {
         self.rowCount = rowCount
         let n = Double(rowCount)

@@ -71,9 +71,18 @@ final class FrequencyState: RuleState {
     var wantsNulls = false
     /// The chunk last counted: rules sharing this state count each chunk once.
     var lastChunk = -1
+    /// The counts when the dataset was one chunk: exact, from the chunk's grouping, without
+    /// fingerprints or the counter.
+    var exact: FrequencySummary?
 
     init(counter: FingerprintCounter) {
         self.counter = counter
+    }
+
+    /// Distinct values, singletons and entropy over every chunk counted.
+    func summary() throws(RuleError) -> FrequencySummary {
+        if let exact { return exact }
+        return try FrequencySummary(rowCount: selected, counter: counter)
     }
 }
 
