@@ -85,8 +85,8 @@ struct DQCommand: AsyncParsableCommand {
                 report = try evaluator.evaluate(ruleset, parquet: data, name: primaryName, references: referenceSets)
             }
             switch format {
-            case .json: print(try reportJSON(report))
-            case .text: print(reportText(report), terminator: "")
+            case .json: print(try report.glueJSON())
+            case .text: print(report.text, terminator: "")
             }
             if !report.allPassed && !allowFailures { throw ExitCode(1) }
         }
@@ -160,39 +160,3 @@ private func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
     }
 }
 
-/// The report as JSON shaped like Glue's results.
-func reportJSON(_ report: DQReport) throws -> String {
-    struct Document: Encodable {
-        var Dataset: String
-        var RowCount: Int
-        var Summary: [String: Int]
-        var RuleResults: [DQRuleResult]
-        var AnalyzerResults: [DQAnalyzerResult]
-    }
-    let document = Document(Dataset: report.dataset, RowCount: report.rowCount,
-                            Summary: ["TotalRules": report.results.count, "Passed": report.passedCount,
-                                      "Failed": report.failedCount, "Errors": report.errorCount],
-                            RuleResults: report.results, AnalyzerResults: report.analyzers)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(document), as: UTF8.self)
-}
-
-/// The report as aligned text, one rule per line.
-func reportText(_ report: DQReport) -> String {
-    var out = "\(report.dataset): \(report.rowCount) rows, \(report.results.count) rules — "
-        + "\(report.passedCount) passed, \(report.failedCount) failed, \(report.errorCount) errors\n"
-    for result in report.results {
-        out += "  [\(result.outcome.rawValue)] \(result.rule)\n"
-        if let reason = result.failureReason { out += "      \(reason)\n" }
-        if let message = result.message { out += "      note: \(message)\n" }
-    }
-    for analyzer in report.analyzers {
-        out += "  [Analyzer] \(analyzer.analyzer)\n"
-        for key in analyzer.evaluatedMetrics.keys.sorted() {
-            out += "      \(key) = \(analyzer.evaluatedMetrics[key].map { String($0) } ?? "")\n"
-        }
-        if let error = analyzer.error { out += "      error: \(error)\n" }
-    }
-    return out
-}

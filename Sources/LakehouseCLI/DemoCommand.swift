@@ -142,7 +142,7 @@ struct DemoCommand: AsyncParsableCommand {
         // Silver streams through the rules a scan batch at a time.
         let report = try await DQCommand.Run.evaluate(ruleset, table: table, name: "silver.cloudfront", evaluator: DQEvaluator())
         try writeFile(gold + "/silver.dqdl", Array(ruleset.description.utf8))
-        try writeFile(gold + "/dq-silver.json", Array(try reportJSON(report).utf8))
+        try writeFile(gold + "/dq-silver.json", Array(try report.glueJSON().utf8))
         print("dq: \(report.results.count) rules over \(report.rowCount) silver rows — \(report.passedCount) passed, "
               + "\(report.failedCount) failed, \(report.errorCount) errors → \(gold)/dq-silver.json")
         for result in report.results where result.outcome != .passed {

@@ -279,4 +279,26 @@ struct DQStreamingTests {
             try lacking.add(try RecordBatch(schema: onlyX, columns: [data.batches[0].columns[0]]))
         }
     }
+
+    @Test("the report as Glue-shaped JSON and as text carry every rule's outcome")
+    func reportFormats() throws {
+        let data = try Self.dataset(seed: 8, rows: 200)
+        let ruleset = try DQDLRuleset.parse("""
+            Rules = [ RowCount > 0, Mean "x" > 1000, Mean "nope" > 0 ]
+            Analyzers = [ Completeness "s" ]
+            """)
+        let report = try DQEvaluator(options: Self.options()).evaluate(ruleset, primary: data)
+        let json = try report.glueJSON()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["RowCount"] as? Int == 200)
+        #expect(object["Summary"] as? [String: Int] == ["TotalRules": 3, "Passed": 1, "Failed": 1, "Errors": 1])
+        let rules = try #require(object["RuleResults"] as? [[String: Any]])
+        #expect(rules.map { $0["Outcome"] as? String } == ["Passed", "Failed", "Error"])
+        #expect((rules[0]["EvaluatedMetrics"] as? [String: Double])?["Dataset.*.RowCount"] == 200)
+        let analyzers = try #require(object["AnalyzerResults"] as? [[String: Any]])
+        #expect((analyzers.first?["EvaluatedMetrics"] as? [String: Double])?["Column.s.Completeness"] != nil)
+        let lines = report.text.split(separator: "\n")
+        #expect(lines.first == "primary: 200 rows, 3 rules — 1 passed, 1 failed, 1 errors")
+        #expect(lines.contains("  [Failed] Mean \"x\" > 1000"))
+    }
 }
