@@ -218,6 +218,31 @@ SCAN = {
     "pyiceberg (streamed: to_arrow_batch_reader)": PYICEBERG_SCAN + "rows = sum(b.num_rows for b in scan.to_arrow_batch_reader())\n",
 }
 SCAN = {tool: code + "print(json.dumps({'rows': rows, 'seconds': time.perf_counter() - s}))\n" for tool, code in SCAN.items()}
+# Parquet decode of the silver table's data files (FILES), COLUMNS as above, every value decoded:
+# pyarrow read_table, polars read_parquet, DuckDB read_parquet into Arrow. Each prints its rows and
+# the seconds of the read itself (imports excluded).
+DECODE_HEAD = """
+import json, time
+"""
+DECODE = {
+    "pyarrow (read_table)": DECODE_HEAD + """import pyarrow as pa, pyarrow.parquet as pq
+pa.set_cpu_count(THREADS); pa.set_io_thread_count(THREADS)
+s = time.perf_counter()
+rows = sum(pq.read_table(f, columns=COLUMNS, use_threads=THREADS > 1).num_rows for f in FILES)
+""",
+    "polars (read_parquet)": DECODE_HEAD + """import polars as pl
+s = time.perf_counter()
+rows = sum(pl.read_parquet(f, columns=COLUMNS).height for f in FILES)
+""",
+    "duckdb (read_parquet, to_arrow_table)": DECODE_HEAD + """import duckdb
+con = duckdb.connect(); con.execute(f"SET threads={THREADS}"); con.execute("SET enable_progress_bar=false")
+select = ", ".join(f'"{c}"' for c in COLUMNS) if COLUMNS else "*"
+files = ", ".join(f"'{f}'" for f in FILES)
+s = time.perf_counter()
+rows = con.execute(f"SELECT {select} FROM read_parquet([{files}])").to_arrow_table().num_rows
+""",
+}
+DECODE = {tool: code + "print(json.dumps({'rows': rows, 'seconds': time.perf_counter() - s}))\n" for tool, code in DECODE.items()}
 # The projection: what a dashboard over the silver table reads (the demo's gold aggregates read these).
 SCAN_PROJECTION = ["date", "sc_status", "sc_bytes", "cs_uri_stem", "x_edge_location"]
 
@@ -284,7 +309,7 @@ def main():
     ap.add_argument("--rows", type=int, required=True)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
-    ap.add_argument("--sections", default="parse,encode,e2e,codecs,iceberg,dq,rss,scan")
+    ap.add_argument("--sections", default="parse,encode,e2e,codecs,iceberg,dq,rss,scan,decode")
     ap.add_argument("--scan-catalog", help="SQLite catalog of the silver table silver.cloudfront (scan section)")
     ap.add_argument("--scan-warehouse", help="its warehouse directory")
     args = ap.parse_args()
@@ -443,6 +468,31 @@ def main():
                 speed = "1.00x / 1.00x" if tool.startswith("lakehouse") else \
                     f"{ratio(m['seconds'], ours['seconds'])} / {ratio(m['inner'], ours['inner'])}"
                 print(f"| {label} | {tool} | {m['seconds']:.3f} | {m['inner']:.3f} | {rows / m['seconds']:,.0f} | {m['rss']:.0f} | {speed} |")
+    if "decode" in sections:
+        if not args.scan_warehouse:
+            ap.error("the decode section needs --scan-warehouse (run.sh builds the table)")
+        warehouse = os.path.abspath(args.scan_warehouse)
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(warehouse) for f in fs if f.endswith(".parquet"))
+        print(f"\n### Parquet decode: every value of the silver table's data file{'s' if len(files) != 1 else ''} into "
+              f"batches (whole process; {len(files)} file{'s' if len(files) != 1 else ''}, "
+              f"{sum(map(os.path.getsize, files)) / 2**20:.1f} MiB)\n")
+        print("| columns | threads | tool | median s | read s (in-process) | rows/s | peak RSS MiB | lakehouse speedup (whole / read only) |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|")
+        for label, columns in (("all", None), (f"{len(SCAN_PROJECTION)}: {', '.join(SCAN_PROJECTION)}", SCAN_PROJECTION)):
+            for threads in thread_counts:
+                cmd = [bin, "parquet", "scan"] + files + ["--threads", str(threads)]
+                ours = r.measure(cmd + (["--columns", ",".join(columns)] if columns else []), threads)
+                ours["inner"] = ours["seconds"]
+                rows = int(ours["output"].splitlines()[0].split()[1])
+                results = [("lakehouse (parquet scan)", ours)]
+                for tool, code in DECODE.items():
+                    m = r.measure_timed(r.python(code, threads, FILES=files, COLUMNS=columns), threads)
+                    assert m["output"]["rows"] == rows, (tool, m["output"]["rows"], rows)
+                    results.append((tool, m))
+                for tool, m in results:
+                    speed = "1.00x / 1.00x" if tool.startswith("lakehouse") else \
+                        f"{ratio(m['seconds'], ours['seconds'])} / {ratio(m['inner'], ours['inner'])}"
+                    print(f"| {label} | {threads} | {tool} | {m['seconds']:.3f} | {m['inner']:.3f} | {rows / m['seconds']:,.0f} | {m['rss']:.0f} | {speed} |")
     shutil.rmtree(work, ignore_errors=True)
 
 

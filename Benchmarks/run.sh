@@ -6,7 +6,7 @@
 #                                        one thread (every tool pinned to one CPU) and two; prints
 #                                        the markdown tables of Documentation/Performance.md
 #   SECTIONS=parse,e2e THREADS=1 REPEAT=5 Benchmarks/run.sh    a subset: parse, encode, e2e,
-#                                        codecs, iceberg, dq, rss, scan
+#                                        codecs, iceberg, dq, rss, scan, decode
 #   Benchmarks/run.sh --kernels [ROWS]   the in-process kernels with ordo-one package-benchmark
 #                                        (the package in this directory): wall clock, throughput,
 #                                        peak RSS and allocations per kernel, with percentiles
@@ -38,12 +38,12 @@ if [ ! -f "$corpus/plain.log" ]; then
     mv "$corpus"/p/*.2024-* "$corpus/plain.log"
     gzip -6 -c "$corpus/plain.log" > "$corpus/log.gz"
 fi
-sections=${SECTIONS:-parse,encode,e2e,codecs,iceberg,dq,rss,scan}
+sections=${SECTIONS:-parse,encode,e2e,codecs,iceberg,dq,rss,scan,decode}
 # The scan section reads a silver table of the corpus's rows (day partitions, SQLite catalog) that our
 # CLI writes once. Its metadata holds absolute paths, so it is built in place; .complete marks a table
 # fully built (an interrupted build is started over).
 scan=.build-bench/scan-$rows
-if [[ ",$sections," == *,scan,* ]] && [ ! -f "$scan/.complete" ]; then
+if [[ ",$sections," == *,scan,* || ",$sections," == *,decode,* ]] && [ ! -f "$scan/.complete" ]; then
     rm -rf "$scan" && mkdir -p "$scan"
     where=(--catalog "$scan/catalog.db" --warehouse "$scan/warehouse")
     "$bin" iceberg create silver.cloudfront "${where[@]}" >/dev/null

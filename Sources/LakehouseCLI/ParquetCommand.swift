@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LakeColumnar
 import ParquetWriter
@@ -29,8 +30,78 @@ struct ParquetCommand: ParsableCommand {
         }
     }
 
+    struct Scan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decode every selected value into record batches; print the row count and each column's null count.",
+            discussion: "The read path alone (no rows printed): each row group is decoded in batches of --batch-rows rows, row groups spread over --threads threads.")
+
+        @Argument(help: "Parquet files.") var files: [String]
+        @Option(help: "Columns to decode, comma-separated (default: all).") var columns: String?
+        @Option(help: "Threads decoding row groups (default: 1).") var threads: Int = 1
+        @Option(help: "Rows per decoded batch.") var batchRows: Int = 8192
+        @Flag(help: "Verify page checksums.") var verifyChecksums = false
+
+        func validate() throws {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            guard batchRows >= 1 else { throw ValidationError("--batch-rows must be at least 1") }
+            guard !files.isEmpty else { throw ValidationError("no Parquet file given") }
+        }
+
+        func run() throws {
+            let options = ParquetReadOptions(verifyChecksums: verifyChecksums)
+            let selection: ColumnSelection = columns.map { .names($0.split(separator: ",").map(String.init)) } ?? .all
+            // Open every file first (a bad path or footer fails before any decoding).
+            var work: [(file: String, group: Int)] = []
+            var names: [String]?
+            for file in files {
+                let reader = try ParquetReader(path: file, options: options)
+                let fields = try reader.fieldIndices(selection).map { reader.schema.fields[$0].name }
+                if let names, names != fields {
+                    throw ValidationError("\(file): its columns \(fields) differ from the first file's \(names)")
+                }
+                names = fields
+                for g in 0..<reader.rowGroupCount { work.append((file, g)) }
+            }
+            let columnNames = names ?? []
+            let tally = ScanTally(columns: columnNames.count)
+            let workers = min(threads, max(1, work.count))
+            let rows = batchRows
+            let items = work
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var readers: [String: ParquetReader] = [:]
+                var rowCount = 0
+                var nulls = [Int](repeating: 0, count: columnNames.count)
+                do {
+                    for k in stride(from: worker, to: items.count, by: workers) {
+                        let (file, group) = items[k]
+                        let reader: ParquetReader
+                        if let open = readers[file] {
+                            reader = open
+                        } else {
+                            reader = try ParquetReader(path: file, options: options)
+                            readers[file] = reader
+                        }
+                        var slices = try reader.rowGroupSlices(group, columns: selection, rowsPerSlice: rows)
+                        while let batch = try slices.next() {
+                            rowCount += batch.rowCount
+                            for (c, column) in batch.columns.enumerated() { nulls[c] += column.nullCount }
+                        }
+                    }
+                    tally.add(rows: rowCount, nulls: nulls)
+                } catch {
+                    tally.fail(error)
+                }
+            }
+            let (total, nullCounts, failure) = tally.result()
+            if let failure { throw failure }
+            var text = "rows: \(total)\n"
+            for (name, count) in zip(columnNames, nullCounts) { text += "\(name): \(count) nulls\n" }
+            print(text, terminator: "")
+        }
+    }
+
     static let configuration = CommandConfiguration(
-        commandName: "parquet", abstract: "Inspect Parquet files.", subcommands: [Inspect.self, Cat.self])
+        commandName: "parquet", abstract: "Inspect Parquet files.", subcommands: [Inspect.self, Cat.self, Scan.self])
 
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -114,5 +185,30 @@ struct ParquetCommand: ParsableCommand {
                 return "0x" + bytes.prefix(24).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
             }
         }
+    }
+}
+
+/// Row and null counts gathered by `parquet scan`'s threads.
+private final class ScanTally: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rows = 0
+    private var nulls: [Int]
+    private var failure: (any Error)?
+
+    init(columns: Int) { nulls = Array(repeating: 0, count: columns) }
+
+    func add(rows: Int, nulls more: [Int]) {
+        lock.withLock {
+            self.rows += rows
+            for k in nulls.indices { nulls[k] += more[k] }
+        }
+    }
+
+    func fail(_ error: any Error) {
+        lock.withLock { if failure == nil { failure = error } }
+    }
+
+    func result() -> (rows: Int, nulls: [Int], failure: (any Error)?) {
+        lock.withLock { (rows, nulls, failure) }
     }
 }

@@ -97,6 +97,58 @@ struct CommandLineTests {
         }
     }
 
+    @Test("parquet scan decodes every selected value: rows and null counts as pyarrow counts them, any thread count",
+          .timeLimit(.minutes(5)))
+    func parquetScan() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var files: [String] = []
+        for (k, rows) in [7000, 3000].enumerated() {
+            let log = try generate(rows: rows, seed: 40 + k, plain: false, in: directory, name: "g\(k)")
+            let out = directory.file("s\(k).parquet")
+            let convert = try BuiltCLI.run(["cloudfront", "convert", log, "--out", out], in: directory.path)
+            try #require(convert.status == 0, "convert failed: \(convert.stderr)")
+            files.append(out)
+        }
+        // Our own reader's counts, whole row groups at a time (a different path from the command's slices).
+        var expected: [String: Int] = [:]
+        var names: [String] = []
+        var total = 0
+        for file in files {
+            let reader = try ParquetReader(path: file)
+            names = reader.schema.fields.map(\.name)
+            for g in 0..<reader.rowGroupCount {
+                let batch = try reader.readRowGroup(g)
+                total += batch.rowCount
+                for (name, column) in zip(names, batch.columns) { expected[name, default: 0] += column.nullCount }
+            }
+        }
+        #expect(total == 10_000)
+        #expect(expected["cs_referrer", default: 0] > 0, "the corpus has null referrers")
+        for threads in ["1", "2", "3"] {
+            let run = try BuiltCLI.run(["parquet", "scan"] + files + ["--threads", threads, "--batch-rows", "1000"], in: directory.path)
+            try #require(run.status == 0, "parquet scan failed: \(run.stderr)")
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first == "rows: 10000", "--threads \(threads): \(run.stdout)")
+            #expect(Array(lines.dropFirst()) == names.map { "\($0): \(expected[$0, default: -1]) nulls" }, "--threads \(threads)")
+        }
+        let projected = try BuiltCLI.run(["parquet", "scan", files[0], "--columns", "cs_referrer,sc_status"], in: directory.path)
+        try #require(projected.status == 0, "\(projected.stderr)")
+        #expect(projected.stdout.split(separator: "\n").count == 3)
+        #expect(projected.stdout.contains("sc_status: 0 nulls"))
+        let missing = try BuiltCLI.run(["parquet", "scan", files[0], "--columns", "no_such_column"], in: directory.path)
+        #expect(missing.status != 0)
+        if Interop.enabled {
+            let out = try Interop.runText("""
+                import sys, pyarrow.parquet as pq
+                ts = [pq.read_table(f) for f in sys.argv[1:]]
+                print(sum(t.num_rows for t in ts), sum(t["cs_referrer"].null_count for t in ts), sum(t["ssl_cipher"].null_count for t in ts))
+                """, arguments: files)
+            #expect(out.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == "10000 \(expected["cs_referrer", default: -1]) \(expected["ssl_cipher", default: -1])")
+        }
+    }
+
     @Test("the README's demo runs, lands every row once, and a second run adds nothing", .timeLimit(.minutes(5)))
     func demoIsIdempotent() throws {
         let directory = try TemporaryDirectory()

@@ -37,41 +37,44 @@ struct LeafBuffer {
         entryCount += 1
     }
 
-    /// Moves the first `n` entries of a flat leaf (no repetition) out into a buffer of their own;
-    /// the rest stay. Used to hand out a row group a slice of rows at a time.
-    mutating func removeFirstEntries(_ n: Int) -> LeafBuffer {
-        var out = LeafBuffer(descriptor: descriptor)
-        let n = Swift.min(n, entryCount)
-        var present = n
+    /// Appends `count` level entries of the flat leaf `source` (no repetition) starting at entry
+    /// `entry`, whose values start at value `value`; returns the value index after them.
+    mutating func appendEntries(of source: LeafBuffer, from entry: Int, count: Int, firstValue value: Int) throws(ParquetReadError) -> Int {
+        guard entry >= 0, count >= 0, entry + count <= source.entryCount else {
+            throw ParquetReadError(.corruptPage("level entries \(entry)+\(count) outside a page of \(source.entryCount)"))
+        }
+        var present = count
         if descriptor.maxDefinitionLevel > 0 {
             let maxDef = descriptor.maxDefinitionLevel
-            present = 0
-            definitionLevels.withUnsafeBufferPointer { d in
-                for e in 0..<n where d[e] == maxDef { present &+= 1 }
+            guard entry + count <= source.definitionLevels.count else {
+                throw ParquetReadError(.corruptPage("fewer definition levels than entries"))
             }
-            out.definitionLevels = Array(definitionLevels[0..<n])
-            definitionLevels.removeFirst(n)
+            present = 0
+            source.definitionLevels.withUnsafeBufferPointer { d in
+                for e in entry..<(entry + count) where d[e] == maxDef { present &+= 1 }
+            }
+            definitionLevels.append(contentsOf: source.definitionLevels[entry..<(entry + count)])
         }
-        func move<T>(_ values: inout [T]) -> [T] {
-            let head = Array(values[0..<present])
-            values.removeFirst(present)
-            return head
+        guard value >= 0, value + present <= source.valueCount else {
+            throw ParquetReadError(.corruptPage("fewer values than levels say"))
         }
+        let values = value..<(value + present)
         switch descriptor.physicalType {
-        case .boolean: out.bools = move(&bools)
-        case .int32: out.int32s = move(&int32s)
-        case .int64: out.int64s = move(&int64s)
-        case .float: out.floats = move(&floats)
-        case .double: out.doubles = move(&doubles)
+        case .boolean: bools.append(contentsOf: source.bools[values])
+        case .int32: int32s.append(contentsOf: source.int32s[values])
+        case .int64: int64s.append(contentsOf: source.int64s[values])
+        case .float: floats.append(contentsOf: source.floats[values])
+        case .double: doubles.append(contentsOf: source.doubles[values])
         default:
-            let end = bytes.offsets[present]
-            out.bytes.offsets = Array(bytes.offsets[0...present])
-            out.bytes.data = Array(bytes.data[0..<end])
-            bytes.offsets = bytes.offsets[present...].map { $0 - end }
-            bytes.data.removeFirst(end)
+            let first = source.bytes.offsets[value], last = source.bytes.offsets[value + present]
+            let shift = bytes.data.count - first
+            bytes.data.append(contentsOf: source.bytes.data[first..<last])
+            bytes.offsets.reserveCapacity(bytes.offsets.count + present)
+            source.bytes.offsets.withUnsafeBufferPointer { o in
+                for v in (value + 1)..<(value + present + 1) { bytes.offsets.append(o[v] &+ shift) }
+            }
         }
-        out.entryCount = n
-        entryCount -= n
-        return out
+        entryCount += count
+        return value + present
     }
 }

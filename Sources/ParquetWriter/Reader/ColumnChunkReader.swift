@@ -165,8 +165,26 @@ struct ColumnChunkReader {
                 guard out.count == size else { throw CodecError(.gzip, .lengthMismatch(expected: size, actual: out.count)) }
                 return out
             case .zstd:
-                let out = try Zstd.decompress(body, limit: max(size, 1))
-                guard out.count == size else { throw CodecError(.zstd, .lengthMismatch(expected: size, actual: out.count)) }
+                guard size > 0 else {
+                    let out = try Zstd.decompress(body, limit: 1)
+                    guard out.isEmpty else { throw CodecError(.zstd, .lengthMismatch(expected: size, actual: out.count)) }
+                    return out
+                }
+                // Straight into a buffer of the page's size (the header states it; a frame of
+                // another size is an error), not through the streaming decoder's chunks.
+                var failure: CodecError?
+                let out = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+                    body.withUnsafeBytes { src in
+                        do throws(CodecError) {
+                            try Zstd.decompress(src, into: UnsafeMutableRawBufferPointer(buffer))
+                            initialized = size
+                        } catch {
+                            failure = error
+                            initialized = 0
+                        }
+                    }
+                }
+                if let failure { throw failure }
                 return out
             }
         } catch {
@@ -194,12 +212,14 @@ struct ColumnChunkReader {
         let maxDef = descriptor.maxDefinitionLevel
         var present = entries
         if maxDef > 0 {
-            present = 0
-            for d in defs where d == UInt32(maxDef) { present += 1 }
+            guard defs.count == entries else { throw error(.corruptPage("\(defs.count) definition levels for \(entries) entries"), offset) }
+            present = leaf.appendLevels(defs, into: \.definitionLevels, counting: UInt32(maxDef))
         }
-        for e in 0..<entries {
-            leaf.appendLevels(rep: reps.isEmpty ? 0 : Int16(reps[e]), def: defs.isEmpty ? 0 : Int16(defs[e]))
+        if descriptor.maxRepetitionLevel > 0 {
+            guard reps.count == entries else { throw error(.corruptPage("\(reps.count) repetition levels for \(entries) entries"), offset) }
+            _ = leaf.appendLevels(reps, into: \.repetitionLevels, counting: 0)
         }
+        leaf.entryCount += entries
         switch Int32(truncatingIfNeeded: encoding) {
         case Encoding.plain.rawValue:
             try decodePlain(&cursor, count: present, into: &leaf, offset)
@@ -211,10 +231,12 @@ struct ColumnChunkReader {
                 try RLEHybridDecoder.decode(try cursor.take(cursor.remaining), bitWidth: width, count: present, into: &indices)
             }
             let size = dictionary.valueCount
-            for i in indices {
-                guard Int(i) < size else { throw error(.corruptPage("dictionary index \(i) outside a dictionary of \(size)"), offset) }
-                leaf.appendCopy(from: dictionary, Int(i))
+            var largest: UInt32 = 0
+            indices.withUnsafeBufferPointer { for i in $0 { largest = Swift.max(largest, i) } }
+            guard indices.isEmpty || Int(largest) < size else {
+                throw error(.corruptPage("dictionary index \(largest) outside a dictionary of \(size)"), offset)
             }
+            leaf.appendGathered(from: dictionary, indices)
         case Encoding.rle.rawValue:
             guard descriptor.physicalType == .boolean else { throw error(.unsupported("RLE values for \(descriptor.physicalType)"), offset) }
             let length = Int(try cursor.uint32LE())
@@ -277,18 +299,16 @@ struct ColumnChunkReader {
             let raw = try cursor.take((count + 7) / 8)
             for i in 0..<count { leaf.bools.append(raw[i >> 3] >> UInt8(i & 7) & 1 != 0) }
         case .int32:
-            let raw = try cursor.take(count * 4)
-            for i in 0..<count { leaf.int32s.append(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: Int32.self))) }
+            leaf.int32s.appendLittleEndian(try cursor.take(count * 4), count: count) { Int32(littleEndian: $0) }
         case .int64:
-            let raw = try cursor.take(count * 8)
-            for i in 0..<count { leaf.int64s.append(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))) }
+            leaf.int64s.appendLittleEndian(try cursor.take(count * 8), count: count) { Int64(littleEndian: $0) }
         case .float:
-            let raw = try cursor.take(count * 4)
-            for i in 0..<count { leaf.floats.append(Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))) }
+            leaf.floats.appendLittleEndian(try cursor.take(count * 4), count: count) { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
         case .double:
-            let raw = try cursor.take(count * 8)
-            for i in 0..<count { leaf.doubles.append(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))) }
+            leaf.doubles.appendLittleEndian(try cursor.take(count * 8), count: count) { Double(bitPattern: UInt64(littleEndian: $0.bitPattern)) }
         case .byteArray:
+            // Every value's bytes lie in what is left of the page: one reservation for them all.
+            leaf.bytes.reserve(values: count, bytes: Swift.max(0, cursor.remaining - 4 * count))
             for _ in 0..<count {
                 let length = Int(try cursor.uint32LE())
                 leaf.bytes.append(try cursor.take(length))
@@ -297,6 +317,59 @@ struct ColumnChunkReader {
             let width = descriptor.physicalType == .int96 ? 12 : (descriptor.typeLength ?? 0)
             guard width > 0 else { throw error(.invalidMetadata("fixed-length column without a length"), offset) }
             for _ in 0..<count { leaf.bytes.append(try cursor.take(width)) }
+        }
+    }
+}
+
+extension LeafBuffer {
+    /// Appends decoded levels (each at most 16 bits wide, checked by the caller) to the array at
+    /// `levels`; returns how many equal `counting`.
+    @inline(__always)
+    mutating func appendLevels(_ decoded: [UInt32], into levels: WritableKeyPath<LeafBuffer, [Int16]>,
+                               counting: UInt32) -> Int {
+        var matches = 0
+        let n = decoded.count
+        decoded.withUnsafeBufferPointer { source in
+            let converted = [Int16](unsafeUninitializedCapacity: n) { out, initialized in
+                for k in 0..<n {
+                    let l = source[k]
+                    out[k] = Int16(truncatingIfNeeded: l)
+                    matches &+= l == counting ? 1 : 0
+                }
+                initialized = n
+            }
+            if self[keyPath: levels].isEmpty {
+                self[keyPath: levels] = converted
+            } else {
+                self[keyPath: levels].append(contentsOf: converted)
+            }
+        }
+        return matches
+    }
+
+    /// Appends `dictionary[i]` for every index (each already checked to be inside the dictionary,
+    /// a leaf of the same type).
+    mutating func appendGathered(from dictionary: LeafBuffer, _ indices: [UInt32]) {
+        let n = indices.count
+        guard n > 0 else { return }
+        func gather<T>(_ values: [T], into out: inout [T]) {
+            let picked = values.withUnsafeBufferPointer { d in
+                indices.withUnsafeBufferPointer { idx in
+                    [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+                        for k in 0..<n { (buffer.baseAddress.unsafelyUnwrapped + k).initialize(to: d[Int(idx[k])]) }
+                        initialized = n
+                    }
+                }
+            }
+            if out.isEmpty { out = picked } else { out.append(contentsOf: picked) }
+        }
+        switch descriptor.physicalType {
+        case .boolean: gather(dictionary.bools, into: &bools)
+        case .int32: gather(dictionary.int32s, into: &int32s)
+        case .int64: gather(dictionary.int64s, into: &int64s)
+        case .float: gather(dictionary.floats, into: &floats)
+        case .double: gather(dictionary.doubles, into: &doubles)
+        default: bytes.appendGathered(from: dictionary.bytes, indices)
         }
     }
 }
@@ -315,3 +388,56 @@ extension LeafBuffer {
     }
 }
 
+extension ByteArrays {
+    /// Appends `dictionary`'s value at every index (each already checked to be in range): the
+    /// total length summed first, then one allocation and a copy per value.
+    mutating func appendGathered(from dictionary: ByteArrays, _ indices: [UInt32]) {
+        let n = indices.count
+        dictionary.offsets.withUnsafeBufferPointer { o in
+            dictionary.data.withUnsafeBufferPointer { d in
+                indices.withUnsafeBufferPointer { idx in
+                    var total = 0
+                    for k in 0..<n {
+                        let i = Int(idx[k])
+                        total &+= o[i &+ 1] &- o[i]
+                    }
+                    var end = data.count
+                    data.append(contentsOf: repeatElement(0, count: total))
+                    let newOffsets = [Int](unsafeUninitializedCapacity: n) { buffer, initialized in
+                        data.withUnsafeMutableBufferPointer { out in
+                            for k in 0..<n {
+                                let i = Int(idx[k])
+                                let start = o[i], length = o[i &+ 1] &- start
+                                if length > 0 {
+                                    (out.baseAddress.unsafelyUnwrapped + end)
+                                        .update(from: d.baseAddress.unsafelyUnwrapped + start, count: length)
+                                }
+                                end &+= length
+                                (buffer.baseAddress.unsafelyUnwrapped + k).initialize(to: end)
+                            }
+                        }
+                        initialized = n
+                    }
+                    offsets.append(contentsOf: newOffsets)
+                }
+            }
+        }
+    }
+}
+
+extension Array {
+    /// Appends `count` values read from little-endian bytes (`raw.count == count * stride`),
+    /// copied in one block on little-endian machines.
+    @inline(__always)
+    mutating func appendLittleEndian(_ raw: UnsafeRawBufferPointer, count: Int, _ fromLittleEndian: (Element) -> Element) {
+        guard count > 0 else { return }
+        let values = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<(count * MemoryLayout<Element>.stride)]))
+            #if _endian(big)
+            for k in 0..<count { buffer[k] = fromLittleEndian(buffer[k]) }
+            #endif
+            initialized = count
+        }
+        if isEmpty { self = values } else { append(contentsOf: values) }
+    }
+}

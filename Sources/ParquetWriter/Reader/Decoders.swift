@@ -49,10 +49,27 @@ struct ByteCursor {
 
 /// Decodes the RLE / bit-packed hybrid into integers.
 enum RLEHybridDecoder {
-    /// Decodes exactly `count` values of `bitWidth` bits from `data`.
+    /// Decodes exactly `count` values of `bitWidth` bits from `data`, appending them to `out`.
     static func decode(_ data: UnsafeRawBufferPointer, bitWidth: Int, count: Int, into out: inout [UInt32]) throws(ParquetReadError) {
         guard bitWidth >= 0, bitWidth <= 32 else { throw ParquetReadError(.corruptPage("bit width \(bitWidth) above 32")) }
-        out.reserveCapacity(out.count + count)
+        guard count > 0 else { return }
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: count))
+        let failure: ParquetReadError? = out.withUnsafeMutableBufferPointer { buffer in
+            // `base + count` entries exist, so the base address is not nil.
+            let dst = buffer.baseAddress.unsafelyUnwrapped + base
+            do throws(ParquetReadError) { try decode(data, bitWidth: bitWidth, count: count, to: dst) } catch { return error }
+            return nil
+        }
+        if let failure {
+            out.removeLast(count)
+            throw failure
+        }
+    }
+
+    /// Decodes exactly `count` values of `bitWidth` (0...32) bits from `data` into `dst`.
+    static func decode(_ data: UnsafeRawBufferPointer, bitWidth: Int, count: Int,
+                       to dst: UnsafeMutablePointer<UInt32>) throws(ParquetReadError) {
         var cursor = ByteCursor(data)
         var produced = 0
         let byteWidth = (bitWidth + 7) / 8
@@ -65,7 +82,7 @@ enum RLEHybridDecoder {
                 var value: UInt32 = 0
                 for k in 0..<byteWidth { value |= UInt32(raw[k]) << (8 * UInt32(k)) }
                 let n = min(run, count - produced)
-                out.append(contentsOf: repeatElement(value, count: n))
+                (dst + produced).initialize(repeating: value, count: n)
                 produced += n
             } else {
                 let groups = Int(truncatingIfNeeded: header >> 1)
@@ -74,28 +91,57 @@ enum RLEHybridDecoder {
                 let needed = groups.multipliedReportingOverflow(by: bitWidth).overflow ? Int.max : groups * bitWidth
                 // The last run may be cut short when the page ends; decode what is there.
                 let raw = try cursor.take(min(needed, cursor.remaining))
-                let values = min(groups * 8, count - produced)
-                try unpack(raw, bitWidth: bitWidth, count: values, into: &out)
+                let values = groups > (count - produced) / 8 ? count - produced : groups * 8
+                try unpack(raw, bitWidth: bitWidth, count: values, to: dst + produced)
                 produced += values
             }
         }
     }
 
-    /// Unpacks `count` LSB-first values of `bitWidth` bits.
+    /// Unpacks `count` LSB-first values of `bitWidth` bits, appending them to `out`.
     static func unpack(_ raw: UnsafeRawBufferPointer, bitWidth: Int, count: Int, into out: inout [UInt32]) throws(ParquetReadError) {
+        guard count > 0 else { return }
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: count))
+        let failure: ParquetReadError? = out.withUnsafeMutableBufferPointer { buffer in
+            do throws(ParquetReadError) { try unpack(raw, bitWidth: bitWidth, count: count, to: buffer.baseAddress.unsafelyUnwrapped + base) } catch { return error }
+            return nil
+        }
+        if let failure {
+            out.removeLast(count)
+            throw failure
+        }
+    }
+
+    /// Unpacks `count` LSB-first values of `bitWidth` (0...32) bits into `dst`: eight bytes
+    /// loaded at a time while they lie inside `raw`, byte by byte for the last few values.
+    static func unpack(_ raw: UnsafeRawBufferPointer, bitWidth: Int, count: Int,
+                       to dst: UnsafeMutablePointer<UInt32>) throws(ParquetReadError) {
         guard bitWidth > 0 else {
-            out.append(contentsOf: repeatElement(0, count: count))
+            dst.initialize(repeating: 0, count: count)
             return
         }
-        guard (count * bitWidth + 7) / 8 <= raw.count else { throw ParquetReadError(.corruptPage("bit-packed run truncated")) }
-        let mask: UInt64 = bitWidth == 32 ? 0xFFFF_FFFF : (1 << UInt64(bitWidth)) - 1
+        guard bitWidth <= 32, (count * bitWidth + 7) / 8 <= raw.count, let source = raw.baseAddress else {
+            throw ParquetReadError(.corruptPage("bit-packed run truncated"))
+        }
+        let mask: UInt64 = (1 << UInt64(bitWidth)) &- 1
+        // Values whose 8-byte window starts at or before `raw.count - 8` load one word.
+        var fast = 0
+        if raw.count >= 8 {
+            fast = min(count, ((raw.count - 8) * 8) / bitWidth + 1)
+        }
         var bit = 0
-        for _ in 0..<count {
+        for i in 0..<fast {
+            let word = UInt64(littleEndian: source.loadUnaligned(fromByteOffset: bit &>> 3, as: UInt64.self))
+            dst[i] = UInt32(truncatingIfNeeded: (word &>> UInt64(bit & 7)) & mask)
+            bit &+= bitWidth
+        }
+        for i in fast..<max(fast, count) {
             let byteIndex = bit >> 3
             var word: UInt64 = 0
             let available = min(8, raw.count - byteIndex)
             for k in 0..<available { word |= UInt64(raw[byteIndex + k]) << (8 * UInt64(k)) }
-            out.append(UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask))
+            dst[i] = UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask)
             bit += bitWidth
         }
     }

@@ -33,20 +33,42 @@ public struct RowGroupSlices {
         let totalValues: Int64
         var position = 0
         var valuesRead: Int64 = 0
-        var carry: LeafBuffer
+        /// The decoded page being handed out, and how much of it has been: level entries and
+        /// values. A page is decoded into a buffer of its own and sliced from, never shifted.
+        var page: LeafBuffer
+        var pageEntry = 0
+        var pageValue = 0
 
         /// The next `n` entries (rows, for a flat column).
         mutating func take(_ n: Int) throws(ParquetReadError) -> LeafBuffer {
-            while carry.entryCount < n && position < bytes.count && valuesRead < totalValues {
-                let (next, values) = try reader.decodePage(bytes, at: position, base: start, into: &carry)
-                position = next
-                valuesRead += values
+            var out = LeafBuffer(descriptor: page.descriptor)
+            while out.entryCount < n {
+                let available = page.entryCount - pageEntry
+                if available == 0 {
+                    guard position < bytes.count && valuesRead < totalValues else {
+                        throw ParquetReadError(.corruptPage("column chunk holds \(valuesRead) values, metadata says \(totalValues)"),
+                                               offset: start, path: reader.file.path)
+                    }
+                    page = LeafBuffer(descriptor: page.descriptor)
+                    pageEntry = 0
+                    pageValue = 0
+                    let (next, values) = try reader.decodePage(bytes, at: position, base: start, into: &page)
+                    position = next
+                    valuesRead += values
+                    continue
+                }
+                let wanted = n - out.entryCount
+                if out.entryCount == 0 && pageEntry == 0 && available <= wanted {
+                    // The whole page goes into this slice: hand its arrays over.
+                    swap(&out, &page)
+                    page = LeafBuffer(descriptor: out.descriptor)
+                    continue
+                }
+                let k = Swift.min(wanted, available)
+                pageValue = try out.appendEntries(of: page, from: pageEntry, count: k, firstValue: pageValue)
+                pageEntry += k
             }
-            guard carry.entryCount >= n else {
-                throw ParquetReadError(.corruptPage("column chunk holds \(valuesRead) values, metadata says \(totalValues)"),
-                                       offset: start, path: reader.file.path)
-            }
-            return carry.removeFirstEntries(n)
+            return out
         }
     }
 
@@ -77,7 +99,7 @@ public struct RowGroupSlices {
             let total = group.columns[leaf].metaData.numValues
             let (bytes, start) = total > 0 ? try chunkReader.chunkBytes() : ([], 0)
             cursors.append(.pages(LeafCursor(reader: chunkReader, leaf: leaf, bytes: bytes, start: start, totalValues: total,
-                                             carry: LeafBuffer(descriptor: descriptor))))
+                                             page: LeafBuffer(descriptor: descriptor))))
         }
         self.cursors = cursors
     }
