@@ -3,5 +3,5 @@
 /// See `Documentation/Versioning.md` for what counts as a breaking change.
 public enum LakeAWSVersion {
     /// The current version as `major.minor.patch`.
-    public static let string = "0.3.0"
+    public static let string = "0.4.0"
 }

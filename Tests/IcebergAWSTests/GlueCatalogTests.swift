@@ -310,6 +310,41 @@ struct GlueCatalogTests {
                 "every losing attempt's metadata file was deleted")
     }
 
+    // 8 × 25 takes about 100 s on ministack (two cores): the default run keeps the 8 writers and
+    // gives each 5 appends; LAKEHOUSE_FULL_CONCURRENCY=1 runs 8 × 25.
+    @Test("VersionId on ministack: 8 writers × 5 appends (8 × 25 with LAKEHOUSE_FULL_CONCURRENCY=1), one linear history, every row once, no stray metadata file",
+          .enabled(if: GlueTestServer.ministack.enabled), .timeLimit(.minutes(10)))
+    func eightWritersTwentyFiveAppends() async throws {
+        let server = GlueTestServer.ministack
+        let fixture = try await server.catalog()
+        let namespace = GlueTestServer.uniqueName("busy")
+        try await fixture.catalog.createNamespace(namespace)
+        let id = TableIdentifier(namespace: namespace, name: "t")
+        let created = try await fixture.catalog.createTable(id, schema: eventSchema)
+        let (writers, appends, rowsPerAppend) = (8, fullConcurrency ? 25 : 5, 3)
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<writers {
+                let catalog = try fixture.twin(server: server)
+                group.addTask {
+                    for n in 0..<appends {
+                        let start = (writer * appends + n) * rowsPerAppend
+                        _ = try await catalog.loadTable(id).append([try eventBatch(start..<(start + rowsPerAppend))], attempts: 200)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        print("Glue on ministack: \(writers) writers × \(appends) appends in \(clock.now - started)")
+        let loaded = try await fixture.catalog.loadTable(id)
+        #expect(loaded.metadata.snapshots.count == writers * appends)
+        #expect(loaded.metadata.currentAncestry.count == writers * appends, "one linear history")
+        #expect(rows(try await loaded.scan().readAll()) == (try eventRows(Array(0..<(writers * appends * rowsPerAppend)))))
+        #expect(try await fixture.metadataFiles(created.metadata.location).count == 1 + writers * appends,
+                "every losing attempt's metadata file was deleted")
+    }
+
     @Test("an UpdateTable whose answer is lost is resolved by reading the table again", arguments: GlueTestServer.selected)
     func lostAnswers(_ server: GlueTestServer) async throws {
         let setup = try await server.catalog()

@@ -198,7 +198,7 @@ struct RESTCatalogMinistackTests {
     }
 
     @Test("DuckDB ATTACHes the table bucket through the same REST endpoint (TYPE ICEBERG) and reads our rows",
-          .enabled(if: MinistackS3Tables.endpoint != nil && duckDBHasHTTPFS), .timeLimit(.minutes(3)))
+          .enabled(if: MinistackS3Tables.endpoint != nil && (Interop.required || duckDBHasHTTPFS)), .timeLimit(.minutes(3)))
     func duckDBReads() async throws {
         let tables = try await MinistackS3Tables.make()
         let catalog = try tables.catalog()
@@ -345,9 +345,9 @@ extension IcebergError.Kind {
     var isUnauthorized: Bool { if case .unauthorized = self { true } else { false } }
 }
 
-/// Whether the interop Python has DuckDB's httpfs extension (`duckdb-extension-httpfs`, not in
-/// `Tests/Interop/requirements.txt` yet; `PYTHONPATH` may point at one): DuckDB needs it to read
-/// table files from S3.
+/// Whether the interop Python has DuckDB's httpfs extension (`duckdb-extension-httpfs`, in
+/// `Tests/Interop/requirements.txt`): DuckDB needs it to read table files from S3. With
+/// `LAKEHOUSE_REQUIRE_INTEROP=1` the test runs regardless, so a venv without it fails the run.
 let duckDBHasHTTPFS: Bool = {
     guard Interop.python != nil else { return false }
     let probe = try? Interop.runText("import importlib.util; print(importlib.util.find_spec('duckdb_extension_httpfs') is not None)")

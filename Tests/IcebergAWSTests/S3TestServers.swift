@@ -37,16 +37,20 @@ enum S3TestServer: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// A client for this server, path-style, no profile files; `secret` replaces the real one.
-    func client(transport: any HTTPTransport = AsyncHTTPClientTransport(), secret: String? = nil) throws -> S3Client {
+    /// A client for this server, path-style, no profile files; `secret` replaces the real one,
+    /// `maxAttempts` the retry policy's attempts.
+    func client(transport: any HTTPTransport = AsyncHTTPClientTransport(), secret: String? = nil, maxAttempts: Int? = nil,
+                multipartThreshold: Int = 16 << 20, partSize: Int = 8 << 20) throws -> S3Client {
         guard let endpoint else {
             throw AWSError(.configuration, message: "\(rawValue) is not running: run the tests with Scripts/test.sh")
         }
         let configuration = try AWSConfiguration(region: "us-east-1", endpointOverrides: [.s3: endpoint], forcePathStyle: true,
-                                                 environment: [:], profile: AWSProfile(name: "test", settings: [:], services: [:]))
+                                                 environment: maxAttempts.map { ["AWS_MAX_ATTEMPTS": String($0)] } ?? [:],
+                                                 profile: AWSProfile(name: "test", settings: [:], services: [:]))
         var credentials = credentials
         if let secret { credentials = AWSCredentials(accessKeyID: credentials.accessKeyID, secretAccessKey: secret) }
-        return S3Client(configuration: configuration, credentials: StaticCredentials(credentials), transport: transport)
+        return S3Client(configuration: configuration, credentials: StaticCredentials(credentials), transport: transport,
+                        multipartThreshold: multipartThreshold, partSize: partSize)
     }
 
     /// A new bucket with a unique name.
@@ -56,18 +60,15 @@ enum S3TestServer: String, CaseIterable, Sendable, CustomTestStringConvertible {
         return bucket
     }
 
-    /// The keys of the multipart uploads in progress in `bucket` (ListMultipartUploads; S3Client
-    /// does not need it, so the test sends it through the client's signing core).
+    /// The keys of the multipart uploads in progress in `bucket` (ListMultipartUploads).
     func multipartUploads(_ client: S3Client, bucket: String) async throws -> [String] {
-        let url = try #require(endpoint.flatMap { URLComponents(string: $0) })
-        let host = try #require(url.host) + (url.port.map { ":\($0)" } ?? "")
-        let request = SignableRequest(method: "GET", scheme: url.scheme ?? "http", host: host, path: "/" + bucket,
-                                      query: [QueryItem("uploads")])
-        let response = try await client.core.execute(operation: "ListMultipartUploads", request: request)
-        let root = try #require(XMLNode.parse(response.body), "ListMultipartUploads: \(String(decoding: response.body, as: UTF8.self))")
-        return root.all("Upload").compactMap { $0.value("Key") }
+        try await client.listMultipartUploads(bucket: bucket).map(\.key)
     }
 }
+
+/// `LAKEHOUSE_FULL_CONCURRENCY=1`: the concurrency tests at the full size (8 writers × 25
+/// commits) instead of 8 × 5.
+let fullConcurrency = ProcessInfo.processInfo.environment["LAKEHOUSE_FULL_CONCURRENCY"] == "1"
 
 /// One request as it went out, with the answer's status and headers.
 struct RecordedRequest: Sendable {

@@ -9,6 +9,17 @@ public struct S3ObjectInfo: Sendable, Hashable {
     public var eTag: String?
     public var lastModified: String?
     public var contentType: String?
+    /// `x-amz-server-side-encryption` as the server reports it (`aws:kms`, `AES256`); HEAD and GET only.
+    public var serverSideEncryption: String?
+    /// `x-amz-server-side-encryption-aws-kms-key-id` as the server reports it; HEAD and GET only.
+    public var kmsKeyID: String?
+}
+
+/// A multipart upload in progress (``S3Client/listMultipartUploads(bucket:prefix:)``).
+public struct S3MultipartUpload: Sendable, Hashable {
+    public var key: String
+    public var uploadID: String
+    public var initiated: String?
 }
 
 /// One page of `ListObjectsV2`.
@@ -117,7 +128,9 @@ public final class S3Client: Sendable {
     static func info(key: String, _ response: HTTPResponse) -> S3ObjectInfo {
         S3ObjectInfo(key: key, size: response.header("content-length").flatMap(Int64.init) ?? Int64(response.body.count),
                      eTag: response.header("etag"), lastModified: response.header("last-modified"),
-                     contentType: response.header("content-type"))
+                     contentType: response.header("content-type"),
+                     serverSideEncryption: response.header("x-amz-server-side-encryption"),
+                     kmsKeyID: response.header("x-amz-server-side-encryption-aws-kms-key-id"))
     }
 
     func writeHeaders(condition: S3WriteCondition?, encryption: S3Encryption?, contentType: String?) -> [HeaderField] {
@@ -152,8 +165,8 @@ public final class S3Client: Sendable {
     /// PutObject as an `aws-chunked` upload with chained chunk signatures.
     @discardableResult
     public func putObjectChunked(bucket: String, key: String, body: [UInt8], chunkSize: Int = 64 << 10,
-                                 condition: S3WriteCondition? = nil) async throws(AWSError) -> String? {
-        var headers = writeHeaders(condition: condition, encryption: nil, contentType: nil)
+                                 condition: S3WriteCondition? = nil, encryption: S3Encryption? = nil) async throws(AWSError) -> String? {
+        var headers = writeHeaders(condition: condition, encryption: encryption, contentType: nil)
         headers.append(HeaderField("Content-Encoding", "aws-chunked"))
         headers.append(HeaderField("x-amz-decoded-content-length", String(body.count)))
         headers.append(HeaderField("Content-Length", String(AWSChunkedEncoder.encodedLength(payloadLength: body.count, chunkSize: chunkSize))))
@@ -194,10 +207,14 @@ public final class S3Client: Sendable {
         return failures
     }
 
-    /// CopyObject within S3.
-    public func copyObject(from source: (bucket: String, key: String), to bucket: String, key: String) async throws(AWSError) {
+    /// CopyObject within S3. `encryption` applies to the copy (S3 does not carry the source's
+    /// SSE-KMS key over unless the bucket default says so): pass the writer's setting.
+    public func copyObject(from source: (bucket: String, key: String), to bucket: String, key: String,
+                           encryption: S3Encryption? = nil) async throws(AWSError) {
         let copySource = "/" + source.bucket + "/" + URIEncoding.encode(source.key, keepSlash: true)
-        let request = try request("PUT", bucket: bucket, key: key, headers: [HeaderField("x-amz-copy-source", copySource)])
+        var headers = writeHeaders(condition: nil, encryption: encryption, contentType: nil)
+        headers.append(HeaderField("x-amz-copy-source", copySource))
+        let request = try request("PUT", bucket: bucket, key: key, headers: headers)
         let response = try await core.execute(operation: "CopyObject", request: request)
         if let root = XMLNode.parse(response.body), root.name == "Error" {
             throw AWSError.fromResponse(service: "s3", operation: "CopyObject", status: 200, code: root.value("Code"),
@@ -282,6 +299,37 @@ public final class S3Client: Sendable {
                                         message: root.value("Message") ?? "", requestID: root.value("RequestId"))
         }
         return root?.value("ETag") ?? response.header("etag")
+    }
+
+    /// The multipart uploads in progress in `bucket` (under `prefix`), following the listing's
+    /// markers: what an interrupted writer may have left behind (see ``abortMultipartUpload(bucket:key:uploadID:)``).
+    public func listMultipartUploads(bucket: String, prefix: String? = nil) async throws(AWSError) -> [S3MultipartUpload] {
+        var uploads: [S3MultipartUpload] = []
+        var keyMarker: String?
+        var uploadIDMarker: String?
+        while true {
+            var query = [QueryItem("uploads")]
+            if let prefix { query.append(QueryItem("prefix", prefix)) }
+            if let keyMarker { query.append(QueryItem("key-marker", keyMarker)) }
+            if let uploadIDMarker { query.append(QueryItem("upload-id-marker", uploadIDMarker)) }
+            let request = try request("GET", bucket: bucket, query: query)
+            let response = try await core.execute(operation: "ListMultipartUploads", request: request)
+            guard let root = XMLNode.parse(response.body), root.name == "ListMultipartUploadsResult" else {
+                throw AWSError(.malformedResponse, service: "s3", operation: "ListMultipartUploads", status: response.status,
+                               message: "expected a ListMultipartUploadsResult")
+            }
+            uploads += root.all("Upload").map {
+                S3MultipartUpload(key: $0.value("Key") ?? "", uploadID: $0.value("UploadId") ?? "", initiated: $0.value("Initiated"))
+            }
+            guard root.value("IsTruncated") == "true" else { return uploads }
+            let nextKey = root.value("NextKeyMarker"), nextID = root.value("NextUploadIdMarker")
+            guard nextKey != nil, nextKey != keyMarker || nextID != uploadIDMarker else {
+                throw AWSError(.malformedResponse, service: "s3", operation: "ListMultipartUploads",
+                               message: "truncated page without new markers")
+            }
+            keyMarker = nextKey
+            uploadIDMarker = nextID
+        }
     }
 
     public func abortMultipartUpload(bucket: String, key: String, uploadID: String) async throws(AWSError) {
