@@ -147,14 +147,14 @@ struct BadInputTests {
 
     static func parquetCases(_ f: Fixtures) -> [Case] {
         let inputs: [(String, String, [String], [String])] = [
-            ("bad magic", "badmagic.parquet", ["inspect", "cat"], ["not a Parquet file", " at offset "]),
-            ("footer length past the end", "footerlength.parquet", ["inspect", "cat"], ["footer length", "does not fit", " at offset "]),
-            ("truncated", "truncated.parquet", ["inspect", "cat"], ["not a Parquet file", " at offset "]),
-            ("empty", "empty.parquet", ["inspect", "cat"], ["not a Parquet file"]),
-            ("garbage page header", "pageheader.parquet", ["cat"], ["page header", " at offset "]),
-            ("wrong codec", "wrongcodec.parquet", ["inspect", "cat"], ["unsupported: compression codec 63", " at offset "]),
-            ("missing path", "missing.parquet", ["inspect", "cat"], []),
-            ("a directory", "a-directory", ["inspect", "cat"], []),
+            ("bad magic", "badmagic.parquet", ["inspect", "cat", "scan"], ["not a Parquet file", " at offset "]),
+            ("footer length past the end", "footerlength.parquet", ["inspect", "cat", "scan"], ["footer length", "does not fit", " at offset "]),
+            ("truncated", "truncated.parquet", ["inspect", "cat", "scan"], ["not a Parquet file", " at offset "]),
+            ("empty", "empty.parquet", ["inspect", "cat", "scan"], ["not a Parquet file"]),
+            ("garbage page header", "pageheader.parquet", ["cat", "scan"], ["page header", " at offset "]),
+            ("wrong codec", "wrongcodec.parquet", ["inspect", "cat", "scan"], ["unsupported: compression codec 63", " at offset "]),
+            ("missing path", "missing.parquet", ["inspect", "cat", "scan"], []),
+            ("a directory", "a-directory", ["inspect", "cat", "scan"], []),
         ]
         return inputs.flatMap { name, file, commands, mentions in
             commands.map { command in
@@ -203,7 +203,7 @@ struct BadInputTests {
         let f = try Fixtures()
         defer { f.directory.cleanup() }
         let cases = try Self.logCases("convert", f) + Self.logCases("count", f) + Self.dqCases(f) + Self.parquetCases(f) + Self.flagCases(f)
-        #expect(cases.count == 53)
+        #expect(cases.count == 61)
         for c in cases { try Self.check(c, in: f.root) }
     }
 
