@@ -57,10 +57,13 @@ public protocol InputFile: Sendable {
     func read(from offset: Int64, count: Int) async throws(IcebergError) -> [UInt8]
     /// Whether the file exists.
     func exists() async throws(IcebergError) -> Bool
+    /// The whole file (metadata, manifests: small files). The default asks for the length, then
+    /// reads that range; storage that can do both at once (one `open`, one GET) does.
+    func read() async throws(IcebergError) -> [UInt8]
 }
 
 extension InputFile {
-    /// The whole file (metadata, manifests: small files).
+    /// The whole file: its length, then that range.
     public func read() async throws(IcebergError) -> [UInt8] {
         let size = try await length()
         guard size <= Int64(Int32.max) else { throw IcebergError(.io("file of \(size) bytes is too large to read whole"), path: location) }

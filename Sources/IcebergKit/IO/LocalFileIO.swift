@@ -69,14 +69,35 @@ struct LocalInputFile: InputFile {
 
     func exists() async throws(IcebergError) -> Bool { access(LocalFileIO.path(location), F_OK) == 0 }
 
+    /// The whole file with one `open`: its size from `fstat` on the same descriptor.
+    func read() async throws(IcebergError) -> [UInt8] {
+        let fd = try openForReading()
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw IcebergError(.io("cannot stat: \(LocalFileIO.errorText())"), path: location) }
+        guard info.st_size <= off_t(Int32.max) else {
+            throw IcebergError(.io("file of \(info.st_size) bytes is too large to read whole"), path: location)
+        }
+        return try read(fd, from: 0, count: Int(info.st_size))
+    }
+
     func read(from offset: Int64, count: Int) async throws(IcebergError) -> [UInt8] {
         guard offset >= 0, count >= 0 else { throw IcebergError(.io("invalid range \(offset)+\(count)"), path: location) }
+        let fd = try openForReading()
+        defer { close(fd) }
+        return try read(fd, from: offset, count: count)
+    }
+
+    private func openForReading() throws(IcebergError) -> Int32 {
         let fd = open(LocalFileIO.path(location), O_RDONLY)
         guard fd >= 0 else {
             if errno == ENOENT { throw IcebergError(.notFound("no such file"), path: location) }
             throw IcebergError(.io("cannot open: \(LocalFileIO.errorText())"), path: location)
         }
-        defer { close(fd) }
+        return fd
+    }
+
+    private func read(_ fd: Int32, from offset: Int64, count: Int) throws(IcebergError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         var done = 0
         var failure: String?
