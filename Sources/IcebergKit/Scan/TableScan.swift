@@ -110,12 +110,12 @@ public struct TableScan: Sendable {
         let manifests = try await SnapshotProducer.manifests(of: snapshot, in: metadata, io: table.io)
         var tasks: [FileScanTask] = []
         var deletes = DeleteIndex()
-        for m in manifests {
+        try await Self.readInOrder(manifests.map(\.manifestPath), io: table.io) { (index: Int, bytes: [UInt8]) throws(IcebergError) in
+            let m = manifests[index]
             guard let spec = metadata.partitionSpecs.first(where: { $0.specID == m.partitionSpecID }) else {
                 throw IcebergError(.invalidMetadata("manifest \(m.manifestPath) uses unknown spec \(m.partitionSpecID)"))
             }
             let types = try? ManifestCodec.partitionTypes(spec, schema)
-            let bytes = try await table.io.newInputFile(m.manifestPath).read()
             let entries = try ManifestReader.entries(bytes, path: m.manifestPath, manifest: m,
                                                      partitionFieldIDs: spec.fields.map(\.fieldID), partitionTypes: types)
             for e in entries where e.status != .deleted {
@@ -143,6 +143,41 @@ public struct TableScan: Sendable {
             tasks[i].deletes = deletes.deletes(for: tasks[i])
         }
         return tasks
+    }
+
+    /// Reads the files at `paths` with up to `window` reads in flight (object stores answer
+    /// each GET in tens of milliseconds), handing each to `body` in the order of `paths`.
+    static func readInOrder(_ paths: [String], io: any FileIO, window: Int = 8,
+                            _ body: (Int, [UInt8]) throws(IcebergError) -> Void) async throws(IcebergError) {
+        do {
+            try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+                var next = 0, expected = 0
+                var ready: [Int: [UInt8]] = [:]
+                while next < Swift.min(Swift.max(1, window), paths.count) {
+                    let index = next, path = paths[index]
+                    group.addTask { (index, try await io.newInputFile(path).read()) }
+                    next += 1
+                }
+                while let (index, bytes) = try await group.next() {
+                    ready[index] = bytes
+                    while let bytes = ready.removeValue(forKey: expected) {
+                        try body(expected, bytes)
+                        expected += 1
+                    }
+                    if next < paths.count {
+                        let index = next, path = paths[index]
+                        group.addTask { (index, try await io.newInputFile(path).read()) }
+                        next += 1
+                    }
+                }
+            }
+        } catch let error as IcebergError {
+            throw error
+        } catch is CancellationError {
+            throw IcebergError(.cancelled)
+        } catch {
+            throw IcebergError(.io("\(error)"))
+        }
     }
 
     /// The rows of the planned files as a stream of record batches (see ``ScanBatches``).
