@@ -5,6 +5,7 @@ import IcebergREST
 import LakeAWS
 import LakeColumnar
 import LakeTestSupport
+import Synchronization
 import Testing
 
 /// The flat part of the typed Glue schema (ministack's S3 Tables counts top-level fields for
@@ -263,6 +264,49 @@ struct RESTCatalogMinistackTests {
         #expect(try await restTableIDs(table) == expected)
     }
 
+    @Test("a commit whose answer is lost is commitStateUnknown, the next load shows it applied and its files kept; one never sent leaves the table at its base and its files removed",
+          .timeLimit(.minutes(3)))
+    func lostCommitAnswers() async throws {
+        let tables = try await MinistackS3Tables.make()
+        let catalog = try tables.catalog()
+        try await catalog.createNamespace("faults")
+        let id = TableIdentifier(namespace: "faults", name: "t")
+        let created = try await catalog.createTable(id, schema: restTypedSchema)
+        let base = try await created.append([try restTypedBatch(0..<5)])
+        let io = try tables.io
+        let dataPrefix = base.metadata.location + "/data/"
+        func dataFiles() async throws -> Set<String> { Set(try await io.list(prefix: dataPrefix).all().map(\.location)) }
+        func faulty(_ sent: Bool) throws -> RESTCatalog {
+            RESTCatalog(uri: tables.endpoint + "/iceberg", warehouse: tables.arn, name: "s3tables", io: io,
+                        authenticator: MinistackS3Tables.signer(), transport: RESTCommitFaultTransport(sendFirst: sent))
+        }
+
+        // Applied, answer lost: unknown to the writer; the next load shows the new snapshot, the
+        // rows once, and the commit's data file is still there.
+        let before = try await dataFiles()
+        let lost = await icebergError { _ = try await faulty(true).loadTable(id).append([try restTypedBatch(5..<10)]) }
+        guard case .commitStateUnknown? = lost?.kind else {
+            Issue.record("expected commitStateUnknown, got \(String(describing: lost))")
+            return
+        }
+        let applied = try await catalog.loadTable(id)
+        #expect(applied.metadata.snapshots.count == 2)
+        #expect(applied.metadata.currentSnapshot?.parentSnapshotID == base.metadata.currentSnapshotID)
+        #expect(try await restTableIDs(applied) == Array(0..<10))
+        let afterLost = try await dataFiles()
+        #expect(afterLost.count == before.count + 1 && afterLost.isSuperset(of: before), "the applied commit's data file is kept")
+
+        // Never sent (the connection was never made): certainly not applied, so the append
+        // removes what it wrote and the table stays where it was.
+        let refused = await icebergError { _ = try await faulty(false).loadTable(id).append([try restTypedBatch(10..<15)]) }
+        #expect(refused != nil)
+        if case .commitStateUnknown? = refused?.kind { Issue.record("a request never sent is not an unknown outcome: \(String(describing: refused))") }
+        let unchanged = try await catalog.loadTable(id)
+        #expect(unchanged.metadataLocation == applied.metadataLocation)
+        #expect(try await restTableIDs(unchanged) == Array(0..<10))
+        #expect(try await dataFiles() == afterLost, "the failed commit's data file was removed")
+    }
+
     @Test("vended credentials: the load answer's s3.* config makes the table's S3FileIO, which appends and scans")
     func vendedCredentials() async throws {
         let tables = try await MinistackS3Tables.make()
@@ -353,3 +397,26 @@ let duckDBHasHTTPFS: Bool = {
     let probe = try? Interop.runText("import importlib.util; print(importlib.util.find_spec('duckdb_extension_httpfs') is not None)")
     return probe?.trimmingCharacters(in: .whitespacesAndNewlines) == "True"
 }()
+
+/// Fails the first table commit (`POST …/tables/<name>`): sent and its answer lost
+/// (`sendFirst`), or never sent (a connection that was never made).
+final class RESTCommitFaultTransport: RESTTransport {
+    private let inner = AsyncHTTPClientRESTTransport()
+    private let sendFirst: Bool
+    private let pending = Mutex(true)
+
+    init(sendFirst: Bool) { self.sendFirst = sendFirst }
+
+    func send(_ request: RESTRequest, timeout: Duration) async throws(RESTTransportError) -> RESTResponse {
+        let path = request.url.split(separator: "?", maxSplits: 1)[0]
+        let isCommit = request.method == "POST" && path.contains("/tables/") && !path.hasSuffix("/metrics")
+        guard isCommit, pending.withLock({ first in defer { first = false }; return first }) else {
+            return try await inner.send(request, timeout: timeout)
+        }
+        if sendFirst {
+            _ = try await inner.send(request, timeout: timeout)
+            throw RESTTransportError("test: timed out waiting for the commit's answer", mayHaveBeenSent: true)
+        }
+        throw RESTTransportError("test: connection refused", mayHaveBeenSent: false)
+    }
+}
