@@ -56,8 +56,10 @@ struct S3StorageCatalogTests {
         #expect(versions == Array(1...(total + 1)))
     }
 
+    // Not on moto: its `If-None-Match: *` is not atomic (see above), so racing writers can both
+    // "create" one version there and the test would fail by chance, not by our fault.
     @Test("4 writers × 5 appends: 20 snapshots, every row once, v1…v21 each published once",
-          .timeLimit(.minutes(5)), arguments: S3TestServer.selected)
+          .timeLimit(.minutes(5)), arguments: S3TestServer.selected.filter { $0 != .moto })
     func concurrentAppends(_ server: S3TestServer) async throws {
         let recorder = RecordingTransport()
         let client = try server.client(transport: recorder)
