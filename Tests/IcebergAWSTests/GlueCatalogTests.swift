@@ -64,6 +64,29 @@ func sortedRows(_ batches: [RecordBatch]) -> [[Scalar?]] {
     }
 }
 
+/// Python that prints a value pyiceberg read the way ``interopText(_:_:)`` prints ours (`text(v)`),
+/// so rows compare line by line; scripts interpolate it at top level.
+let pythonInteropText = """
+epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+def text(v):
+    if v is None: return "null"
+    if isinstance(v, bool): return "true" if v else "false"
+    if isinstance(v, int): return str(v)
+    if isinstance(v, float): return repr(v)
+    if isinstance(v, decimal.Decimal): return str(v)
+    if isinstance(v, str): return "'" + v + "'"
+    if isinstance(v, bytes): return "0x" + v.hex()
+    if isinstance(v, datetime.datetime):
+        d = v - epoch
+        return "t" + str((d.days * 86400 + d.seconds) * 1000000 + d.microseconds)
+    if isinstance(v, datetime.date): return "d" + str((v - datetime.date(1970, 1, 1)).days)
+    if isinstance(v, dict): return "{" + ",".join(text(x) for x in v.values()) + "}"
+    if isinstance(v, list):
+        if v and isinstance(v[0], tuple): return "{" + ",".join(text(k) + ":" + text(x) for k, x in v) + "}"
+        return "[" + ",".join(text(x) for x in v) + "]"
+    return "?" + repr(v)
+"""
+
 /// A row as text, the same way the pyiceberg script below prints it: decimals with their scale,
 /// dates as days, timestamps as microseconds, binary as hex, structs in braces, maps as pairs.
 func interopText(_ value: Scalar?, _ type: IcebergType) -> String {
@@ -403,24 +426,7 @@ struct GlueCatalogTests {
                 "s3.access-key-id": "testing", "s3.secret-access-key": "testing",
             })
             table = catalog.load_table((namespace, name))
-            epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-            def text(v):
-                if v is None: return "null"
-                if isinstance(v, bool): return "true" if v else "false"
-                if isinstance(v, int): return str(v)
-                if isinstance(v, float): return repr(v)
-                if isinstance(v, decimal.Decimal): return str(v)
-                if isinstance(v, str): return "'" + v + "'"
-                if isinstance(v, bytes): return "0x" + v.hex()
-                if isinstance(v, datetime.datetime):
-                    d = v - epoch
-                    return "t" + str((d.days * 86400 + d.seconds) * 1000000 + d.microseconds)
-                if isinstance(v, datetime.date): return "d" + str((v - datetime.date(1970, 1, 1)).days)
-                if isinstance(v, dict): return "{" + ",".join(text(x) for x in v.values()) + "}"
-                if isinstance(v, list):
-                    if v and isinstance(v[0], tuple): return "{" + ",".join(text(k) + ":" + text(x) for k, x in v) + "}"
-                    return "[" + ",".join(text(x) for x in v) + "]"
-                return "?" + repr(v)
+            \(pythonInteropText)
             print(table.metadata_location)
             print(len(table.metadata.snapshots))
             rows = sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["id"])

@@ -339,20 +339,7 @@ struct RESTCatalogMinistackTests {
                 "client.access-key-id": "test", "client.secret-access-key": "test", "client.region": "us-east-1",
             })
             table = catalog.load_table("interop.typed")
-            epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-            def text(v):
-                if v is None: return "null"
-                if isinstance(v, bool): return "true" if v else "false"
-                if isinstance(v, int): return str(v)
-                if isinstance(v, float): return repr(v)
-                if isinstance(v, decimal.Decimal): return str(v)
-                if isinstance(v, str): return "'" + v + "'"
-                if isinstance(v, bytes): return "0x" + v.hex()
-                if isinstance(v, datetime.datetime):
-                    d = v - epoch
-                    return "t" + str((d.days * 86400 + d.seconds) * 1000000 + d.microseconds)
-                if isinstance(v, datetime.date): return "d" + str((v - datetime.date(1970, 1, 1)).days)
-                return "?" + repr(v)
+            \(pythonInteropText)
             print(table.metadata_location)
             print(len(table.metadata.snapshots))
             for r in sorted(table.scan().to_arrow().to_pylist(), key=lambda r: r["id"]):

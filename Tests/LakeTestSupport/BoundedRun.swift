@@ -19,9 +19,11 @@ extension BuiltCLI {
         }
     }
 
-    /// Runs the executable with `arguments` in `directory`, killing it (SIGKILL) if it runs
-    /// longer than `timeout`; output is captured through files as in ``run(_:in:environment:)``.
-    public static func run(_ arguments: [String], in directory: String, timeout: Duration) throws -> BoundedRun {
+    /// Runs the executable with `arguments` in `directory` (with `environment`, default: this
+    /// process's), killing it (SIGKILL) if it runs longer than `timeout`; standard output and
+    /// error are captured through files, so that large outputs cannot block the child.
+    public static func run(_ arguments: [String], in directory: String, timeout: Duration,
+                           environment: [String: String]? = nil) throws -> BoundedRun {
         guard let path else { throw Interop.Failure(status: -1, stderr: "the lakehouse executable is not built (swift build --build-tests)") }
         let out = directory + "/.cli-stdout-\(UUID().uuidString)", err = directory + "/.cli-stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
@@ -34,6 +36,7 @@ extension BuiltCLI {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        if let environment { process.environment = environment }
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
         process.standardOutput = outHandle

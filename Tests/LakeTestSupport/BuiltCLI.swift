@@ -18,32 +18,9 @@ public enum BuiltCLI {
     }
 
     /// Runs the executable with `arguments` in `directory` (with `environment`, default: this
-    /// process's); standard output and error are captured (through files, so that large outputs
-    /// cannot block the child).
+    /// process's) to its end (an hour at most); standard output and error are captured.
     public static func run(_ arguments: [String], in directory: String, environment: [String: String]? = nil) throws -> Run {
-        guard let path else { throw Interop.Failure(status: -1, stderr: "the lakehouse executable is not built (swift build --build-tests)") }
-        let out = directory + "/.cli-stdout-\(UUID().uuidString)", err = directory + "/.cli-stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: out, contents: nil)
-        _ = FileManager.default.createFile(atPath: err, contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: out)
-            try? FileManager.default.removeItem(atPath: err)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        if let environment { process.environment = environment }
-        let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-        let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return Run(status: process.terminationStatus,
-                   stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                   stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        let run = try run(arguments, in: directory, timeout: .seconds(3_600), environment: environment)
+        return Run(status: run.status, stdout: run.stdout, stderr: run.stderr)
     }
 }

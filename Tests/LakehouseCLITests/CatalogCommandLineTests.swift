@@ -16,23 +16,11 @@ struct CatalogCommandLineTests {
 
     /// This process's environment with moto's dummy credentials and no shared config files.
     private func environment(_ directory: TemporaryDirectory) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"] {
-            environment[key] = nil
-        }
-        environment["AWS_ACCESS_KEY_ID"] = "testing"
-        environment["AWS_SECRET_ACCESS_KEY"] = "testing"
-        environment["AWS_REGION"] = "us-east-1"
-        environment["AWS_CONFIG_FILE"] = directory.file("no-aws-config")
-        environment["AWS_SHARED_CREDENTIALS_FILE"] = directory.file("no-aws-credentials")
-        environment["AWS_EC2_METADATA_DISABLED"] = "true"
-        return environment
+        emulatorEnvironment(directory, accessKey: "testing", secretKey: "testing")
     }
 
     private func run(_ arguments: [String], _ directory: TemporaryDirectory, _ environment: [String: String]) throws -> BuiltCLI.Run {
-        let run = try BuiltCLI.run(arguments, in: directory.path, environment: environment)
-        try #require(run.status == 0, "lakehouse \(arguments.joined(separator: " ")) failed (\(run.status)): \(run.stderr)")
-        return run
+        try runSucceeding(arguments, directory, environment)
     }
 
     @Test("create, append, snapshots, describe, scan and dq run through --catalog glue and --catalog s3://",

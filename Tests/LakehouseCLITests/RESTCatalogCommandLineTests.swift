@@ -11,24 +11,11 @@ import Testing
        .serialized)
 struct RESTCatalogCommandLineTests {
     private func environment(_ directory: TemporaryDirectory) -> [String: String] {
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"]
-            + environment.keys.filter({ $0.hasPrefix("LAKEHOUSE_REST_") }) {
-            environment[key] = nil
-        }
-        environment["AWS_ACCESS_KEY_ID"] = "test"
-        environment["AWS_SECRET_ACCESS_KEY"] = "test"
-        environment["AWS_REGION"] = "us-east-1"
-        environment["AWS_CONFIG_FILE"] = directory.file("no-aws-config")
-        environment["AWS_SHARED_CREDENTIALS_FILE"] = directory.file("no-aws-credentials")
-        environment["AWS_EC2_METADATA_DISABLED"] = "true"
-        return environment
+        emulatorEnvironment(directory, accessKey: "test", secretKey: "test", removingPrefixes: ["LAKEHOUSE_REST_"])
     }
 
     private func run(_ arguments: [String], _ directory: TemporaryDirectory, _ environment: [String: String]) throws -> BuiltCLI.Run {
-        let run = try BuiltCLI.run(arguments, in: directory.path, environment: environment)
-        try #require(run.status == 0, "lakehouse \(arguments.joined(separator: " ")) failed (\(run.status)): \(run.stderr)")
-        return run
+        try runSucceeding(arguments, directory, environment)
     }
 
     @Test("create, append, snapshots, describe, scan and dq run through --catalog rest+http://…", .timeLimit(.minutes(5)))
