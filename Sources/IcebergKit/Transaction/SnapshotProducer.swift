@@ -99,8 +99,14 @@ struct SnapshotProducer: Sendable {
             throw IcebergError(.unsupported("writing snapshots to a format v\(base.formatVersion) table (this version writes v2; "
                                             + "a v1 table can be upgraded with TableUpdate.upgradeFormatVersion(2))"))
         }
+        if let ref = base.refs[branch], !ref.isBranch {
+            throw IcebergError(.validationFailed("'\(branch)' is a tag, not a branch: snapshots are committed to branches"))
+        }
         attempt += 1
-        let parentID = base.refs[branch]?.snapshotID
+        // A branch that does not exist yet starts at the current snapshot (Java's
+        // `SnapshotUtil.latestSnapshot`), and the commit requires that it still does not exist.
+        let branchHead = base.refs[branch]?.snapshotID
+        let parentID = branchHead ?? base.currentSnapshotID
         let parent = parentID.flatMap { base.snapshot(id: $0) }
         let sequence = base.lastSequenceNumber + 1
         var previous: [AvroValue] = []
@@ -128,15 +134,18 @@ struct SnapshotProducer: Sendable {
 
         let snapshot = Snapshot(snapshotID: snapshotID, parentSnapshotID: parentID, sequenceNumber: sequence, timestampMs: max(nowMs, base.lastUpdatedMs),
                                 manifestList: listPath, summary: summary(parent: parent?.summary), schemaID: base.currentSchemaID)
-        let requirements: [TableRequirement] = [.assertTableUUID(base.tableUUID), .assertRefSnapshotID(ref: branch, snapshotID: parentID)]
-        return (requirements, [.addSnapshot(snapshot), .setSnapshotRef(name: branch, ref: SnapshotRef(snapshotID: snapshotID))], listPath)
+        let requirements: [TableRequirement] = [.assertTableUUID(base.tableUUID), .assertRefSnapshotID(ref: branch, snapshotID: branchHead)]
+        // The branch keeps its retention settings as it moves (Java's `SnapshotRef.builderFrom`).
+        var ref = base.refs[branch] ?? SnapshotRef(snapshotID: snapshotID)
+        ref.snapshotID = snapshotID
+        return (requirements, [.addSnapshot(snapshot), .setSnapshotRef(name: branch, ref: ref)], listPath)
     }
 
     /// One commit attempt on `table` as it is now: the manifest list written on its metadata,
     /// then the catalog commit; a list that never became current is deleted (unless the
     /// outcome is unknown, when it may have).
-    mutating func commit(on table: Table) async throws(IcebergError) -> Table {
-        let (requirements, updates, list) = try await prepareCommit(base: table.metadata, nowMs: currentTimeMs())
+    mutating func commit(on table: Table, branch: String = "main") async throws(IcebergError) -> Table {
+        let (requirements, updates, list) = try await prepareCommit(base: table.metadata, branch: branch, nowMs: currentTimeMs())
         do throws(IcebergError) {
             return try await table.commit(requirements: requirements, updates: updates)
         } catch {
