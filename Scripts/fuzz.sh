@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs a libFuzzer target.
 #
-#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | parquet | avro | dqdl | all
+#   Scripts/fuzz.sh TARGET [SECONDS]      TARGET: snappy | gzip | zstd | cloudfront | parquet | avro | dqdl | predicate | all
 #
 # Each target builds the module it fuzzes with SwiftPM (-sanitize=fuzzer,address) and links
 # Fuzz/<Name>Fuzzer.swift against it; dqdl compiles the dependency-free DQDL and SQL parser
@@ -9,7 +9,7 @@
 # crashes are written to .build-fuzz/crashes/. SECONDS defaults to 60 (0 = run until stopped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|parquet|avro|dqdl|all [SECONDS]}
+target=${1:?usage: Scripts/fuzz.sh snappy|gzip|zstd|cloudfront|parquet|avro|dqdl|predicate|all [SECONDS]}
 seconds=${2:-60}
 out=.build-fuzz
 mkdir -p "$out/crashes"
@@ -20,6 +20,7 @@ module_for() {
         cloudfront) echo CloudFrontLogs ;;
         parquet) echo ParquetWriter ;;
         avro) echo IcebergKit ;;
+        predicate) echo LakeColumnar ;;
     esac
 }
 
@@ -30,6 +31,7 @@ modules_linked() {
         cloudfront) echo LakeColumnar LakeCodecs CloudFrontLogs ;;
         parquet) echo LakeColumnar LakeCodecs ParquetWriter ;;
         avro) echo LakeColumnar LakeCodecs ParquetWriter IcebergKit ;;
+        predicate) echo LakeColumnar ;;
     esac
 }
 
@@ -42,6 +44,7 @@ fuzzer_file() {
         parquet) echo Fuzz/ParquetFooterFuzzer.swift ;;
         avro) echo Fuzz/AvroFuzzer.swift ;;
         dqdl) echo Fuzz/DQDLFuzzer.swift ;;
+        predicate) echo Fuzz/PredicateFuzzer.swift ;;
         *) echo "unknown fuzz target: $1" >&2; exit 2 ;;
     esac
 }
@@ -56,6 +59,12 @@ run_one() {
         for f in Tests/Fixtures/parquet-testing/data/*.parquet; do
             { printf '\001'; cat "$f"; } > "$out/corpus/$name/$(basename "$f")"
         done
+    fi
+    if [ "$name" = predicate ] && [ -z "$(ls -A "$out/corpus/$name")" ]; then
+        printf "sc_status >= 500 AND cs_method = 'GET' OR (cs_uri_stem LIKE '/img/%%' AND NOT date IS NULL)" \
+            > "$out/corpus/$name/seed-where"
+        printf "timestamp < TIMESTAMP '2026-01-02 03:04:05.5+01:00' and price in (1.5, -2) and cached = true" \
+            > "$out/corpus/$name/seed-literals"
     fi
     echo "== building fuzz target $name"
     if [ "$name" = dqdl ]; then
@@ -102,7 +111,7 @@ run_one() {
 }
 
 if [ "$target" = all ]; then
-    for t in snappy gzip zstd cloudfront parquet avro dqdl; do
+    for t in snappy gzip zstd cloudfront parquet avro dqdl predicate; do
         [ -f "$(fuzzer_file $t)" ] && run_one "$t"
     done
 else

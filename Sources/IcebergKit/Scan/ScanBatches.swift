@@ -167,6 +167,7 @@ public struct ScanBatches: AsyncSequence, Sendable {
             case let .isIn(c, values): return name(c).map { .isIn($0, values) } ?? .alwaysTrue
             case let .isNull(c): return name(c).map { .isNull($0) } ?? .alwaysTrue
             case let .isNotNull(c): return name(c).map { .isNotNull($0) } ?? .alwaysTrue
+            case let .startsWith(c, prefix): return name(c).map { .startsWith($0, prefix) } ?? .alwaysTrue
             }
         }
 

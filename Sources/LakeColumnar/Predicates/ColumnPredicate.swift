@@ -15,6 +15,8 @@ public indirect enum ColumnPredicate: Sendable, Hashable {
     case isIn(String, [Scalar])
     case isNull(String)
     case isNotNull(String)
+    /// The column's bytes begin with the given bytes (SQL `LIKE 'prefix%'` on text or binary).
+    case startsWith(String, [UInt8])
     case and(ColumnPredicate, ColumnPredicate)
     case or(ColumnPredicate, ColumnPredicate)
     case not(ColumnPredicate)
@@ -27,7 +29,7 @@ public indirect enum ColumnPredicate: Sendable, Hashable {
         switch self {
         case .alwaysTrue, .alwaysFalse: return []
         case let .equal(c, _), let .notEqual(c, _), let .lessThan(c, _), let .lessThanOrEqual(c, _), let .greaterThan(c, _),
-             let .greaterThanOrEqual(c, _), let .isIn(c, _), let .isNull(c), let .isNotNull(c):
+             let .greaterThanOrEqual(c, _), let .isIn(c, _), let .isNull(c), let .isNotNull(c), let .startsWith(c, _):
             return [c]
         case let .and(a, b), let .or(a, b): return a.columns.union(b.columns)
         case let .not(p): return p.columns
@@ -72,6 +74,17 @@ public indirect enum ColumnPredicate: Sendable, Hashable {
             return check(c) { !$0.nullCountKnown || $0.nullCount > 0 }
         case let .isNotNull(c):
             return check(c) { !$0.allNull }
+        case let .startsWith(c, prefix):
+            return check(c) { b in
+                if b.allNull { return false }
+                // Every value starting with `prefix` sorts at or after it, and its first
+                // `prefix.count` bytes equal it. Truncated bounds stay sound: a truncated lower
+                // bound is a prefix of the true minimum, a truncated upper bound is above the maximum.
+                if case let .binary(hi)? = b.upper, ScalarOrder.compare(.binary(hi), .binary(prefix)) == -1 { return false }
+                if case let .binary(lo)? = b.lower,
+                   ScalarOrder.compare(.binary(Array(lo.prefix(prefix.count))), .binary(prefix)) == 1 { return false }
+                return true
+            }
         case let .and(a, b): return a.mightMatch(bounds) && b.mightMatch(bounds)
         case let .or(a, b): return a.mightMatch(bounds) || b.mightMatch(bounds)
         case .not: return true  // bounds cannot be inverted safely
@@ -109,6 +122,9 @@ public indirect enum ColumnPredicate: Sendable, Hashable {
         case let .isNotNull(c):
             guard case let .some(x) = value(c) else { return nil }
             return x != nil
+        case let .startsWith(c, prefix):
+            guard case let .some(x) = value(c), case let .binary(bytes)? = x else { return nil }
+            return bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix)
         case let .and(a, b):
             let x = a.evaluate(batch, row), y = b.evaluate(batch, row)
             if x == false || y == false { return false }
