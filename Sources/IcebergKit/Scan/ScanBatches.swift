@@ -25,6 +25,12 @@ public struct ScanBatches: AsyncSequence, Sendable {
 
         init(scan: TableScan) { self.scan = scan }
 
+        /// Reads `tasks` instead of planning `scan` (incremental scans plan their own files).
+        init(scan: TableScan, tasks: [FileScanTask]) {
+            self.scan = scan
+            self.tasks = tasks
+        }
+
         /// A data file being read.
         struct OpenFile {
             var input: ParquetFileInput
@@ -107,7 +113,9 @@ public struct ScanBatches: AsyncSequence, Sendable {
         }
 
         private mutating func open(_ task: FileScanTask) async throws(IcebergError) -> OpenFile {
-            let input = try await ParquetFileInput.open(task.file.filePath, io: scan.table.io, expectedSize: task.file.fileSizeInBytes)
+            // Files without field ids (registered by add_files) are read through the table's name mapping.
+            let input = try await ParquetFileInput.open(task.file.filePath, io: scan.table.io, expectedSize: task.file.fileSizeInBytes,
+                                                        nameMapping: nil)
             var positions: [Int64] = []
             var equality: [EqualityDeleteSet] = []
             let schema = try scan.readSchema()
@@ -261,6 +269,36 @@ struct ReadPlan {
             return .float64(PrimitiveColumn(values: c.withUnsafeBufferPointer { $0.map(Double.init) }, validity: c.validity))
         case let (.decimal(_, s1), .decimal(_, s2), _) where s1 == s2:
             return column  // a wider precision holds the same unscaled values
+        case let (.structure(fileFields), .structure(tableFields), .structure(c)):
+            // An evolved struct: children matched by field id (renamed, reordered, promoted),
+            // added ones null, dropped ones left out.
+            var children: [Column] = []
+            for t in tableFields {
+                if let i = fileFields.firstIndex(where: { $0.id == t.id }), i < c.children.count {
+                    children.append(try widen(c.children[i], from: fileFields[i].type, to: t.type, path: path, id: t.id))
+                } else {
+                    do { children.append(try Column(scalars: [Scalar?](repeating: nil, count: c.children.first?.count ?? c.count), type: t.type)) } catch {
+                        throw IcebergError(.unsupported("null column of type \(t.type): \(error)"), path: path)
+                    }
+                }
+            }
+            do { return .structure(try StructColumn(children: children, count: c.count, validity: c.validity)) } catch {
+                throw IcebergError(.invalidMetadata("\(error)"), path: path)
+            }
+        case let (.list(fileElement), .list(tableElement), .list(c)):
+            let values = try widen(c.values, from: fileElement.type, to: tableElement.type, path: path, id: tableElement.id)
+            let offsets = c.count == 0 ? [0] : (0..<c.count).map { c.valueRange(at: $0).lowerBound } + [c.valueRange(at: c.count - 1).upperBound]
+            do { return .list(try ListColumn(offsets: offsets, values: values, validity: c.validity)) } catch {
+                throw IcebergError(.invalidMetadata("\(error)"), path: path)
+            }
+        case let (.map(fileKey, fileValue), .map(tableKey, tableValue), .map(c)):
+            let keys = try widen(c.keys, from: fileKey.type, to: tableKey.type, path: path, id: tableKey.id)
+            let values = try widen(c.values, from: fileValue.type, to: tableValue.type, path: path, id: tableValue.id)
+            let list = c.entries
+            let offsets = c.count == 0 ? [0] : (0..<c.count).map { list.valueRange(at: $0).lowerBound } + [list.valueRange(at: c.count - 1).upperBound]
+            do { return .map(try MapColumn(offsets: offsets, keys: keys, values: values, validity: c.validity)) } catch {
+                throw IcebergError(.invalidMetadata("\(error)"), path: path)
+            }
         default:
             throw IcebergError(.unsupported("column id \(id) is \(source) in the file and \(target) in the table (not a type promotion this version reads)"),
                                path: path)

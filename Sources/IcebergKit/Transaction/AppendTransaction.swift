@@ -23,6 +23,12 @@ public final class AppendTransaction {
     private var extraFiles: [DataFile] = []
     private var done = false
     private var validations: [@Sendable (TableMetadata) throws(IcebergError) -> Void] = []
+    /// Checks that need the branch committed to (the ingest ledger is kept per branch).
+    private var branchValidations: [@Sendable (TableMetadata, String) throws(IcebergError) -> Void] = []
+    /// The branch the snapshot is committed to (see ``toBranch(_:)``).
+    public private(set) var branch = "main"
+    /// Checks that read files (the source ledger) besides the metadata; see ``validate(reading:)``.
+    private var readingValidations: [@Sendable (Table) async throws(IcebergError) -> Void] = []
 
     /// Starts an append to `table`.
     public init(table: Table, properties: WriterProperties = WriterProperties(), targetFileSize: Int64? = nil) throws(IcebergError) {
@@ -62,6 +68,27 @@ public final class AppendTransaction {
         validations.append(check)
     }
 
+    /// Adds a check like ``validate(_:)`` that may read the table's files (through
+    /// ``Table/io``) as well as its newest metadata; it runs on every commit attempt too.
+    public func validate(reading check: @escaping @Sendable (Table) async throws(IcebergError) -> Void) {
+        readingValidations.append(check)
+    }
+
+    /// Commits the snapshot to branch `name` instead of `main`: its parent is the branch's head
+    /// and only the branch moves (`main` and readers of it see nothing). A branch that does not
+    /// exist yet is created at the table's current snapshot, as Java's `toBranch` creates it.
+    /// Committing to a tag fails with ``IcebergError/Kind/validationFailed(_:)``.
+    @discardableResult
+    public func toBranch(_ name: String) -> AppendTransaction {
+        branch = name
+        return self
+    }
+
+    /// Adds a check that also gets the branch the commit goes to (see ``validate(_:)``).
+    func validateOnBranch(_ check: @escaping @Sendable (TableMetadata, String) throws(IcebergError) -> Void) {
+        branchValidations.append(check)
+    }
+
     /// Commits the files written as one snapshot; returns the table as committed.
     @discardableResult
     public func commit(attempts: Int = 30) async throws(IcebergError) -> Table {
@@ -70,12 +97,16 @@ public final class AppendTransaction {
         let written = try await writer.close()
         let files = written + extraFiles
         var producer = self.producer
+        let branch = self.branch
         do throws(IcebergError) {
+            guard !branch.isEmpty else { throw IcebergError(.validationFailed("a branch needs a name")) }
             try await producer.addManifest(of: files, spec: table.spec, schema: table.schema)
-            let checks = validations
+            let checks = validations, readingChecks = readingValidations, branchChecks = branchValidations
             let committed = try await CommitRetry.run(table, attempts: attempts) { (current) throws(IcebergError) -> Table in
                 for check in checks { try check(current.metadata) }
-                return try await producer.commit(on: current)
+                for check in readingChecks { try await check(current) }
+                for check in branchChecks { try check(current.metadata, branch) }
+                return try await producer.commit(on: current, branch: branch)
             }
             table = committed
             return committed

@@ -20,6 +20,8 @@ public final class RowDelta {
     private var baseSnapshotID: Int64??
     private var summaryProperties: [String: String] = [:]
     private var done = false
+    /// The branch the snapshot is committed to (see ``toBranch(_:)``).
+    public private(set) var branch = "main"
 
     init(table: Table) {
         self.table = table
@@ -52,6 +54,15 @@ public final class RowDelta {
     @discardableResult
     public func validateFromSnapshot(_ id: Int64?) -> RowDelta {
         baseSnapshotID = .some(id)
+        return self
+    }
+
+    /// Commits the snapshot to branch `name` instead of `main`: its parent is the branch's head,
+    /// ``validateDataFilesExist(_:)`` checks the branch's files, and only the branch moves. A
+    /// branch that does not exist yet is created at the table's current snapshot (as Java's).
+    @discardableResult
+    public func toBranch(_ name: String) -> RowDelta {
+        branch = name
         return self
     }
 
@@ -90,15 +101,21 @@ public final class RowDelta {
                 }
             }
             let required = requiredDataFiles
-            let startID = baseSnapshotID ?? table.metadata.currentSnapshotID
+            let branch = self.branch
+            guard !branch.isEmpty else { throw IcebergError(.validationFailed("a branch needs a name")) }
+            // A branch that does not exist yet would start at the current snapshot.
+            func head(_ metadata: TableMetadata) -> Int64? { metadata.refs[branch]?.snapshotID ?? metadata.currentSnapshotID }
+            let startID = baseSnapshotID ?? head(table.metadata)
             let committed = try await CommitRetry.run(table, attempts: attempts) { (current) throws(IcebergError) -> Table in
-                if !required.isEmpty, current.metadata.currentSnapshotID != startID {
-                    let live = try await Set(current.scan().planFiles().map(\.file.filePath))
+                if !required.isEmpty, head(current.metadata) != startID {
+                    var scan = current.scan()
+                    scan.snapshotID = head(current.metadata)
+                    let live = try await Set(scan.planFiles().map(\.file.filePath))
                     if let missing = required.first(where: { !live.contains($0) }) {
                         throw IcebergError(.validationFailed("data file \(missing) was removed by a concurrent commit"))
                     }
                 }
-                return try await producer.commit(on: current)
+                return try await producer.commit(on: current, branch: branch)
             }
             table = committed
             return committed
