@@ -76,9 +76,11 @@ extension SingleValue {
         switch type {
         case .boolean: return bytes.first.map { .boolean($0 != 0) }
         case .int, .date: return le(Int32.self).map { .int32($0) }
-        case .long, .time, .timestamp, .timestamptz, .timestampNs, .timestamptzNs: return le(Int64.self).map { .int64($0) }
+        // A column promoted from int (or float) keeps the 4-byte bounds its older files were written with.
+        case .long: return le(Int64.self).map { .int64($0) } ?? le(Int32.self).map { .int64(Int64($0)) }
+        case .time, .timestamp, .timestamptz, .timestampNs, .timestamptzNs: return le(Int64.self).map { .int64($0) }
         case .float: return le(UInt32.self).map { .float32(Float(bitPattern: $0)) }
-        case .double: return le(UInt64.self).map { .float64(Double(bitPattern: $0)) }
+        case .double: return le(UInt64.self).map { .float64(Double(bitPattern: $0)) } ?? le(UInt32.self).map { .float64(Double(Float(bitPattern: $0))) }
         case .string, .binary, .fixed, .uuid: return .binary(bytes)
         case .decimal:
             guard !bytes.isEmpty, bytes.count <= 16 else { return nil }

@@ -14,7 +14,8 @@ struct ParquetFileInput {
     let reader: ParquetReader
 
     /// Opens `location`: its length, then its footer.
-    static func open(_ location: String, io: any FileIO, expectedSize: Int64? = nil) async throws(IcebergError) -> ParquetFileInput {
+    static func open(_ location: String, io: any FileIO, expectedSize: Int64? = nil,
+                     nameMapping: NameMapping? = nil) async throws(IcebergError) -> ParquetFileInput {
         let input = expectedSize.map { $0 > 0 ? io.newInputFile(location, length: $0) : io.newInputFile(location) } ?? io.newInputFile(location)
         let size = try await input.length()
         if let expectedSize, expectedSize > 0, expectedSize != size {
@@ -30,15 +31,18 @@ struct ParquetFileInput {
                 tail = try await input.read(from: size - Int64(count), count: count)
                 parsed = try ParquetFooter.parse(tail: tail, fileSize: size, name: location)
             }
-            guard case let .complete(metadata, footerStart) = parsed else {
+            guard case .complete(var metadata, let footerStart) = parsed else {
                 throw IcebergError(.invalidMetadata("footer could not be read"), path: location)
             }
             // Columns are matched by field id: a file without ids (written by a tool that knows
             // no Iceberg) would be matched by the reader's assigned ids, which mean nothing.
-            // Iceberg reads such files through a name mapping, which this version does not apply.
+            // Iceberg reads such files through the table's name mapping (schema.name-mapping.default).
             if !Self.topLevelFieldsHaveIDs(metadata.schema) {
-                throw IcebergError(.unsupported("Parquet file without field ids (schema.name-mapping.default is not applied by this version)"),
-                                   path: location)
+                guard let nameMapping else {
+                    throw IcebergError(.unsupported("Parquet file without field ids, and the table has no name mapping (schema.name-mapping.default)"),
+                                       path: location)
+                }
+                metadata.schema = nameMapping.applied(to: metadata.schema)
             }
             // Keep the tail: small files' chunks are often inside it already.
             let source = ParquetFetchedRanges(path: location, size: size, ranges: [(size - Int64(tailSize), tail)])

@@ -115,7 +115,7 @@ public struct ScanBatches: AsyncSequence, Sendable {
         private mutating func open(_ task: FileScanTask) async throws(IcebergError) -> OpenFile {
             // Files without field ids (registered by add_files) are read through the table's name mapping.
             let input = try await ParquetFileInput.open(task.file.filePath, io: scan.table.io, expectedSize: task.file.fileSizeInBytes,
-                                                        nameMapping: nil)
+                                                        nameMapping: try scan.table.nameMapping())
             var positions: [Int64] = []
             var equality: [EqualityDeleteSet] = []
             let schema = try scan.readSchema()
