@@ -15,6 +15,20 @@ struct SnapshotProducer: Sendable {
     private(set) var manifests: [ManifestFile] = []
     private(set) var addedDataFiles: [DataFile] = []
     private(set) var addedDeleteFiles: [DataFile] = []
+    /// What this snapshot removes from its parent (nothing for an append).
+    var removals = FileRemovals()
+    /// The data sequence number of the files added, when it is not this snapshot's (a rewrite
+    /// keeps its files' old one so that newer equality deletes still apply to them).
+    var addedDataSequenceNumber: Int64?
+    /// The files the last attempt removed from its base.
+    private(set) var removedDataFiles: [DataFile] = []
+    private(set) var removedDeleteFiles: [DataFile] = []
+    /// The partition spec of each of ``removedDataFiles``.
+    private(set) var removedDataFileSpecIDs: [Int32] = []
+    /// The parent's manifests filtered so far, by path: a retry reuses them.
+    private var filteredManifests: [String: FilteredManifest] = [:]
+    /// The manifests the last attempt listed (to tell rewrites still in use from stale ones).
+    private var listedManifests: Set<String> = []
     private var attempt = 0
 
     init(io: any FileIO, tableLocation: String, operation: String) {
@@ -24,7 +38,12 @@ struct SnapshotProducer: Sendable {
     }
 
     /// Every file this producer wrote (manifests; the caller owns data files).
-    var writtenFiles: [String] { manifests.map(\.manifestPath) }
+    var writtenFiles: [String] { manifests.map(\.manifestPath) + filteredManifests.values.filter(\.rewritten).map(\.manifest.manifestPath) }
+
+    /// Manifests rewritten for attempts whose base the committed one replaced: nothing lists them.
+    var unusedRewrittenManifests: [String] {
+        filteredManifests.values.filter { $0.rewritten && !listedManifests.contains($0.manifest.manifestPath) }.map(\.manifest.manifestPath)
+    }
 
     /// Writes a manifest of `files` (all data, or all deletes) under `spec`.
     mutating func addManifest(of files: [DataFile], spec: PartitionSpec, schema: IcebergSchema) async throws(IcebergError) {
@@ -52,7 +71,7 @@ struct SnapshotProducer: Sendable {
         ])
         for f in files {
             do {
-                try writer.append(ManifestCodec.encode(ManifestEntry(status: .added, snapshotID: snapshotID, sequenceNumber: nil,
+                try writer.append(ManifestCodec.encode(ManifestEntry(status: .added, snapshotID: snapshotID, sequenceNumber: addedDataSequenceNumber,
                                                                      fileSequenceNumber: nil, dataFile: f), partitionTypes: partitionTypes))
             } catch {
                 throw IcebergError(.invalidMetadata("manifest entry for \(f.filePath): \(error)"))
@@ -110,9 +129,31 @@ struct SnapshotProducer: Sendable {
         let parent = parentID.flatMap { base.snapshot(id: $0) }
         let sequence = base.lastSequenceNumber + 1
         var previous: [AvroValue] = []
-        if let parent {
+        var rewrittenInList: Set<String> = []
+        removedDataFiles = []
+        removedDeleteFiles = []
+        removedDataFileSpecIDs = []
+        if let parent, !removals.isEmpty {
+            let parentManifests = try await Self.manifests(of: parent, in: base, io: io)
+            let outcome = try await ManifestFilter.filter(parentManifests, removals: removals, base: base, io: io, snapshotID: snapshotID,
+                                                          tableLocation: tableLocation, cache: &filteredManifests)
+            removedDataFiles = outcome.removedDataFiles
+            removedDataFileSpecIDs = outcome.removedDataFileSpecIDs
+            removedDeleteFiles = outcome.removedDeleteFiles
+            for var m in outcome.manifests {
+                if m.addedSnapshotID == snapshotID {
+                    // Rewritten by this snapshot: listed at its sequence number.
+                    m.sequenceNumber = sequence
+                    rewrittenInList.insert(m.manifestPath)
+                }
+                previous.append(ManifestCodec.encode(m))
+            }
+        } else if let parent {
             previous = try await Self.carriedManifests(of: parent, in: base, io: io)
+        } else if let missing = removals.paths.sorted().first {
+            throw IcebergError(.validationFailed("cannot remove \(missing): the table has no snapshot"))
         }
+        listedManifests = rewrittenInList
         var list = AvroContainerWriter(schema: ManifestCodec.manifestListSchema, codec: .deflate, metadata: [
             "snapshot-id": String(snapshotID), "parent-snapshot-id": parentID.map(String.init) ?? "null",
             "sequence-number": String(sequence), "format-version": "2",
@@ -186,12 +227,38 @@ struct SnapshotProducer: Sendable {
             }
         }
         s["added-files-size"] = String(added["files-size"] ?? 0)
-        s["changed-partition-count"] = String(Set((addedDataFiles + addedDeleteFiles).map(\.partition)).count)
+        let removedPositions = removedDeleteFiles.filter { $0.content == 1 }
+        let removedEqualities = removedDeleteFiles.filter { $0.content == 2 }
+        let removed: [String: Int64] = [
+            "records": removedDataFiles.reduce(0) { $0 + $1.recordCount },
+            "data-files": Int64(removedDataFiles.count),
+            "delete-files": Int64(removedDeleteFiles.count),
+            "position-deletes": removedPositions.reduce(0) { $0 + $1.recordCount },
+            "equality-deletes": removedEqualities.reduce(0) { $0 + $1.recordCount },
+            "files-size": (removedDataFiles + removedDeleteFiles).reduce(0) { $0 + $1.fileSizeInBytes },
+        ]
+        if !removedDataFiles.isEmpty {
+            s["deleted-data-files"] = String(removedDataFiles.count)
+            s["deleted-records"] = String(removed["records"] ?? 0)
+        }
+        if !removedDeleteFiles.isEmpty {
+            s["removed-delete-files"] = String(removedDeleteFiles.count)
+            if !removedPositions.isEmpty {
+                s["removed-position-delete-files"] = String(removedPositions.count)
+                s["removed-position-deletes"] = String(removed["position-deletes"] ?? 0)
+            }
+            if !removedEqualities.isEmpty {
+                s["removed-equality-delete-files"] = String(removedEqualities.count)
+                s["removed-equality-deletes"] = String(removed["equality-deletes"] ?? 0)
+            }
+        }
+        if (removed["files-size"] ?? 0) > 0 { s["removed-files-size"] = String(removed["files-size"] ?? 0) }
+        s["changed-partition-count"] = String(Set((addedDataFiles + addedDeleteFiles + removedDataFiles + removedDeleteFiles).map(\.partition)).count)
         for key in ["records", "files-size", "data-files", "delete-files", "position-deletes", "equality-deletes"] {
             let name = "total-" + key
             if let parent {
                 guard let text = parent[name], let previous = Int64(text) else { continue }
-                s[name] = String(previous + (added[key] ?? 0))
+                s[name] = String(max(0, previous + (added[key] ?? 0) - (removed[key] ?? 0)))
             } else {
                 s[name] = String(added[key] ?? 0)
             }
@@ -207,13 +274,21 @@ struct SnapshotProducer: Sendable {
             let bytes = try await io.newInputFile(list).read()
             do {
                 let reader = try AvroContainerReader(bytes: bytes, path: list)
-                if reader.schema == ManifestCodec.manifestListSchema { return try reader.records() }
+                if reader.schema == ManifestCodec.manifestListSchema { return try reader.records().filter(hasLiveFiles) }
             } catch {
                 throw IcebergError(.invalidMetadata("\(error)"), path: list)
             }
             return try ManifestReader.manifestList(bytes, path: list).map(ManifestCodec.encode)
         }
         return try await manifests(of: snapshot, in: metadata, io: io).map(ManifestCodec.encode)
+    }
+
+    /// Whether a manifest-list record (of our schema) may list a live file: one with only the
+    /// DELETED entries of an earlier snapshot is not carried on, as Java drops it.
+    static func hasLiveFiles(_ record: AvroValue) -> Bool {
+        guard case let .record(fields) = record, fields.count > 9, case let .int(added) = fields[7], case let .int(existing) = fields[8],
+              case let .int(deleted) = fields[9] else { return true }
+        return added > 0 || existing > 0 || deleted == 0
     }
 
     /// The manifests of `snapshot`: from its manifest list, or listed inline (v1).
