@@ -11,7 +11,8 @@ import ParquetWriter
 struct IcebergCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iceberg", abstract: "Iceberg tables in a SQLite catalog (pyiceberg-compatible), the Glue Data Catalog, an Iceberg REST catalog, or catalog-less on S3.",
-        subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self])
+        subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self,
+                      ExpireSnapshotsCommand.self, RemoveOrphansCommand.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a table (CloudFront silver schema, partitioned by day).")

@@ -87,6 +87,11 @@ public struct TableMetadataBuilder: Sendable {
             if let last = metadata.snapshotLog.lastIndex(where: { removed.contains($0.snapshotID) }) {
                 metadata.snapshotLog.removeFirst(last + 1)
             }
+            // Statistics describe one snapshot each: they go with it (as Java's builder drops them).
+            metadata.statisticsJSON = metadata.statisticsJSON.map { entry in
+                guard case let .array(items) = entry.value else { return entry }
+                return (entry.key, .array(items.filter { item in item["snapshot-id"]?.intValue.map { !removed.contains($0) } ?? true }))
+            }
             for (name, ref) in metadata.refs where removed.contains(ref.snapshotID) {
                 metadata.refs[name] = nil
                 if name == "main" { metadata.currentSnapshotID = nil }

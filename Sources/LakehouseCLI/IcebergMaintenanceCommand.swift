@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import IcebergKit
+
+/// A length of time given as a number and a unit: `500ms`, `90s`, `30m`, `12h`, `7d`.
+struct RetentionDuration: ExpressibleByArgument {
+    var milliseconds: Int64
+
+    init?(argument: String) {
+        let units: [(suffix: String, ms: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
+        for (suffix, ms) in units where argument.hasSuffix(suffix) {
+            guard let n = Int64(argument.dropLast(suffix.count)), n >= 0 else { continue }
+            let (product, overflow) = n.multipliedReportingOverflow(by: ms)
+            guard !overflow else { return nil }
+            milliseconds = product
+            return
+        }
+        return nil
+    }
+}
+
+extension IcebergCommand {
+    struct ExpireSnapshotsCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "expire-snapshots",
+            abstract: "Remove old snapshots and delete the files only they referenced.",
+            discussion: "Without options, the table's history.expire.* properties decide (default: older than 5 days, keep 1). "
+                + "Sources recorded for exactly-once ingestion are kept in the table's source ledger.")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+        @Option(help: "Expire snapshots older than this (e.g. 7d, 12h, 30m, 0s).") var olderThan: RetentionDuration?
+        @Option(help: "Keep at least this many of each branch's newest snapshots.") var retainLast: Int?
+
+        func run() async throws {
+            let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
+            var expiry = t.expireSnapshots()
+            if let olderThan { expiry = expiry.expireOlderThan(currentTimeMs() - olderThan.milliseconds) }
+            if let retainLast {
+                guard retainLast >= 1 else { throw ValidationError("--retain-last must be at least 1") }
+                expiry = expiry.retainLast(retainLast)
+            }
+            let result = try await expiry.commit()
+            print("snapshots: \(t.metadata.snapshots.count) → \(result.table.metadata.snapshots.count) (expired \(result.expiredSnapshotIDs.count))")
+            if !result.removedRefs.isEmpty { print("refs removed: \(result.removedRefs.joined(separator: ", "))") }
+            print("deleted: \(result.deletedDataFiles) data files, \(result.deletedDeleteFiles) delete files, "
+                  + "\(result.deletedManifests) manifests, \(result.deletedManifestLists) manifest lists, "
+                  + "\(result.deletedStatisticsFiles) statistics files, \(result.deletedBytes) bytes")
+            for failed in result.failedDeletes { FileHandle.standardError.write(Data("could not delete \(failed)\n".utf8)) }
+        }
+    }
+
+    struct RemoveOrphansCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-orphans",
+            abstract: "Delete files under the table location that no metadata references.",
+            discussion: "Only files older than --older-than (default 3d) are removed: a younger one may belong to a commit in flight. "
+                + "A file the metadata names under another scheme or authority is an error and nothing is deleted.")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+        @Option(help: "Only files last modified longer ago than this (e.g. 3d, 12h).") var olderThan: RetentionDuration?
+        @Flag(help: "List what would be deleted, delete nothing.") var dryRun = false
+
+        func run() async throws {
+            let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
+            var removal = t.removeOrphanFiles().dryRun(dryRun)
+            if let olderThan { removal = removal.olderThan(currentTimeMs() - olderThan.milliseconds) }
+            let result = try await removal.execute()
+            for file in result.orphans { print(file.location) }
+            print("\(dryRun ? "would delete" : "deleted") \(result.orphans.count) orphan files, \(result.bytes) bytes")
+            for failed in result.failedDeletes { FileHandle.standardError.write(Data("could not delete \(failed)\n".utf8)) }
+        }
+    }
+}
