@@ -12,7 +12,8 @@ struct IcebergCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iceberg", abstract: "Iceberg tables in a SQLite catalog (pyiceberg-compatible), the Glue Data Catalog, an Iceberg REST catalog, or catalog-less on S3.",
         subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self,
-                      ExpireSnapshotsCommand.self, RemoveOrphansCommand.self])
+                      ExpireSnapshotsCommand.self, RemoveOrphansCommand.self,
+                      BranchCommand.self, TagCommand.self, RefsCommand.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a table (CloudFront silver schema, partitioned by day).")
@@ -41,6 +42,7 @@ struct IcebergCommand: AsyncParsableCommand {
         @Option(help: "Row group size, as compressed megabytes buffered per open data file.") var rowGroupMegabytes: Int = 16
         @Option(help: "Threads: 2 or more parse on a thread of their own, ahead of the writer, and give the cores left to encoding.")
         var threads: Int = availableCores()
+        @Option(help: "Commit to this branch (created at the current snapshot if new) instead of main.") var branch: String?
 
         func run() async throws {
             let catalog = try options.open()
@@ -52,6 +54,7 @@ struct IcebergCommand: AsyncParsableCommand {
             properties.encodeLineNumbersAsDeltas()
             // Streams: each batch goes to the data files as it is read, so memory does not grow with the input.
             let append = try await catalog.loadTable(id).newAppend(properties: properties, targetFileSize: targetFileMegabytes << 20)
+            if let branch { append.toBranch(branch) }
             let schema = append.schema
             // Rejected lines are never dropped: to --rejects, or to standard error.
             let rejectOut = try rejects.map { try OutputFile(path: $0) } ?? OutputFile(standardError: ())
@@ -80,8 +83,9 @@ struct IcebergCommand: AsyncParsableCommand {
             }
             try rejectOut.close()
             let result = try await append.commit()
-            print("snapshot \(result.metadata.currentSnapshotID ?? -1): \(result.metadata.currentSnapshot?.summary["added-records"] ?? "0") rows, "
-                  + "\(result.metadata.currentSnapshot?.summary["added-data-files"] ?? "0") data file(s), \(rejected) rejected line(s)")
+            let head = result.snapshot(ref: branch ?? "main")
+            print("snapshot \(head?.snapshotID ?? -1): \(head?.summary["added-records"] ?? "0") rows, "
+                  + "\(head?.summary["added-data-files"] ?? "0") data file(s), \(rejected) rejected line(s)")
         }
     }
 
@@ -121,16 +125,29 @@ struct IcebergCommand: AsyncParsableCommand {
         @Option(help: "Rows per batch: what memory holds of every projected column at once.") var batchRows: Int = 8_192
         @Flag(help: "Read and decode every row but print only the row count (to standard error): a full scan's cost.")
         var discard = false
+        @Option(help: "Read this branch's head (with the table's current schema).") var branch: String?
+        @Option(help: "Read this tag's snapshot (with that snapshot's schema).") var tag: String?
+        @Option(help: "Only the rows appended after this snapshot (append snapshots only), up to --to-snapshot or the current snapshot.")
+        var fromSnapshot: Int64?
+        @Option(help: "The last snapshot of the --from-snapshot or --changelog range.") var toSnapshot: Int64?
+        @Flag(help: "The rows inserted and deleted in the range, with _change_type, _change_ordinal and _commit_snapshot_id.")
+        var changelog = false
+
+        func validate() throws {
+            try IcebergScanSource.validate(snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot, toSnapshot: toSnapshot,
+                                           changelog: changelog)
+        }
 
         func run() async throws {
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
-            var scan = t.scan(columns: columns.map { $0.split(separator: ",").map(String.init) }, snapshotID: snapshot)
-            scan.batchSize = batchRows
+            var source = try IcebergScanSource(table: t, snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot,
+                                               toSnapshot: toSnapshot, changelog: changelog,
+                                               columns: columns.map { $0.split(separator: ",").map(String.init) }, batchRows: batchRows)
             let out = OutputFile()
             // Streams: one row group in memory at a time, whatever the table's size.
             var remaining = limit ?? (discard ? .max : 20)
             var rows = 0
-            for try await batch in scan.batches() {
+            while let batch = try await source.next() {
                 guard remaining > 0 else { break }
                 let part = batch.rowCount > remaining ? batch.slice(0..<remaining) : batch
                 remaining -= part.rowCount
