@@ -92,6 +92,23 @@ struct MergeOnReadDeleteTests {
         #expect(json["added_delete_entries"] as? Int == second.deleteFiles.count)
     }
 
+    @Test("delete(where:) with write.delete.mode=merge-on-read writes position deletes, on main or on a branch")
+    func dispatchAndBranch() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let table = try await table(directory).setProperties(["write.delete.mode": "merge-on-read"])
+        let onBranch = try await table.delete(where: .lessThan("id", .int64(10)), branch: "audit")
+        #expect(onBranch.deletedRows == 10)
+        #expect(ids(try await onBranch.table.scan().readAll()) == Array(0..<60))
+        #expect(ids(try await onBranch.table.scan(ref: "audit").readAll()) == Array(10..<60))
+        let onMain = try await onBranch.table.delete(where: .greaterThanOrEqual("id", .int64(50)))
+        #expect(onMain.deletedRows == 10 && onMain.removedDataFiles == 0 && onMain.addedDataFiles == 0)
+        #expect(onMain.snapshotID == onMain.table.metadata.currentSnapshotID)
+        #expect(onMain.table.currentSnapshot?.summary["added-position-deletes"] == "10")
+        #expect(ids(try await onMain.table.scan().readAll()) == Array(0..<50))
+        #expect(ids(try await onMain.table.scan(ref: "audit").readAll()) == Array(10..<60))
+    }
+
     @Test("an unknown column is a typed error and commits nothing")
     func refusals() async throws {
         let directory = try TemporaryDirectory()

@@ -42,8 +42,8 @@ extension Table {
     /// The table property `write.delete.mode` chooses how: `copy-on-write` (the default, as
     /// Java) drops files all of whose rows match without reading them (by partition values and
     /// column metrics), skips files none of whose rows can match, and rewrites the others with
-    /// the rows that do not match; `merge-on-read` is not available yet and throws
-    /// ``IcebergError/Kind/unsupported(_:)``.
+    /// the rows that do not match; `merge-on-read` writes position delete files for the matching
+    /// rows instead (``MergeOnReadDelete``).
     ///
     /// Concurrent commits are checked as Java's copy-on-write delete: the isolation level of
     /// `write.delete.isolation-level` (``IsolationLevel``; `serializable` by default) decides
@@ -61,8 +61,12 @@ extension Table {
                                          isolation: try IsolationLevel.forCommand(.delete, properties: metadata.properties))
                 .commit(inserting: EmptyBatches(), attempts: attempts)
         case .mergeOnRead:
-            throw IcebergError(.unsupported("merge-on-read deletes (write.delete.mode=merge-on-read) are not available yet; "
-                                            + "set write.delete.mode=copy-on-write to rewrite the files instead"))
+            var delete = MergeOnReadDelete(table: self)
+            delete.branch = branch
+            let result = try await delete.delete(where: filter, attempts: attempts)
+            let snapshotID = result.deletedRows > 0 ? result.table.metadata.refs[branch]?.snapshotID : nil
+            return RowLevelWriteResult(table: result.table, snapshotID: snapshotID, deletedRows: result.deletedRows, insertedRows: 0,
+                                       removedDataFiles: 0, addedDataFiles: 0, rewrittenRows: 0)
         }
     }
 

@@ -36,6 +36,9 @@ public struct MergeOnReadDelete: Sendable {
     public let table: Table
     /// The most rows read at once from a data file.
     public var batchSize = 8_192
+    /// The branch read and committed to (a branch that does not exist yet starts at the
+    /// table's current snapshot, as ``RowDelta/toBranch(_:)`` creates it).
+    public var branch = "main"
 
     /// A merge-on-read delete from `table` as loaded.
     public init(table: Table) {
@@ -58,8 +61,9 @@ public struct MergeOnReadDelete: Sendable {
         for name in filter.columns.sorted() where !schema.fields.contains(where: { $0.name == name }) {
             throw IcebergError(.notFound("column '\(name)' in \(table.identifier)"))
         }
-        let base = table.metadata.currentSnapshotID
-        let tasks = try await table.scan(filter: filter).planFiles()
+        let base = table.metadata.refs[branch]?.snapshotID ?? table.metadata.currentSnapshotID
+        let scan = table.metadata.refs[branch] != nil ? try table.scan(ref: branch, filter: filter) : table.scan(filter: filter)
+        let tasks = try await scan.planFiles()
 
         struct PartitionKey: Hashable {
             var specID: Int32
@@ -87,7 +91,7 @@ public struct MergeOnReadDelete: Sendable {
             throw error
         }
         let dataFiles = byPartition.values.flatMap(\.keys).sorted()
-        let delta = table.newRowDelta().validateDataFilesExist(dataFiles).validateFromSnapshot(base)
+        let delta = table.newRowDelta().validateDataFilesExist(dataFiles).validateFromSnapshot(base).toBranch(branch)
         for (file, specID) in written { delta.addDeletes(file, specID: specID) }
         do throws(IcebergError) {
             let committed = try await delta.commit(attempts: attempts)

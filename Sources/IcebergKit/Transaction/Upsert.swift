@@ -1,0 +1,245 @@
+public import LakeColumnar
+
+/// Merges rows into a table by key (as pyiceberg's `Table.upsert`), in one snapshot: a row whose
+/// key is already in the table replaces that row when a value changed (``WhenMatched/update``) or
+/// is dropped (``WhenMatched/ignore``); a row whose key is new is inserted
+/// (``WhenNotMatched/insert``) or dropped (``WhenNotMatched/ignore``).
+///
+/// Copy-on-write: the data files holding a key to update are rewritten without those rows and
+/// the new values written with the inserted rows, committed as one `overwrite` (an ``OverwriteFiles``
+/// that checks, as Java's, that no data matching the keys and no deletes for the rewritten files
+/// were committed meanwhile); inserts alone are one `append`. The input (its key set) is held in
+/// memory; the table is streamed a batch at a time, pruned to the files whose column metrics
+/// may hold an input key. With ``WhenMatched/ignore`` no file is rewritten, so de-duplicating
+/// new rows against the table reads only the key columns.
+///
+/// ```swift
+/// let result = try await table.upsert(batches, keys: ["x_edge_request_id"], whenMatched: .ignore)
+/// ```
+public struct Upsert: Sendable {
+    /// What happens to an input row whose key is in the table.
+    public enum WhenMatched: Sendable {
+        /// The table's row is replaced when one of its values differs.
+        case update
+        /// The input row is dropped.
+        case ignore
+    }
+
+    /// What happens to an input row whose key is not in the table.
+    public enum WhenNotMatched: Sendable {
+        /// The row is inserted.
+        case insert
+        /// The row is dropped.
+        case ignore
+    }
+
+    /// What an upsert did.
+    public struct Result: Sendable {
+        /// The table as committed (unchanged when nothing changed).
+        public var table: Table
+        /// The snapshot committed, or nil when nothing changed.
+        public var snapshotID: Int64?
+        /// Table rows replaced by input rows with changed values.
+        public var updatedRows: Int64
+        /// Input rows inserted under new keys.
+        public var insertedRows: Int64
+        /// Data files rewritten without the updated rows.
+        public var rewrittenDataFiles: Int
+    }
+
+    /// The table merged into.
+    public let table: Table
+    /// The columns identifying a row.
+    public let keys: [String]
+    public var whenMatched: WhenMatched = .update
+    public var whenNotMatched: WhenNotMatched = .insert
+    /// The branch read and committed to.
+    public var branch = "main"
+
+    /// An upsert into `table` as loaded, rows identified by the columns `keys`.
+    public init(table: Table, keys: [String]) {
+        self.table = table
+        self.keys = keys
+    }
+
+    /// Merges `batches` (the table's columns, by name) into the table.
+    ///
+    /// - Throws: ``IcebergError/Kind/validationFailed(_:)`` for an empty or unknown key column, a
+    ///   floating-point or nested key, a key that appears twice in the input, rows that do not
+    ///   fit the table's schema, or a conflicting concurrent commit. Nothing is committed then.
+    public func commit(_ batches: [RecordBatch], attempts: Int = 30) async throws(IcebergError) -> Result {
+        let schema = table.schema
+        guard !keys.isEmpty, Set(keys).count == keys.count else {
+            throw IcebergError(.validationFailed("an upsert needs distinct key columns"))
+        }
+        for k in keys {
+            guard let field = schema.fields.first(where: { $0.name == k }) else {
+                throw IcebergError(.validationFailed("key column '\(k)' is not a column of \(table.identifier)"))
+            }
+            guard field.type.isPrimitive, field.type != .float, field.type != .double else {
+                throw IcebergError(.validationFailed("key column '\(k)' is \(field.type): keys are primitive and not floating-point"))
+            }
+        }
+        if let ref = table.metadata.refs[branch], !ref.isBranch {
+            throw IcebergError(.validationFailed("'\(branch)' is a tag, not a branch: rows are written to branches"))
+        }
+        let columnar = try schema.columnarSchema()
+        let input = try batches.map { (b) throws(IcebergError) -> RecordBatch in try CopyOnWrite.conform(b, to: columnar) }
+
+        // The input's keys, each once.
+        struct Location { var batch: Int; var row: Int }
+        var index: [[Scalar?]: Location] = [:]
+        for (b, batch) in input.enumerated() {
+            let keyColumns = keys.compactMap { batch.column(named: $0) }
+            for r in 0..<batch.rowCount {
+                let key = keyColumns.map { $0.scalar(at: r) }
+                if index[key] != nil {
+                    throw IcebergError(.validationFailed("key \(Self.describe(key)) appears more than once in the upsert input"))
+                }
+                index[key] = Location(batch: b, row: r)
+            }
+        }
+        guard !index.isEmpty else { return Result(table: table, snapshotID: nil, updatedRows: 0, insertedRows: 0, rewrittenDataFiles: 0) }
+
+        let start = table.metadata.refs[branch]?.snapshotID ?? table.metadata.currentSnapshotID
+        let filter = Self.keyFilter(keys, Array(index.keys))
+        var scan = table.scan(filter: filter, snapshotID: start)
+        scan.batchSize = 8_192
+        let tasks = start == nil ? [] : try await scan.planFiles()
+
+        // Pass 1: which input keys exist, and which of those change a row (and in which files).
+        var found = Set<[Scalar?]>()
+        var changed = Set<[Scalar?]>()
+        var rewrite: [FileScanTask] = []
+        let names = schema.fields.map(\.name)
+        for task in tasks {
+            var read = table.scan(columns: whenMatched == .update ? names : keys, snapshotID: start)
+            read.batchSize = 8_192
+            var rows = ScanBatches.AsyncIterator(scan: read, tasks: [task])
+            var touches = false
+            while let batch = try await rows.next() {
+                let keyColumns = keys.compactMap { batch.column(named: $0) }
+                for r in 0..<batch.rowCount {
+                    let key = keyColumns.map { $0.scalar(at: r) }
+                    guard let at = index[key] else { continue }
+                    found.insert(key)
+                    guard whenMatched == .update else { continue }
+                    let source = input[at.batch]
+                    let differs = names.contains { name in
+                        batch.column(named: name)?.scalar(at: r) != source.column(named: name)?.scalar(at: at.row)
+                    }
+                    if differs {
+                        changed.insert(key)
+                        touches = true
+                    }
+                }
+            }
+            if touches { rewrite.append(task) }
+        }
+
+        // Pass 2: the rewritten files without the changed rows, then the changed and new rows.
+        let writer = try TableWriter(table: table)
+        var inserted: Int64 = 0
+        do throws(IcebergError) {
+            for task in rewrite {
+                var full = table.scan(snapshotID: start)
+                full.batchSize = 8_192
+                var rows = ScanBatches.AsyncIterator(scan: full, tasks: [task])
+                while let batch = try await rows.next() {
+                    let keyColumns = keys.compactMap { batch.column(named: $0) }
+                    let keep = (0..<batch.rowCount).filter { r in !changed.contains(keyColumns.map { $0.scalar(at: r) }) }
+                    guard !keep.isEmpty else { continue }
+                    try await writer.write(try CopyOnWrite.conform(keep.count == batch.rowCount ? batch : batch.take(keep), to: writer.batchSchema))
+                }
+            }
+            for batch in input {
+                let keyColumns = keys.compactMap { batch.column(named: $0) }
+                let take = (0..<batch.rowCount).filter { r in
+                    let key = keyColumns.map { $0.scalar(at: r) }
+                    if changed.contains(key) { return true }
+                    if !found.contains(key), whenNotMatched == .insert {
+                        inserted += 1
+                        return true
+                    }
+                    return false
+                }
+                guard !take.isEmpty else { continue }
+                try await writer.write(try CopyOnWrite.conform(take.count == batch.rowCount ? batch : batch.take(take), to: writer.batchSchema))
+            }
+        } catch {
+            await writer.abort()
+            throw error
+        }
+        let files = try await writer.close()
+        guard !files.isEmpty || !rewrite.isEmpty else {
+            return Result(table: table, snapshotID: nil, updatedRows: 0, insertedRows: 0, rewrittenDataFiles: 0)
+        }
+        let committed: Table
+        do throws(IcebergError) {
+            if rewrite.isEmpty {
+                let delta = table.newRowDelta().toBranch(branch)
+                for f in files { delta.addRows(f) }
+                committed = try await delta.commit(attempts: attempts)
+            } else {
+                // Rows with these keys committed meanwhile, or deletes for the rewritten files, fail the commit.
+                let overwrite = table.newOverwrite().toBranch(branch).validateFromSnapshot(start).conflictDetectionFilter(filter)
+                    .validateNoConflictingData().validateNoConflictingDeletes()
+                for task in rewrite { overwrite.deleteFile(task.file) }
+                for f in files { overwrite.addFile(f) }
+                committed = try await overwrite.commit(attempts: attempts)
+            }
+        } catch {
+            if case .commitStateUnknown = error.kind { throw error }
+            await table.io.deleteQuietly(files.map(\.filePath))
+            throw error
+        }
+        return Result(table: committed, snapshotID: committed.metadata.refs[branch]?.snapshotID ?? committed.metadata.currentSnapshotID,
+                      updatedRows: Int64(changed.count), insertedRows: inserted, rewrittenDataFiles: rewrite.count)
+    }
+
+    /// A filter that holds for every row with one of `values` as its key (and may hold for others):
+    /// the keys themselves when few, else each key column's range.
+    static func keyFilter(_ keys: [String], _ values: [[Scalar?]]) -> ColumnPredicate {
+        var filter: ColumnPredicate = .alwaysTrue
+        for (i, name) in keys.enumerated() {
+            let column = values.map { $0[i] }
+            let present = column.compactMap { $0 }
+            var test: ColumnPredicate
+            if Set(present).count <= 256 {
+                test = .isIn(name, Array(Set(present)))
+            } else if let lo = present.min(by: { ScalarOrder.compare($0, $1) == -1 }),
+                      let hi = present.max(by: { ScalarOrder.compare($0, $1) == -1 }) {
+                test = .and(.greaterThanOrEqual(name, lo), .lessThanOrEqual(name, hi))
+            } else {
+                test = .alwaysFalse
+            }
+            if present.count < column.count { test = .or(test, .isNull(name)) }
+            filter = i == 0 ? test : .and(filter, test)
+        }
+        return filter
+    }
+
+    static func describe(_ key: [Scalar?]) -> String {
+        "(" + key.map { value -> String in
+            switch value {
+            case nil: return "null"
+            case let .binary(bytes)?: return "'" + String(decoding: bytes, as: UTF8.self) + "'"
+            case let v?: return "\(v)"
+            }
+        }.joined(separator: ", ") + ")"
+    }
+}
+
+extension Table {
+    /// Merges `batches` into the table by the columns `keys` (see ``Upsert``): rows with a key
+    /// already in the table update it (or are ignored), the others are inserted (or ignored), in
+    /// one snapshot on `branch`.
+    public func upsert(_ batches: [RecordBatch], keys: [String], whenMatched: Upsert.WhenMatched = .update,
+                       whenNotMatched: Upsert.WhenNotMatched = .insert, branch: String = "main") async throws(IcebergError) -> Upsert.Result {
+        var upsert = Upsert(table: self, keys: keys)
+        upsert.whenMatched = whenMatched
+        upsert.whenNotMatched = whenNotMatched
+        upsert.branch = branch
+        return try await upsert.commit(batches)
+    }
+}
