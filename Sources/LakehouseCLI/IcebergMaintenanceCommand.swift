@@ -70,4 +70,22 @@ extension IcebergCommand {
             for failed in result.failedDeletes { FileHandle.standardError.write(Data("could not delete \(failed)\n".utf8)) }
         }
     }
+
+    struct RewriteManifestsCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rewrite-manifests",
+            abstract: "Merge the current snapshot's small manifests into few, clustered by partition (commit.manifest.target-size-bytes).")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+        @Option(help: "Target manifest size in bytes (default: the table's commit.manifest.target-size-bytes, else 8 MB).") var targetBytes: Int64?
+
+        func run() async throws {
+            let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
+            var rewrite = t.rewriteManifests()
+            if let targetBytes { rewrite = rewrite.targetSizeBytes(targetBytes) }
+            let result = try await rewrite.commit()
+            print("manifests: \(result.manifestsBefore) → \(result.manifestsAfter) (replaced \(result.replaced), wrote \(result.created)), "
+                  + "bytes: \(result.bytesBefore) → \(result.bytesAfter)")
+        }
+    }
 }

@@ -348,3 +348,137 @@ struct RemoveOrphanFilesTests {
         #expect(FileManager.default.fileExists(atPath: orphan), "nothing is deleted on a mismatch")
     }
 }
+
+@Suite("Rewrite manifests")
+struct RewriteManifestsTests {
+    /// A day-partitioned table with 12 appends (3 days each) and 2 position-delete commits.
+    func history(_ directory: TemporaryDirectory) async throws -> (SQLiteCatalog, Table) {
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        var table = try await catalog.loadTable(id)
+        for i in 0..<12 { table = try await table.append([try eventBatch(i * 10..<(i + 1) * 10)]) }
+        for position in [0, 1] as [Int64] {
+            let file = try #require(try await table.scan().planFiles().first?.file)
+            let deletes = try await DeleteFileWriter(table: table).writePositionDeletes([file.filePath: [position]], partition: file.partition)
+            table = try await table.newRowDelta().addDeletes(deletes).commit()
+        }
+        return (catalog, table)
+    }
+
+    /// pyiceberg's view of the current snapshot: every entry (path → status, snapshot id, data
+    /// and file sequence numbers), the manifests (content, partition bounds), and the rows of
+    /// every snapshot; DuckDB's rows at the current one.
+    let inspect = pythonDuckDBIceberg + """
+        import sys, json
+        from pyiceberg.catalog.sql import SqlCatalog
+        wh, meta = sys.argv[1:3]
+        t = SqlCatalog("default", uri=f"sqlite:///{wh}/catalog.db", warehouse=f"file://{wh}").load_table("logs.events")
+        out = {"entries": {e["data_file"]["file_path"]: [e["status"], e["snapshot_id"], e["sequence_number"], e["file_sequence_number"]]
+                           for e in t.inspect.entries().to_pylist()},
+               "manifests": [[m["content"], [[str(s["lower_bound"]), str(s["upper_bound"])] for s in m["partition_summaries"]]]
+                             for m in t.inspect.manifests().to_pylist()],
+               "operation": t.current_snapshot().summary.operation.value,
+               "rows": {str(s.snapshot_id): sorted(t.scan(snapshot_id=s.snapshot_id).to_arrow().column("id").to_pylist()) for s in t.snapshots()},
+               "duckdb": [r[0] for r in con.execute(f"SELECT id FROM iceberg_scan('{meta}') ORDER BY id").fetchall()]}
+        print(json.dumps(out))
+        """
+
+    func read(_ directory: TemporaryDirectory, _ table: Table) throws -> [String: Any] {
+        let text = try Interop.runText(inspect, arguments: [directory.path, LocalFileIOPath.strip(table.metadataLocation)])
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("small manifests merge into one data and one delete manifest; entries keep their snapshot ids and sequence numbers; pyiceberg and DuckDB read the same rows",
+          .enabled(if: Interop.enabled))
+    func merge() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var (_, table) = try await history(directory)
+        let before = try read(directory, table)
+        let beforeEntries = try #require(before["entries"] as? [String: [Int]])
+        #expect((before["manifests"] as? [Any])?.count == 14)
+        let result = try await table.rewriteManifests().commit()
+        table = result.table
+        #expect(result.manifestsBefore == 14 && result.manifestsAfter == 2 && result.replaced == 14 && result.created == 2)
+        #expect(table.currentSnapshot?.summary["total-records"] == "120")
+        let after = try read(directory, table)
+        #expect(after["operation"] as? String == "replace")
+        let manifests = try #require(after["manifests"] as? [[Any]])
+        #expect(manifests.compactMap { $0.first as? Int }.sorted() == [0, 1], "data and delete manifests stay apart")
+        // Every entry EXISTING (0), with the snapshot id and sequence numbers it had.
+        let afterEntries = try #require(after["entries"] as? [String: [Int]])
+        #expect(afterEntries.count == beforeEntries.count)
+        for (path, entry) in beforeEntries {
+            #expect(afterEntries[path] == [0] + entry.dropFirst(), "\(path)")
+        }
+        let rowsBefore = try #require(before["rows"] as? [String: [Int]])
+        let rowsAfter = try #require(after["rows"] as? [String: [Int]])
+        let current = String(try #require(table.metadata.currentSnapshotID))
+        let parent = String(try #require(table.currentSnapshot?.parentSnapshotID))
+        #expect(rowsAfter[current] == rowsBefore[parent])
+        #expect(rowsAfter[current]?.count == 118)
+        for (id, rows) in rowsBefore { #expect(rowsAfter[id] == rows, "snapshot \(id) still reads as before") }
+        #expect(after["duckdb"] as? [Int] == rowsBefore[parent])
+        #expect(ids(try await table.scan().readAll()) == rowsBefore[parent]?.map(Int64.init))
+
+        // Nothing left to merge: no new snapshot.
+        let again = try await table.rewriteManifests().commit()
+        #expect(again.table.metadataLocation == table.metadataLocation && again.created == 0)
+    }
+
+    @Test("a target below the total splits by partition: each manifest holds one day", .enabled(if: Interop.enabled))
+    func clustered() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var (_, table) = try await history(directory)
+        let dataBytes = try await SnapshotManifests.bytes(table, content: 0)
+        table = try await table.commit(updates: [.setProperties(["commit.manifest.target-size-bytes": String(dataBytes / 3 + 1)])])
+        let result = try await table.rewriteManifests().commit()
+        #expect(result.created == 4, "three data manifests and one delete manifest")
+        let refreshed = try await table.refresh()
+        let after = try read(directory, refreshed)
+        let data = try #require(after["manifests"] as? [[Any]]).filter { $0.first as? Int == 0 }
+        let bounds = data.compactMap { ($0.last as? [[String]])?.first }
+        #expect(bounds.count == 3)
+        #expect(bounds.allSatisfy { $0[0] == $0[1] }, "one day per manifest: \(bounds)")
+        #expect(Set(bounds.map { $0[0] }).count == 3)
+    }
+
+    @Test("a concurrent append is carried; a concurrent rewrite makes the stale one plan again")
+    func concurrent() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let (_, table) = try await history(directory)
+        let appended = try await table.append([try eventBatch(500..<510)])
+        // Planned on `table`: the append's manifest is carried, not rewritten away.
+        let first = try await table.rewriteManifests().commit()
+        #expect(first.table.currentSnapshot?.parentSnapshotID == appended.metadata.currentSnapshotID)
+        #expect(ids(try await first.table.scan().readAll()).filter { $0 >= 500 } == (500..<510).map(Int64.init))
+        #expect(ids(try await first.table.scan().readAll()).count == 128)
+        // A second rewrite from the same stale handle finds its manifests gone and plans again.
+        let second = try await table.rewriteManifests().commit()
+        #expect(second.table.metadata.snapshots.count == first.table.metadata.snapshots.count + (second.created > 0 ? 1 : 0))
+        #expect(ids(try await second.table.scan().readAll()).count == 128)
+        let files = try await second.table.scan().planFiles()
+        #expect(files.count == 39)
+    }
+
+    func ids(_ batches: [RecordBatch]) -> [Int64] {
+        batches.flatMap { b in (0..<b.rowCount).compactMap { r -> Int64? in
+            if case let .int64(v)? = b.columns[0].scalar(at: r) { return v } else { return nil }
+        } }.sorted()
+    }
+}
+
+/// The manifests of a table's current snapshot, read with fastavro-free means: the list through
+/// the public scan planning would hide them, so their sizes come from the files on disk.
+enum SnapshotManifests {
+    static func bytes(_ table: Table, content: Int32) async throws -> Int64 {
+        let list = try #require(table.currentSnapshot?.manifestList)
+        let text = try Interop.runText("""
+            import sys, json, fastavro
+            with open(sys.argv[1].replace("file://", ""), "rb") as f:
+                print(sum(m["manifest_length"] for m in fastavro.reader(f) if m["content"] == int(sys.argv[2])))
+            """, arguments: [list, String(content)])
+        return try #require(Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+}
