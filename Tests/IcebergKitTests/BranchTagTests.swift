@@ -194,6 +194,53 @@ struct BranchTagTests {
         #expect(info["rows"] as? [Int] == Array(0..<20), "main does not see the branch's rows")
     }
 
+    @Test("row-level writes (copy-on-write delete, overwrite, DeleteFiles) on a branch move only the branch; pyiceberg and DuckDB read both; changelog and incremental scans follow the branch",
+          .enabled(if: Interop.enabled))
+    func rowLevelWritesOnBranch() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var (_, table) = try await unpartitionedEvents(directory)
+        table = try await appendEvents(table, 0..<10)
+        let s1 = try #require(table.metadata.currentSnapshotID)
+        table = try await appendEvents(table, 10..<20)
+        let s2 = try #require(table.metadata.currentSnapshotID)
+        table = try await table.manageSnapshots().createBranch("dev").commit()
+        let first = try #require(try await table.scan(snapshotID: s1).planFiles().first?.file)
+        table = try await table.newDelete().toBranch("dev").deleteFile(first).commit()
+        let d1 = try #require(table.metadata.refs["dev"]?.snapshotID)
+        table = try await table.delete(where: .lessThan("id", .int64(15)), branch: "dev").table
+        let d2 = try #require(table.metadata.refs["dev"]?.snapshotID)
+        table = try await table.overwrite([try eventBatch(100..<103)], where: .greaterThanOrEqual("id", .int64(18)), branch: "dev").table
+        let d3 = try #require(table.metadata.refs["dev"]?.snapshotID)
+        #expect([d1, d2, d3].map { table.metadata.snapshot(id: $0)?.parentSnapshotID } == [s2, d1, d2])
+        #expect(table.metadata.currentSnapshotID == s2, "main did not move")
+        let devRows = (Array(15..<18) + Array(100..<103)).map(Int64.init)
+        #expect(sortedIDs(try await table.scan(ref: "dev").readAll()) == devRows)
+        #expect(sortedIDs(try await table.scan().readAll()) == (0..<20).map(Int64.init))
+
+        let text = try Interop.runText(refsScript, arguments: ["[\"\(LocalFileIOPath.strip(table.metadataLocation))\"]"])
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]]).first
+        #expect((info?["rows"] as? [String: [Int]])?["dev"] == devRows.map(Int.init))
+        #expect((info?["duckdb"] as? [String: [Int]])?["dev"] == devRows.map(Int.init))
+        #expect((info?["rows"] as? [String: [Int]])?["main"] == Array(0..<20))
+
+        // Along dev: no append after s2; the changelog's net change per snapshot is what each write did.
+        #expect(try await table.incrementalAppendScan(fromSnapshotExclusive: s2, toSnapshotInclusive: d3).readAll().isEmpty)
+        #expect(sortedIDs(try await table.incrementalAppendScan(fromSnapshotExclusive: s1, toSnapshotInclusive: d3).readAll()) == (10..<20).map(Int64.init))
+        var net: [Int32: [Int64: Int]] = [:]
+        for b in try await table.changelogScan(fromSnapshotExclusive: s2, toSnapshotInclusive: d3, columns: ["id"]).readAll() {
+            for r in 0..<b.rowCount {
+                guard case let .int64(id)? = b.columns[0].scalar(at: r), case let .binary(type)? = b.columns[1].scalar(at: r),
+                      case let .int32(ordinal)? = b.columns[2].scalar(at: r) else { Issue.record("changelog columns"); continue }
+                net[ordinal, default: [:]][id, default: 0] += String(decoding: type, as: UTF8.self) == "INSERT" ? 1 : -1
+            }
+        }
+        func nonZero(_ m: [Int64: Int]?) -> [Int64: Int] { (m ?? [:]).filter { $0.value != 0 } }
+        #expect(nonZero(net[0]) == Dictionary(uniqueKeysWithValues: (0..<10).map { (Int64($0), -1) }))
+        #expect(nonZero(net[1]) == Dictionary(uniqueKeysWithValues: (10..<15).map { (Int64($0), -1) }))
+        #expect(nonZero(net[2]) == Dictionary(uniqueKeysWithValues: (18..<20).map { (Int64($0), -1) } + (100..<103).map { (Int64($0), 1) }))
+    }
+
     @Test("write-audit-publish: a staged append is invisible on main until fast-forwarded; a failed audit or a moved main publishes nothing",
           .enabled(if: Interop.enabled))
     func writeAuditPublish() async throws {
