@@ -15,6 +15,13 @@ public import ParquetWriter
 /// closed. ``close()`` returns the files with the metrics manifests need; a failed or abandoned
 /// writer deletes what it wrote.
 ///
+/// When the table has a default sort order, rows are sorted by it within bounded runs: each
+/// open file buffers the rows routed to it, and when the rows buffered across all files pass
+/// ``sortBufferRows`` the largest buffer is sorted and written as one run (a file's last run is
+/// written when it closes). A file written as a single run is wholly sorted and records the
+/// order's id (`sort_order_id`); a file of several runs is sorted only within each run and
+/// records none, so readers never trust an order that does not hold.
+///
 /// ```swift
 /// let writer = try TableWriter(table: table)
 /// for batch in batches { try await writer.write(batch) }
@@ -31,6 +38,9 @@ public final class TableWriter {
     public let maximumOpenFiles: Int
     /// String bounds are truncated to this many characters (Iceberg's default `truncate(16)`).
     public var truncateLength = 16
+    /// Rows held for sorting across all open files (with a sort order): what bounds the memory
+    /// sorting takes, and the largest file that can come out wholly sorted.
+    public var sortBufferRows = 32_768
 
     private let schema: IcebergSchema
     private let spec: PartitionSpec
@@ -44,7 +54,13 @@ public final class TableWriter {
         var output: any FileWriter
         var path: String
         var lastUse: Int
+        /// Rows waiting to be sorted (with a sort order), and the sorted runs written so far.
+        var pending: [RecordBatch] = []
+        var pendingRows = 0
+        var runs = 0
     }
+    private let sorter: RowSorter?
+    private var pendingRows = 0
     private var open: [[Scalar?]: OpenFile] = [:]
     private var finished: [DataFile] = []
     private var uses = 0
@@ -90,6 +106,9 @@ public final class TableWriter {
         partitionTypes = try ManifestCodec.partitionTypes(spec, schema)
         batchSchema = try schema.columnarSchema()
         router = try PartitionRouter(spec: spec, schema: batchSchema)
+        let columnar = batchSchema
+        sorter = metadata.sortOrders.first { $0.orderID == metadata.defaultSortOrderID }
+            .flatMap { RowSorter(order: $0, batchSchema: columnar) }
     }
 
     deinit {
@@ -131,6 +150,18 @@ public final class TableWriter {
             file = try await newFile(key)
         }
         file.lastUse = uses
+        if sorter != nil {
+            file.pending.append(batch)
+            file.pendingRows += batch.rowCount
+            pendingRows += batch.rowCount
+            open[key] = file
+            // Over the budget: the largest buffers are sorted and written until it holds again.
+            while pendingRows > sortBufferRows, let largest = open.max(by: { $0.value.pendingRows < $1.value.pendingRows })?.key {
+                try await flushRun(largest)
+                if let f = open[largest], f.writer.estimatedSize >= targetFileSize { try await closeFile(largest) }
+            }
+            return
+        }
         open[key] = file
         do {
             try file.writer.write(batch)
@@ -139,6 +170,23 @@ public final class TableWriter {
         }
         try await drain(file)
         if file.writer.estimatedSize >= targetFileSize { try await closeFile(key) }
+    }
+
+    /// Sorts the rows the file at `key` holds and writes them as one run.
+    private func flushRun(_ key: [Scalar?]) async throws(IcebergError) {
+        guard let sorter, var file = open[key], !file.pending.isEmpty else { return }
+        let run = try sorter.sorted(file.pending)
+        pendingRows -= file.pendingRows
+        file.pending = []
+        file.pendingRows = 0
+        file.runs += 1
+        open[key] = file
+        do {
+            try file.writer.write(run)
+        } catch {
+            throw IcebergError(.io("\(error)"), path: file.path)
+        }
+        try await drain(file)
     }
 
     /// Hands the bytes encoded so far to the file's output.
@@ -164,6 +212,7 @@ public final class TableWriter {
     }
 
     private func closeFile(_ key: [Scalar?]) async throws(IcebergError) {
+        try await flushRun(key)
         guard let file = open.removeValue(forKey: key) else { return }
         let result: ParquetWriteResult
         do {
@@ -179,7 +228,9 @@ public final class TableWriter {
             await file.output.abort()
             throw error
         }
-        finished.append(dataFile(result, path: file.path, partition: key))
+        var written = dataFile(result, path: file.path, partition: key)
+        if let sorter, file.runs == 1 { written.sortOrderID = sorter.order.orderID }
+        finished.append(written)
     }
 
     /// Closes every open file and returns all the data files written.
@@ -203,6 +254,7 @@ public final class TableWriter {
             await file.output.abort()
         }
         open.removeAll()
+        pendingRows = 0
         await io.deleteQuietly(finished.map(\.filePath))
         finished.removeAll()
         closed = true
