@@ -37,18 +37,9 @@ struct UpsertTests {
         let table = try await catalog.loadTable(id).append([try eventBatch(0..<30)])
         let before = table.metadata.snapshots.count
         // 25, 26, 27 change status; 28 and 29 are sent unchanged; 30..<35 are new.
-        let input = try rows([(25, 999), (26, nil), (27, 999), (28, Self.original(28)), (29, Self.original(29))]
-                             + (30..<35).map { ($0, 123) })
+        let (input, expected) = try updateCase()
         let result = try await table.upsert([input], keys: ["id"])
-        #expect(result.updatedRows == 3 && result.insertedRows == 5)
-        let expected = (0..<35).map { i -> [Int] in
-            switch i {
-            case 25, 27: return [i, 999]
-            case 26: return [i, -1]
-            case 30..<35: return [i, 123]
-            default: return [i, Self.original(i)]
-            }
-        }
+        #expect(result.updatedRows == 3 && result.insertedRows == 5 && result.rewrittenDataFiles > 0)
         #expect(pairs(try await result.table.scan().readAll()) == expected)
         #expect(result.table.metadata.snapshots.count == before + 1)
         #expect(result.table.currentSnapshot?.operation == "overwrite")
@@ -57,6 +48,45 @@ struct UpsertTests {
         let again = try await result.table.upsert([input], keys: ["id"])
         #expect(again.snapshotID == nil && again.table.metadata.currentSnapshotID == result.table.metadata.currentSnapshotID)
 
+        let read = try interop(directory, result.table)
+        #expect(read.pyiceberg == expected && read.duckdb == expected && read.snapshots == before + 1)
+    }
+
+    /// Input and expected rows of the update-and-insert tests.
+    func updateCase() throws -> (input: RecordBatch, expected: [[Int]]) {
+        let input = try rows([(25, 999), (26, nil), (27, 999), (28, Self.original(28)), (29, Self.original(29))]
+                             + (30..<35).map { ($0, 123) })
+        let expected = (0..<35).map { i -> [Int] in
+            switch i {
+            case 25, 27: return [i, 999]
+            case 26: return [i, -1]
+            case 30..<35: return [i, 123]
+            default: return [i, Self.original(i)]
+            }
+        }
+        return (input, expected)
+    }
+
+    @Test("merge-on-read (write.merge.mode): old rows deleted by position, new values appended, one snapshot; pyiceberg and DuckDB agree",
+          .enabled(if: Interop.enabled))
+    func mergeOnRead() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        let table = try await catalog.loadTable(id).setProperties(["write.merge.mode": "merge-on-read"]).append([try eventBatch(0..<30)])
+        let before = table.metadata.snapshots.count
+        let (input, expected) = try updateCase()
+        let result = try await table.upsert([input], keys: ["id"])
+        #expect(result.updatedRows == 3 && result.insertedRows == 5 && result.rewrittenDataFiles == 0)
+        let summary = try #require(result.table.currentSnapshot?.summary)
+        #expect(summary["added-position-deletes"] == "3" && summary["deleted-data-files"] == nil)
+        #expect(pairs(try await result.table.scan().readAll()) == expected)
+        let read = try interop(directory, result.table)
+        #expect(read.pyiceberg == expected && read.duckdb == expected && read.snapshots == before + 1)
+    }
+
+    /// (id, status) pairs read by pyiceberg (current snapshot) and DuckDB (`table`'s metadata file).
+    func interop(_ directory: TemporaryDirectory, _ table: Table) throws -> (pyiceberg: [[Int]]?, duckdb: [[Int]]?, snapshots: Int?) {
         let script = pythonDuckDBIceberg + """
             import sys, json
             from pyiceberg.catalog.sql import SqlCatalog
@@ -68,11 +98,9 @@ struct UpsertTests {
             dk = [[i, -1 if s is None else s] for i, s in con.execute(f"SELECT id, status FROM iceberg_scan('{meta}') ORDER BY id").fetchall()]
             print(json.dumps({"pyiceberg": py, "duckdb": dk, "snapshots": len(t.snapshots())}))
             """
-        let text = try Interop.runText(script, arguments: [directory.path, LocalFileIOPath.strip(result.table.metadataLocation)])
+        let text = try Interop.runText(script, arguments: [directory.path, LocalFileIOPath.strip(table.metadataLocation)])
         let json = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(json["pyiceberg"] as? [[Int]] == expected)
-        #expect(json["duckdb"] as? [[Int]] == expected)
-        #expect(json["snapshots"] as? Int == before + 1)
+        return (json["pyiceberg"] as? [[Int]], json["duckdb"] as? [[Int]], json["snapshots"] as? Int)
     }
 
     @Test("whenMatched: .ignore inserts only new keys in one append and rewrites nothing")

@@ -108,6 +108,16 @@ public struct MergeOnReadDelete: Sendable {
     /// apply to it) where `filter` is true, ascending.
     func matchingPositions(_ task: FileScanTask, filter: ColumnPredicate, schema: IcebergSchema,
                            cache: inout DeleteCache) async throws(IcebergError) -> [Int64] {
+        try await livePositions(task, fields: schema.fields.filter { filter.columns.contains($0.name) }, prune: filter,
+                                everyRow: Self.constant(filter) == true, schema: schema, cache: &cache) { filter.evaluate($0).isTrue }
+    }
+
+    /// The positions in `task`'s data file of live rows that `select` picks from batches of
+    /// `fields` (row groups pruned by `prune`'s statistics; `everyRow`: whether every row is
+    /// picked when `fields` is empty), ascending.
+    func livePositions(_ task: FileScanTask, fields filterFields: [NestedField], prune filter: ColumnPredicate, everyRow: Bool,
+                       schema: IcebergSchema, cache: inout DeleteCache,
+                       select: (RecordBatch) -> Bitmap) async throws(IcebergError) -> [Int64] {
         let path = task.file.filePath
         let input = try await ParquetFileInput.open(path, io: table.io, expectedSize: task.file.fileSizeInBytes)
         var deleted: [Int64] = []
@@ -125,7 +135,6 @@ public struct MergeOnReadDelete: Sendable {
             return i == deleted.count || deleted[i] != position
         }
         let reader = input.reader
-        let filterFields = schema.fields.filter { filter.columns.contains($0.name) }
         let keyFields = equality.flatMap(\.fieldIDs).compactMap { schema.field(id: $0) }
         let plan = try ReadPlan(fields: filterFields, fileSchema: reader.schema, extraFields: keyFields, path: path)
         // Row groups pruned by their statistics, the filter's columns found by field id in the file.
@@ -141,7 +150,7 @@ public struct MergeOnReadDelete: Sendable {
             let first = reader.rowGroupFirstRows[g]
             guard !plan.fileIDs.isEmpty else {
                 // Nothing to read (a filter of constants): every live row matches, or none does.
-                guard Self.constant(filter) == true else { continue }
+                guard everyRow else { continue }
                 let rows = Int64(reader.metadata.rowGroups[g].numRows)
                 out += (first..<(first + rows)).filter(live)
                 continue
@@ -154,7 +163,7 @@ public struct MergeOnReadDelete: Sendable {
                 let start = first + Int64(slices.rowsRead - raw.rowCount)
                 let columns = try plan.adapt(raw)
                 let batch = try plan.batch(columns, rows: raw.rowCount)
-                let selected = filter.evaluate(batch).isTrue
+                let selected = select(batch)
                 for r in 0..<raw.rowCount where selected[r] {
                     let position = start + Int64(r)
                     guard live(position), !equality.contains(where: { $0.contains(row: r, columns: columns) }) else { continue }

@@ -5,10 +5,12 @@ public import LakeColumnar
 /// is dropped (``WhenMatched/ignore``); a row whose key is new is inserted
 /// (``WhenNotMatched/insert``) or dropped (``WhenNotMatched/ignore``).
 ///
-/// Copy-on-write: the data files holding a key to update are rewritten without those rows and
+/// Copy-on-write (the default): the data files holding a key to update are rewritten without those rows and
 /// the new values written with the inserted rows, committed as one `overwrite` (an ``OverwriteFiles``
 /// that checks, as Java's, that no data matching the keys and no deletes for the rewritten files
-/// were committed meanwhile); inserts alone are one `append`. The input (its key set) is held in
+/// were committed meanwhile); inserts alone are one `append`. Merge-on-read (`write.merge.mode`,
+/// else `write.update.mode`, set to `merge-on-read`): the old rows are deleted by position delete
+/// files and the new values appended, in one ``RowDelta`` that requires the data files to still exist. The input (its key set) is held in
 /// memory; the table is streamed a batch at a time, pruned to the files whose column metrics
 /// may hold an input key. With ``WhenMatched/ignore`` no file is rewritten, so de-duplicating
 /// new rows against the table reads only the key columns.
@@ -43,7 +45,7 @@ public struct Upsert: Sendable {
         public var updatedRows: Int64
         /// Input rows inserted under new keys.
         public var insertedRows: Int64
-        /// Data files rewritten without the updated rows.
+        /// Data files rewritten without the updated rows (copy-on-write; 0 for merge-on-read).
         public var rewrittenDataFiles: Int
     }
 
@@ -82,6 +84,10 @@ public struct Upsert: Sendable {
         }
         if let ref = table.metadata.refs[branch], !ref.isBranch {
             throw IcebergError(.validationFailed("'\(branch)' is a tag, not a branch: rows are written to branches"))
+        }
+        let mergeOnRead = try Self.mergeOnRead(table.metadata.properties)
+        if mergeOnRead, table.metadata.formatVersion < 2 {
+            throw IcebergError(.unsupported("merge-on-read upserts on a format v\(table.metadata.formatVersion) table (position deletes need v2)"))
         }
         let columnar = try schema.columnarSchema()
         let input = try batches.map { (b) throws(IcebergError) -> RecordBatch in try CopyOnWrite.conform(b, to: columnar) }
@@ -137,11 +143,31 @@ public struct Upsert: Sendable {
             if touches { rewrite.append(task) }
         }
 
-        // Pass 2: the rewritten files without the changed rows, then the changed and new rows.
+        // Merge-on-read: the changed rows' positions, by partition, for position delete files.
+        struct PartitionKey: Hashable {
+            var specID: Int32
+            var partition: [Scalar?]
+        }
+        var deletes: [PartitionKey: [String: [Int64]]] = [:]
+        if mergeOnRead {
+            var cache = DeleteCache()
+            let reader = MergeOnReadDelete(table: table)
+            let keyFields = keys.compactMap { k in schema.fields.first { $0.name == k } }
+            for task in rewrite {
+                let positions = try await reader.livePositions(task, fields: keyFields, prune: filter, everyRow: false, schema: schema,
+                                                               cache: &cache) { batch in
+                    let keyColumns = keys.compactMap { batch.column(named: $0) }
+                    return Bitmap((0..<batch.rowCount).map { r in changed.contains(keyColumns.map { $0.scalar(at: r) }) })
+                }
+                deletes[PartitionKey(specID: task.specID, partition: task.file.partition), default: [:]][task.file.filePath] = positions
+            }
+        }
+
+        // Pass 2 (copy-on-write): the rewritten files without the changed rows; then the changed and new rows.
         let writer = try TableWriter(table: table)
         var inserted: Int64 = 0
         do throws(IcebergError) {
-            for task in rewrite {
+            for task in rewrite where !mergeOnRead {
                 var full = table.scan(snapshotID: start)
                 full.batchSize = 8_192
                 var rows = ScanBatches.AsyncIterator(scan: full, tasks: [task])
@@ -175,8 +201,21 @@ public struct Upsert: Sendable {
             return Result(table: table, snapshotID: nil, updatedRows: 0, insertedRows: 0, rewrittenDataFiles: 0)
         }
         let committed: Table
+        var deleteFiles: [String] = []
         do throws(IcebergError) {
-            if rewrite.isEmpty {
+            if mergeOnRead, !deletes.isEmpty {
+                // One row delta: position deletes for the old rows, the new values and inserts as data.
+                let delta = table.newRowDelta().toBranch(branch).validateFromSnapshot(start)
+                    .validateDataFilesExist(rewrite.map(\.file.filePath))
+                let deleteWriter = DeleteFileWriter(table: table)
+                for (key, positions) in deletes {
+                    let file = try await deleteWriter.writePositionDeletes(positions, partition: key.partition)
+                    deleteFiles.append(file.filePath)
+                    delta.addDeletes(file, specID: key.specID)
+                }
+                for f in files { delta.addRows(f) }
+                committed = try await delta.commit(attempts: attempts)
+            } else if rewrite.isEmpty {
                 let delta = table.newRowDelta().toBranch(branch)
                 for f in files { delta.addRows(f) }
                 committed = try await delta.commit(attempts: attempts)
@@ -190,11 +229,25 @@ public struct Upsert: Sendable {
             }
         } catch {
             if case .commitStateUnknown = error.kind { throw error }
-            await table.io.deleteQuietly(files.map(\.filePath))
+            await table.io.deleteQuietly(files.map(\.filePath) + deleteFiles)
             throw error
         }
         return Result(table: committed, snapshotID: committed.metadata.refs[branch]?.snapshotID ?? committed.metadata.currentSnapshotID,
-                      updatedRows: Int64(changed.count), insertedRows: inserted, rewrittenDataFiles: rewrite.count)
+                      updatedRows: Int64(changed.count), insertedRows: inserted, rewrittenDataFiles: mergeOnRead ? 0 : rewrite.count)
+    }
+
+    /// Whether the table's properties ask for merge-on-read upserts: `write.merge.mode`, else
+    /// `write.update.mode` (`copy-on-write` by default, as Java).
+    static func mergeOnRead(_ properties: [String: String]) throws(IcebergError) -> Bool {
+        for name in ["write.merge.mode", "write.update.mode"] {
+            guard let text = properties[name] else { continue }
+            switch text.lowercased() {
+            case "merge-on-read": return true
+            case "copy-on-write": return false
+            default: throw IcebergError(.invalidMetadata("\(name) is '\(text)': expected copy-on-write or merge-on-read"))
+            }
+        }
+        return false
     }
 
     /// A filter that holds for every row with one of `values` as its key (and may hold for others):
