@@ -241,6 +241,42 @@ struct BranchTagTests {
         #expect(nonZero(net[2]) == Dictionary(uniqueKeysWithValues: (18..<20).map { (Int64($0), -1) } + (100..<103).map { (Int64($0), 1) }))
     }
 
+
+    @Test("the exactly-once ledger answers per branch: an object staged on audit is refused there again and is not yet ingested on main")
+    func sourcesPerBranch() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var (catalog, table) = try await unpartitionedEvents(directory)
+        func ingest(_ table: Table, _ source: String, _ range: Range<Int>, branch: String? = nil) async throws -> Table {
+            let append = try table.newAppend()
+            if let branch { append.toBranch(branch) }
+            append.recordSource(source)
+            try await append.write(try eventBatch(range))
+            return try await append.commit()
+        }
+        table = try await ingest(table, "logs/a.gz", 0..<3)
+        table = try await ingest(table, "logs/b.gz", 3..<6, branch: "audit")
+        #expect(try await table.hasCommitted(source: "logs/b.gz") == false, "staged, not ingested on main")
+        #expect(try await table.hasCommitted(source: "logs/b.gz", onBranch: "main") == false)
+        #expect(try await table.hasCommitted(source: "logs/b.gz", onBranch: "audit"))
+        #expect(try await table.hasCommitted(source: "logs/a.gz", onBranch: "audit"), "the branch holds main's history")
+        #expect(table.metadata.committedSources(onBranch: "audit") == ["logs/a.gz", "logs/b.gz"])
+        #expect(table.metadata.committedSources(onBranch: "main") == ["logs/a.gz"])
+        let location = table.metadataLocation
+        for (source, branch) in [("logs/b.gz", "audit"), ("logs/a.gz", "audit"), ("logs/a.gz", "main")] {
+            do {
+                _ = try await ingest(table, source, 6..<7, branch: branch)
+                Issue.record("\(source) was ingested twice on \(branch)")
+            } catch let error as IcebergError {
+                guard case .validationFailed = error.kind else { Issue.record("expected validationFailed, got \(error)"); continue }
+            }
+        }
+        #expect(try await catalog.loadTable(table.identifier).metadataLocation == location)
+        table = try await table.manageSnapshots().fastForwardBranch("main", to: "audit").commit()
+        #expect(try await table.hasCommitted(source: "logs/b.gz"))
+        await #expect(throws: IcebergError.self) { try await ingest(table, "logs/b.gz", 6..<7) }
+    }
+
     @Test("write-audit-publish: a staged append is invisible on main until fast-forwarded; a failed audit or a moved main publishes nothing",
           .enabled(if: Interop.enabled))
     func writeAuditPublish() async throws {

@@ -23,8 +23,8 @@ public final class AppendTransaction {
     private var extraFiles: [DataFile] = []
     private var done = false
     private var validations: [@Sendable (TableMetadata) throws(IcebergError) -> Void] = []
-    /// Checks that need the branch committed to (the ingest ledger is kept per branch).
-    private var branchValidations: [@Sendable (TableMetadata, String) throws(IcebergError) -> Void] = []
+    /// Checks that need the branch committed to (the ingest ledger is answered per branch).
+    private var branchValidations: [@Sendable (Table, String) async throws(IcebergError) -> Void] = []
     /// The branch the snapshot is committed to (see ``toBranch(_:)``).
     public private(set) var branch = "main"
     /// Checks that read files (the source ledger) besides the metadata; see ``validate(reading:)``.
@@ -85,7 +85,7 @@ public final class AppendTransaction {
     }
 
     /// Adds a check that also gets the branch the commit goes to (see ``validate(_:)``).
-    func validateOnBranch(_ check: @escaping @Sendable (TableMetadata, String) throws(IcebergError) -> Void) {
+    func validateOnBranch(_ check: @escaping @Sendable (Table, String) async throws(IcebergError) -> Void) {
         branchValidations.append(check)
     }
 
@@ -105,7 +105,7 @@ public final class AppendTransaction {
             let committed = try await CommitRetry.run(table, attempts: attempts) { (current) throws(IcebergError) -> Table in
                 for check in checks { try check(current.metadata) }
                 for check in readingChecks { try await check(current) }
-                for check in branchChecks { try check(current.metadata, branch) }
+                for check in branchChecks { try await check(current, branch) }
                 return try await producer.commit(on: current, branch: branch)
             }
             table = committed

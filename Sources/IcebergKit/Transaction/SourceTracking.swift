@@ -19,11 +19,13 @@ extension AppendTransaction {
     public func recordSource(_ source: String, key: String = AppendTransaction.sourceSummaryKey) {
         setSummaryProperty(key, source)
         let table = identifier
-        validate(reading: { (current: Table) async throws(IcebergError) in
-            if try await current.hasCommitted(source: source, key: key) {
-                throw IcebergError(.validationFailed("\(source) is already in \(table)"))
+        // Checked on the branch committed to (see ``toBranch(_:)``): staged on an audit branch,
+        // an object is refused there again, and not yet ingested on main.
+        validateOnBranch { (current: Table, branch: String) async throws(IcebergError) in
+            if try await current.hasCommitted(source: source, key: key, onBranch: branch) {
+                throw IcebergError(.validationFailed("\(source) is already in \(table)\(branch == "main" ? "" : " (branch \(branch))")"))
             }
-        })
+        }
     }
 }
 
