@@ -80,7 +80,7 @@ extension Table {
     /// `write.update.isolation-level` (default `serializable`: data appended meanwhile that may
     /// match `filter` fails the commit).
     @discardableResult
-    public func overwrite<S: AsyncSequence & Sendable>(_ batches: S, where filter: ColumnPredicate, branch: String = "main",
+    public func overwrite<S: AsyncSequence>(_ batches: S, where filter: ColumnPredicate, branch: String = "main",
                                                      attempts: Int = 30) async throws(IcebergError) -> RowLevelWriteResult
     where S.Element == RecordBatch {
         try await CopyOnWrite(table: self, filter: filter, branch: branch,
@@ -106,7 +106,7 @@ extension Table {
     /// check is made unless `validateNoConflicts` is set (Java's default): then data or deletes
     /// committed meanwhile to a replaced partition fail the commit.
     @discardableResult
-    public func dynamicPartitionOverwrite<S: AsyncSequence & Sendable>(_ batches: S, branch: String = "main", validateNoConflicts: Bool = false,
+    public func dynamicPartitionOverwrite<S: AsyncSequence>(_ batches: S, branch: String = "main", validateNoConflicts: Bool = false,
                                                                        attempts: Int = 30) async throws(IcebergError) -> RowLevelWriteResult
     where S.Element == RecordBatch {
         let writer = try TableWriter(table: self)
@@ -231,10 +231,12 @@ struct CopyOnWrite {
                 full.batchSize = scan.batchSize
                 var rows = ScanBatches.AsyncIterator(scan: full, tasks: [task])
                 while let batch = try await rows.next() {
+                    // Rows the filter does not select (false or unknown) are kept.
+                    let selected = filter.selection(batch)
+                    guard selected.setCount < batch.rowCount else { continue }
                     var keep: [Int] = []
-                    keep.reserveCapacity(batch.rowCount)
-                    for r in 0..<batch.rowCount where filter.evaluate(batch, r) != true { keep.append(r) }
-                    guard !keep.isEmpty else { continue }
+                    keep.reserveCapacity(batch.rowCount - selected.setCount)
+                    for r in 0..<batch.rowCount where !selected[r] { keep.append(r) }
                     let kept = keep.count == batch.rowCount ? batch : batch.take(keep)
                     try await writer.write(try Self.conform(kept, to: writer.batchSchema))
                     rewritten += Int64(keep.count)
@@ -247,7 +249,8 @@ struct CopyOnWrite {
                     throw IcebergError(.io("reading the rows to write: \(error)"))
                 }
                 guard let batch = next else { break }
-                for r in 0..<batch.rowCount where filter.evaluate(batch, r) != true {
+                let selected = filter.selection(batch)
+                if selected.setCount < batch.rowCount, let r = (0..<batch.rowCount).first(where: { !selected[$0] }) {
                     throw IcebergError(.validationFailed("row \(inserted + Int64(r)) of the new rows does not match the overwrite filter \(filter)"))
                 }
                 try await writer.write(try Self.conform(batch, to: writer.batchSchema))
@@ -289,7 +292,7 @@ struct CopyOnWrite {
         var rows = ScanBatches.AsyncIterator(scan: scan, tasks: [task])
         var count: Int64 = 0
         while let batch = try await rows.next() {
-            for r in 0..<batch.rowCount where filter.evaluate(batch, r) == true { count += 1 }
+            count += Int64(filter.selection(batch).setCount)
         }
         return count
     }
