@@ -12,7 +12,7 @@ struct IcebergCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iceberg", abstract: "Iceberg tables in a SQLite catalog (pyiceberg-compatible), the Glue Data Catalog, an Iceberg REST catalog, or catalog-less on S3.",
         subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self,
-                      DeleteCommand.self, OverwriteCommand.self,
+                      DeleteCommand.self, OverwriteCommand.self, UpsertCommand.self, AddFilesCommand.self,
                       ExpireSnapshotsCommand.self, RemoveOrphansCommand.self, RewriteManifestsCommand.self,
                       BranchCommand.self, TagCommand.self, RefsCommand.self])
 
