@@ -14,12 +14,14 @@ struct IcebergCommand: AsyncParsableCommand {
         subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self,
                       DeleteCommand.self, OverwriteCommand.self, UpsertCommand.self, AddFilesCommand.self,
                       ExpireSnapshotsCommand.self, RemoveOrphansCommand.self, RewriteManifestsCommand.self,
-                      BranchCommand.self, TagCommand.self, RefsCommand.self])
+                      BranchCommand.self, TagCommand.self, RefsCommand.self,
+                      PropertiesCommand.self, SchemaCommand.self, PartitionCommand.self, SortCommand.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a table (CloudFront silver schema, partitioned by day).")
+        static let configuration = CommandConfiguration(abstract: "Create a table (CloudFront silver schema, partitioned by day, unless --schema-from says otherwise).")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
+        @OptionGroup var definition: TableDefinitionOptions
 
         func run() async throws {
             let catalog = try options.open()
@@ -27,8 +29,18 @@ struct IcebergCommand: AsyncParsableCommand {
             if !(try await catalog.listNamespaces().contains(id.namespace)) { try await catalog.createNamespace(id.namespace) }
             let schema = IcebergSchema(columnar: CloudFrontParserOptions().schema.schema)
             let spec = PartitionSpec(fields: [PartitionField(sourceID: 1, fieldID: 1000, name: "date_day", transform: .day)])
-            let created = try await catalog.createTable(id, schema: schema, spec: spec, sortOrder: .unsorted, properties: ["write.format.default": "parquet"])
+            guard !definition.isEmpty else {
+                let created = try await catalog.createTable(id, schema: schema, spec: spec, sortOrder: .unsorted, properties: ["write.format.default": "parquet"])
+                print(created.metadataLocation)
+                return
+            }
+            var described = try definition.definition(defaultSchema: schema, defaultSpec: spec)
+            if described.properties["write.format.default"] == nil { described.properties["write.format.default"] = "parquet" }
+            let created = try await catalog.createTable(id, described)
             print(created.metadataLocation)
+            print(created.schema.outline)
+            print(created.spec.outline(created.schema))
+            print(created.sortOrder.outline(created.schema))
         }
     }
 

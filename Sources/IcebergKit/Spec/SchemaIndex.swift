@@ -1,3 +1,5 @@
+public import LakeColumnar
+
 /// Fields of a schema by dotted name, at any depth, as Java's `TypeUtil.indexByName` names them:
 /// `point.x` for a struct's field, `locations.element.lat` for a list element's, `attrs.key` and
 /// `attrs.value.unit` for a map's. The short forms without `element` / `value`
@@ -190,5 +192,19 @@ private struct TypeTextParser {
         default:
             return try IcebergType.primitive(name)
         }
+    }
+}
+
+extension IcebergSchema {
+    /// The schema of columnar `fields` (a Parquet file's, say) with ids assigned afresh from 1,
+    /// a struct's fields before their children (Java's `TypeUtil.assignFreshIds`): what a new
+    /// table made from a file's schema gets, whatever ids the file had.
+    public init(freshIDsFrom fields: [Field]) {
+        var next: Int32 = 0
+        guard case let .structure(assigned) = UpdateSchema.reassigned(.structure(fields.map(NestedField.init(columnar:))), &next) else {
+            self.init(fields: [])
+            return
+        }
+        self.init(fields: assigned)
     }
 }

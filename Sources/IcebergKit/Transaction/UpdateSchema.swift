@@ -426,13 +426,13 @@ public struct UpdateSchema: Sendable {
         return (id, ref, parent)
     }
 
-    private static func assign(_ next: inout Int32) -> Int32 {
+    static func assign(_ next: inout Int32) -> Int32 {
         next += 1
         return next
     }
 
     /// `type` with every nested id assigned afresh, depth first (as Java's `TypeUtil.assignFreshIds`).
-    private static func reassigned(_ type: IcebergType, _ next: inout Int32) -> IcebergType {
+    static func reassigned(_ type: IcebergType, _ next: inout Int32) -> IcebergType {
         switch type {
         case let .structure(fields):
             // Ids of a struct's fields first, then their children (Java's order).
