@@ -13,7 +13,7 @@ struct IcebergCommand: AsyncParsableCommand {
         commandName: "iceberg", abstract: "Iceberg tables in a SQLite catalog (pyiceberg-compatible), the Glue Data Catalog, an Iceberg REST catalog, or catalog-less on S3.",
         subcommands: [Create.self, Append.self, Describe.self, Snapshots.self, Scan.self,
                       DeleteCommand.self, OverwriteCommand.self, UpsertCommand.self, AddFilesCommand.self,
-                      ExpireSnapshotsCommand.self, RemoveOrphansCommand.self, RewriteManifestsCommand.self,
+                      ExpireSnapshotsCommand.self, RemoveOrphansCommand.self, RewriteManifestsCommand.self, CompactCommand.self,
                       BranchCommand.self, TagCommand.self, RefsCommand.self,
                       PropertiesCommand.self, SchemaCommand.self, PartitionCommand.self, SortCommand.self])
 

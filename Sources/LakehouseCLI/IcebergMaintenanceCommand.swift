@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IcebergKit
+import LakeColumnar
 
 /// A length of time given as a number and a unit: `500ms`, `90s`, `30m`, `12h`, `7d`.
 struct RetentionDuration: ExpressibleByArgument {
@@ -86,6 +87,47 @@ extension IcebergCommand {
             let result = try await rewrite.commit()
             print("manifests: \(result.manifestsBefore) → \(result.manifestsAfter) (replaced \(result.replaced), wrote \(result.created)), "
                   + "bytes: \(result.bytesBefore) → \(result.bytesAfter)")
+        }
+    }
+
+    struct CompactCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "compact",
+            abstract: "Bin-pack small data files per partition into files of the target size, applying and dropping their position deletes.",
+            discussion: "Appends committed meanwhile are kept; a group a concurrent delete touched is skipped and reported (run again).")
+        @OptionGroup var options: CatalogOptions
+        @Argument(help: "namespace.table") var table: String
+        @Option(name: .customLong("where"), help: "Only files that may hold rows matching this SQL predicate (e.g. \"day = DATE '2024-03-07'\").")
+        var predicate: String?
+        @Option(help: "Target file size in MB (default: the table's write.target-file-size-bytes, else 128).") var targetFileMegabytes: Int64?
+        @Option(help: "Commit the partitions in up to this many commits as they finish (partial progress).") var maxCommits: Int = 1
+        @Flag(help: "List the groups that would be rewritten, rewrite nothing.") var dryRun = false
+
+        func run() async throws {
+            let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
+            var compaction = t.rewriteDataFiles().partialProgress(maxCommits: maxCommits)
+            if let targetFileMegabytes {
+                guard targetFileMegabytes > 0 else { throw ValidationError("--target-file-megabytes must be positive") }
+                compaction = compaction.targetFileSizeBytes(targetFileMegabytes << 20)
+            }
+            if let predicate {
+                do {
+                    compaction = compaction.filter(try ColumnPredicate.parse(predicate, schema: try t.schema.columnarSchema()))
+                } catch {
+                    throw ValidationError("--where: \(error)")
+                }
+            }
+            if dryRun {
+                let bins = try await compaction.plan()
+                let files = bins.reduce(0) { $0 + $1.count }
+                let bytes = bins.reduce(Int64(0)) { $0 + $1.reduce(0) { $0 + $1.file.fileSizeInBytes } }
+                print("would rewrite \(files) data files, \(bytes) bytes, in \(bins.count) groups")
+                return
+            }
+            let result = try await compaction.execute(progress: { line in FileHandle.standardError.write(Data((line + "\n").utf8)) })
+            print("data files: \(result.rewrittenDataFiles) → \(result.addedDataFiles), bytes: \(result.rewrittenBytes) → \(result.addedBytes), "
+                  + "\(result.removedDeleteFiles) delete files dropped, \(result.commits) commits")
+            for failed in result.failedCommits { FileHandle.standardError.write(Data("skipped: \(failed)\n".utf8)) }
         }
     }
 }

@@ -482,3 +482,114 @@ enum SnapshotManifests {
         return try #require(Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 }
+
+@Suite("Compaction (rewrite data files)")
+struct RewriteDataFilesTests {
+    /// 12 appends of 10 rows over 3 days (36 small files), then position deletes of two rows of one file.
+    func history(_ directory: TemporaryDirectory) async throws -> Table {
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        var table = try await catalog.loadTable(id)
+        for i in 0..<12 { table = try await table.append([try eventBatch(i * 10..<(i + 1) * 10)]) }
+        for position in [0, 1] as [Int64] {
+            let file = try #require(try await table.scan().planFiles().first?.file)
+            let deletes = try await DeleteFileWriter(table: table).writePositionDeletes([file.filePath: [position]], partition: file.partition)
+            table = try await table.newRowDelta().addDeletes(deletes).commit()
+        }
+        return table
+    }
+
+    func ids(_ batches: [RecordBatch]) -> [Int64] {
+        batches.flatMap { b in (0..<b.rowCount).compactMap { r -> Int64? in
+            if case let .int64(v)? = b.columns[0].scalar(at: r) { return v } else { return nil }
+        } }.sorted()
+    }
+
+    let inspect = pythonDuckDBIceberg + """
+        import sys, json, os
+        from pyiceberg.catalog.sql import SqlCatalog
+        wh, meta = sys.argv[1:3]
+        t = SqlCatalog("default", uri=f"sqlite:///{wh}/catalog.db", warehouse=f"file://{wh}").load_table("logs.events")
+        files = t.inspect.files().to_pylist()
+        out = {"rows": {str(s.snapshot_id): sorted(t.scan(snapshot_id=s.snapshot_id).to_arrow().column("id").to_pylist()) for s in t.snapshots()},
+               "data_files": sum(1 for f in files if f["content"] == 0), "delete_files": sum(1 for f in files if f["content"] != 0),
+               "days": sorted(str(f["partition"]["day"]) for f in files if f["content"] == 0),
+               "missing": [f["file_path"] for s in t.snapshots() for f in t.inspect.files(snapshot_id=s.snapshot_id).to_pylist()
+                           if not os.path.exists(f["file_path"].replace("file://", ""))],
+               "operation": t.current_snapshot().summary.operation.value,
+               "duckdb": [r[0] for r in con.execute(f"SELECT id FROM iceberg_scan('{meta}') ORDER BY id").fetchall()]}
+        print(json.dumps(out))
+        """
+
+    func read(_ directory: TemporaryDirectory, _ table: Table) throws -> [String: Any] {
+        let text = try Interop.runText(inspect, arguments: [directory.path, LocalFileIOPath.strip(table.metadataLocation)])
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test("36 small files with position deletes become one file per day; the deletes are applied and dropped; pyiceberg and DuckDB read the same rows at every snapshot",
+          .enabled(if: Interop.enabled))
+    func compact() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var table = try await history(directory)
+        let before = try read(directory, table)
+        let rowsBefore = try #require(before["rows"] as? [String: [Int]])
+        let head = String(try #require(table.metadata.currentSnapshotID))
+        let expected = try #require(rowsBefore[head])
+        #expect(expected.count == 118 && before["data_files"] as? Int == 36 && before["delete_files"] as? Int == 2)
+        let result = try await table.rewriteDataFiles().execute()
+        table = result.table
+        #expect(result.commits == 1 && result.rewrittenDataFiles == 36 && result.addedDataFiles == 3 && result.removedDeleteFiles == 2)
+        let after = try read(directory, table)
+        #expect(after["operation"] as? String == "replace")
+        #expect(after["data_files"] as? Int == 3 && after["delete_files"] as? Int == 0)
+        #expect(after["days"] as? [String] == ["2023-12-09", "2023-12-10", "2023-12-11"], "days 19700…19702")
+        let rowsAfter = try #require(after["rows"] as? [String: [Int]])
+        #expect(rowsAfter[String(try #require(table.metadata.currentSnapshotID))] == expected)
+        for (id, rows) in rowsBefore { #expect(rowsAfter[id] == rows, "snapshot \(id) reads as before") }
+        #expect((after["missing"] as? [String])?.isEmpty == true, "no file of any snapshot is gone")
+        #expect(after["duckdb"] as? [Int] == expected)
+        #expect(ids(try await table.scan().readAll()) == expected.map(Int64.init))
+        // Nothing left to compact.
+        let again = try await table.rewriteDataFiles().execute()
+        #expect(again.commits == 0 && again.table.metadataLocation == table.metadataLocation)
+    }
+
+    @Test("an append during compaction is kept; partial progress commits day by day; a filter limits the files")
+    func appendsAndPartialProgress() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let table = try await history(directory)
+        let expected = ids(try await table.scan().readAll())
+        let filtered = try await table.rewriteDataFiles().filter(.equal("day", .int32(19_700))).plan()
+        #expect(filtered.count == 1 && filtered[0].allSatisfy { $0.file.partition == [.int32(19_700)] } && filtered[0].count == 12)
+        // Planned on `table`; an append lands first.
+        let appended = try await table.append([try eventBatch(500..<503)])
+        let result = try await table.rewriteDataFiles().partialProgress(maxCommits: 3).execute()
+        #expect(result.commits == 3 && result.failedCommits.isEmpty)
+        #expect(ids(try await result.table.scan().readAll()) == (expected + (500..<503).map(Int64.init)).sorted())
+        #expect(result.table.metadata.snapshots.count == appended.metadata.snapshots.count + 3)
+        #expect(try await result.table.scan().planFiles().count == 6, "3 compacted + the append's 3")
+    }
+
+    @Test("a delete committed during compaction fails that commit: no deleted row comes back, the new files are removed")
+    func concurrentDelete() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let table = try await history(directory)
+        let dataDirectory = LocalFileIOPath.strip(table.metadata.location) + "/data"
+        let file = try #require(try await table.scan().planFiles().first { $0.deletes.isEmpty }?.file)
+        let deletes = try await DeleteFileWriter(table: table).writePositionDeletes([file.filePath: [0]], partition: file.partition)
+        let deleted = try await table.newRowDelta().addDeletes(deletes).commit()
+        let expected = ids(try await deleted.scan().readAll())
+        #expect(expected.count == 117)
+        let filesBefore = filesOnDisk(dataDirectory)
+        let result = try await table.rewriteDataFiles().partialProgress(maxCommits: 3).execute()
+        #expect(result.failedCommits.count == 1 && result.commits == 2, "\(result.failedCommits)")
+        let now = try await deleted.refresh()
+        #expect(ids(try await now.scan().readAll()) == expected, "the delete holds")
+        // The failed group's new files are gone; the two committed groups' files are referenced.
+        let live = Set(try await now.scan().planFiles().map { LocalFileIOPath.strip($0.file.filePath) })
+        let written = filesOnDisk(dataDirectory).subtracting(filesBefore)
+        #expect(written.isSubset(of: live) && written.count == 2)
+    }
+}

@@ -64,6 +64,18 @@ struct MaintenanceCommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: young))
         #expect(try state() == merged, "pyiceberg reads what it read before")
 
+        // Three appends of the same days: compaction leaves one file per day.
+        let dryCompact = try lakehouse(["iceberg", "compact", "silver.cloudfront", "--dry-run"])
+        #expect(dryCompact.stdout.hasPrefix("would rewrite \(merged["files"] ?? -1) data files"), "\(dryCompact.stdout)")
+        #expect(try state() == merged)
+        let compacted = try lakehouse(["iceberg", "compact", "silver.cloudfront"])
+        #expect(compacted.stdout.contains("1 commits"), "\(compacted.stdout)")
+        let final = try state()
+        #expect(final["rows"] == before["rows"] && final["snapshots"] == 3)
+        #expect((final["files"] ?? 99) < (merged["files"] ?? 0) && (final["files"] ?? 0) >= 1)
+        let badWhere = try BuiltCLI.run(["iceberg", "compact", "silver.cloudfront", "--where", "nosuchcolumn = 1"], in: directory.path)
+        #expect(badWhere.status != 0 && badWhere.stderr.contains("--where"), "\(badWhere.stderr)")
+
         let bad = try BuiltCLI.run(["iceberg", "remove-orphans", "silver.cloudfront", "--older-than", "3 days"], in: directory.path)
         #expect(bad.status != 0)
     }

@@ -1,0 +1,177 @@
+public import LakeColumnar
+
+/// Compaction: small data files of a partition are read through the scan (which applies their
+/// position and equality deletes) and written again as files of the target size, committed with
+/// ``RewriteFiles`` (Java's `RewriteDataFiles` action, bin-pack strategy).
+///
+/// Planning: the current snapshot's files (those a `filter` keeps, by partition and column
+/// bounds) are grouped by partition spec and partition; in a group, files smaller than 75 % of
+/// the target (`write.target-file-size-bytes`, default 128 MB, or ``targetFileSizeBytes(_:)``)
+/// and files with deletes are bin-packed (largest first) into bins of at most the target; a bin
+/// is rewritten when it holds two files or more, or a file with deletes. Position delete files
+/// whose every data file is rewritten in the same commit are removed with them.
+///
+/// Commits: one by default; with ``partialProgress(maxCommits:)`` the partitions are committed
+/// in up to that many commits as they finish, so an interrupted job keeps what it did. Each
+/// commit is a ``RewriteFiles`` validated from the snapshot the compaction planned on: appends
+/// committed meanwhile are kept; a file removed or a delete added meanwhile to a rewritten file
+/// fails that commit (``IcebergError/Kind/validationFailed(_:)``), whose new files are deleted
+/// and which is reported in ``RewriteDataFilesResult/failedCommits`` — never committed over
+/// the delete, so no deleted row comes back.
+///
+/// Memory: one bin is read as a stream of record batches and written by one ``TableWriter``
+/// (a row group buffered per open partition file), whatever the table's size.
+public struct RewriteDataFiles: Sendable {
+    public let table: Table
+    private var targetBytes: Int64?
+    private var predicate: ColumnPredicate?
+    private var maxCommits = 1
+
+    /// Starts a compaction of `table`'s current snapshot.
+    public init(table: Table) {
+        self.table = table
+    }
+
+    /// The size of the files written (default: `write.target-file-size-bytes`, else 128 MB).
+    public func targetFileSizeBytes(_ bytes: Int64) -> RewriteDataFiles {
+        var copy = self
+        copy.targetBytes = max(1, bytes)
+        return copy
+    }
+
+    /// Only files that may hold rows matching `predicate` are compacted.
+    public func filter(_ predicate: ColumnPredicate?) -> RewriteDataFiles {
+        var copy = self
+        copy.predicate = predicate
+        return copy
+    }
+
+    /// Commits the partitions in up to `maxCommits` commits, each as its partitions are done
+    /// (Java's `partial-progress.enabled` with `partial-progress.max-commits`).
+    public func partialProgress(maxCommits: Int) -> RewriteDataFiles {
+        var copy = self
+        copy.maxCommits = max(1, maxCommits)
+        return copy
+    }
+
+    /// The files to rewrite, bin by bin, with the partition each bin belongs to.
+    public func plan() async throws(IcebergError) -> [[FileScanTask]] {
+        let target = targetBytes ?? Int64(table.metadata.properties["write.target-file-size-bytes"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 128 << 20
+        guard table.metadata.currentSnapshotID != nil else { return [] }
+        var tasks = try await table.scan(filter: predicate).planFiles()
+        tasks.sort { $0.file.filePath < $1.file.filePath }
+        var groups: [String: [FileScanTask]] = [:]
+        for t in tasks where t.file.fileSizeInBytes < target * 3 / 4 || !t.deletes.isEmpty {
+            groups["\(t.specID)|\(t.file.partition.map { $0.map { "\($0)" } ?? "null" }.joined(separator: "|"))", default: []].append(t)
+        }
+        var bins: [[FileScanTask]] = []
+        for key in groups.keys.sorted() {
+            guard let group = groups[key] else { continue }
+            var open: [(bytes: Int64, tasks: [FileScanTask])] = []
+            for t in group.sorted(by: { $0.file.fileSizeInBytes > $1.file.fileSizeInBytes }) {
+                if let i = open.firstIndex(where: { $0.bytes + t.file.fileSizeInBytes <= target }) {
+                    open[i].bytes += t.file.fileSizeInBytes
+                    open[i].tasks.append(t)
+                } else {
+                    open.append((t.file.fileSizeInBytes, [t]))
+                }
+            }
+            bins += open.map(\.tasks).filter { $0.count > 1 || $0.contains { !$0.deletes.isEmpty } }
+        }
+        return bins
+    }
+
+    /// Plans, rewrites and commits; `progress` hears about each bin and commit (for a CLI's stderr).
+    public func execute(progress: (@Sendable (String) -> Void)? = nil) async throws(IcebergError) -> RewriteDataFilesResult {
+        let target = targetBytes ?? Int64(table.metadata.properties["write.target-file-size-bytes"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 128 << 20
+        var result = RewriteDataFilesResult(table: table)
+        guard let start = table.metadata.currentSnapshotID else { return result }
+        let bins = try await plan()
+        guard !bins.isEmpty else { return result }
+        // Which data files each position delete file applies to, over the whole snapshot: one
+        // is dropped only when all of them are rewritten in the same commit.
+        var deleteTargets: [String: Set<String>] = [:]
+        var deleteFiles: [String: DataFile] = [:]
+        for t in try await table.scan().planFiles() {
+            for d in t.deletes where d.content == 1 {
+                deleteTargets[d.filePath, default: []].insert(t.file.filePath)
+                deleteFiles[d.filePath] = d
+            }
+        }
+        let perCommit = (bins.count + maxCommits - 1) / maxCommits
+        var current = table
+        var index = 0
+        while index < bins.count {
+            let chunk = Array(bins[index..<min(index + perCommit, bins.count)])
+            index += chunk.count
+            var added: [DataFile] = []
+            do throws(IcebergError) {
+                for bin in chunk {
+                    let writer = try TableWriter(table: table, targetFileSize: target)
+                    do throws(IcebergError) {
+                        var rows = ScanBatches.AsyncIterator(scan: table.scan(), tasks: bin)
+                        while let batch = try await rows.next() { try await writer.write(batch) }
+                        added += try await writer.close()
+                    } catch {
+                        await writer.abort()
+                        throw error
+                    }
+                    progress?("rewrote \(bin.count) files (\(bin.reduce(0) { $0 + $1.file.fileSizeInBytes }) bytes)")
+                }
+            } catch {
+                await table.io.deleteQuietly(added.map(\.filePath))
+                throw error
+            }
+            let removedData = chunk.flatMap { $0.map(\.file) }
+            let removedPaths = Set(removedData.map(\.filePath))
+            let removedDeletes = deleteTargets.filter { $0.value.isSubset(of: removedPaths) }.keys.sorted().compactMap { deleteFiles[$0] }
+            do throws(IcebergError) {
+                current = try await current.newRewrite().rewriteFiles(removing: removedData + removedDeletes, adding: added)
+                    .validateFromSnapshot(start).commit()
+                result.table = current
+                result.commits += 1
+                result.rewrittenDataFiles += removedData.count
+                result.rewrittenBytes += removedData.reduce(0) { $0 + $1.fileSizeInBytes }
+                result.removedDeleteFiles += removedDeletes.count
+                result.addedDataFiles += added.count
+                result.addedBytes += added.reduce(0) { $0 + $1.fileSizeInBytes }
+                progress?("committed \(removedData.count) → \(added.count) files")
+            } catch {
+                if case .commitStateUnknown = error.kind { throw error }
+                await table.io.deleteQuietly(added.map(\.filePath))
+                guard case .validationFailed = error.kind else { throw error }
+                result.failedCommits.append("\(removedData.count) files: \(error)")
+                progress?("skipped \(removedData.count) files: \(error)")
+            }
+        }
+        return result
+    }
+}
+
+/// What ``RewriteDataFiles`` did.
+public struct RewriteDataFilesResult: Sendable {
+    /// The table as last committed.
+    public var table: Table
+    /// Commits made.
+    public var commits = 0
+    /// Data files replaced, and their bytes.
+    public var rewrittenDataFiles = 0
+    public var rewrittenBytes: Int64 = 0
+    /// Position delete files dropped with the files they applied to.
+    public var removedDeleteFiles = 0
+    /// Data files written, and their bytes.
+    public var addedDataFiles = 0
+    public var addedBytes: Int64 = 0
+    /// Commits refused by validation (a concurrent delete or removal): their groups are left as
+    /// they were and can be compacted again.
+    public var failedCommits: [String] = []
+
+    public init(table: Table) {
+        self.table = table
+    }
+}
+
+extension Table {
+    /// Starts a compaction (see ``RewriteDataFiles``).
+    public func rewriteDataFiles() -> RewriteDataFiles { RewriteDataFiles(table: self) }
+}
