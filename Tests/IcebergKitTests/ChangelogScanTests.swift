@@ -163,4 +163,27 @@ struct ChangelogScanTests {
             guard case .validationFailed = error.kind else { Issue.record("expected validationFailed, got \(error)"); return }
         }
     }
+
+    @Test("a snapshot that takes delete files from a data file it keeps is a typed unsupported error, never a silent restore")
+    func removedDeleteFiles() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var (_, table) = try await unpartitionedEvents(directory)
+        table = try await appendEvents(table, 0..<10)
+        let file = try #require(try await table.scan().planFiles().first?.file)
+        let positions = try await DeleteFileWriter(table: table).writePositionDeletes([file.filePath: [0]])
+        table = try await table.newRowDelta().addDeletes(positions).commit()
+        let deleted = try #require(table.metadata.currentSnapshotID)
+        table = try await table.newOverwrite().deleteFile(path: positions.filePath).commit()
+        #expect(table.currentSnapshot?.operation != "replace")
+        #expect(sortedIDs(try await table.scan().readAll()) == (0..<10).map(Int64.init), "row 0 is back")
+        do {
+            _ = try await table.changelogScan(fromSnapshotExclusive: deleted).readAll()
+            Issue.record("the changelog of a snapshot that restores rows was read")
+        } catch {
+            guard case .unsupported = error.kind else { Issue.record("expected unsupported, got \(error)"); return }
+        }
+        // The range before it still reads.
+        #expect(try await table.changelogScan(fromSnapshotExclusive: nil, toSnapshotInclusive: deleted).readAll().reduce(0) { $0 + $1.rowCount } == 11)
+    }
 }
