@@ -241,6 +241,26 @@ struct BranchTagTests {
         #expect(nonZero(net[2]) == Dictionary(uniqueKeysWithValues: (18..<20).map { (Int64($0), -1) } + (100..<103).map { (Int64($0), 1) }))
     }
 
+    @Test("a row-level write to a branch that does not exist yet creates it at the current snapshot (Java's latestSnapshot) and leaves main alone")
+    func rowLevelWritesCreateBranch() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var (_, table) = try await unpartitionedEvents(directory)
+        table = try await appendEvents(table, 0..<10)
+        table = try await appendEvents(table, 10..<20)
+        let s2 = try #require(table.metadata.currentSnapshotID)
+        table = try await table.delete(where: .lessThan("id", .int64(5)), branch: "cow").table
+        let cow = try #require(table.metadata.refs["cow"]?.snapshotID)
+        #expect(table.metadata.snapshot(id: cow)?.parentSnapshotID == s2)
+        table = try await table.overwrite([try eventBatch(100..<102)], where: .greaterThanOrEqual("id", .int64(18)), branch: "ow").table
+        let ow = try #require(table.metadata.refs["ow"]?.snapshotID)
+        #expect(table.metadata.snapshot(id: ow)?.parentSnapshotID == s2)
+        #expect(table.metadata.currentSnapshotID == s2, "main did not move")
+        #expect(sortedIDs(try await table.scan(ref: "cow").readAll()) == (5..<20).map(Int64.init))
+        #expect(sortedIDs(try await table.scan(ref: "ow").readAll()) == (0..<18).map(Int64.init) + [100, 101])
+        #expect(sortedIDs(try await table.scan().readAll()) == (0..<20).map(Int64.init))
+    }
+
 
     @Test("the exactly-once ledger answers per branch: an object staged on audit is refused there again and is not yet ingested on main")
     func sourcesPerBranch() async throws {

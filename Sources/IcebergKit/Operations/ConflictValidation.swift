@@ -23,7 +23,7 @@ enum ConflictValidation {
     /// an ancestor of the branch's head means its history cannot be checked.
     static func history(_ base: TableMetadata, branch: String, since start: Int64?) throws(IcebergError) -> [Snapshot] {
         var out: [Snapshot] = []
-        var next = base.refs[branch]?.snapshotID
+        var next = base.latestSnapshotID(onBranch: branch)
         while let id = next, id != start {
             guard let snapshot = base.snapshot(id: id) else {
                 if start == nil { break }  // expired history before an empty start: nothing older to check

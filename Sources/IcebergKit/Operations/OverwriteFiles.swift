@@ -133,7 +133,7 @@ public final class OverwriteFiles {
         guard !done else { throw IcebergError(.io("overwrite of \(table.identifier) is already committed")) }
         done = true
         let branch = change.branch
-        let start = startSnapshotID ?? table.metadata.refs[branch]?.snapshotID
+        let start = startSnapshotID ?? table.metadata.latestSnapshotID(onBranch: branch)
         let rowFilter = self.rowFilter, conflictFilter = self.conflictFilter
         let (checkAdded, checkData, checkDeletes) = (checkAddedMatchFilter, self.checkData, self.checkDeletes)
         let added = change.dataFiles

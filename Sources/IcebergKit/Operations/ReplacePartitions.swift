@@ -90,7 +90,7 @@ public final class ReplacePartitions {
             scope = .partitions(partitions)
         }
         let branch = change.branch
-        let start = startSnapshotID ?? table.metadata.refs[branch]?.snapshotID
+        let start = startSnapshotID ?? table.metadata.latestSnapshotID(onBranch: branch)
         let (checkData, checkDeletes) = (self.checkData, self.checkDeletes)
         let io = table.io
         let committed = try await change.run(attempts: attempts) { (base, _) throws(IcebergError) in

@@ -89,7 +89,7 @@ public final class RewriteFiles {
             throw IcebergError(.validationFailed("a rewrite must remove at least one file"))
         }
         let branch = change.branch
-        let start = startSnapshotID ?? table.metadata.refs[branch]?.snapshotID
+        let start = startSnapshotID ?? table.metadata.latestSnapshotID(onBranch: branch)
         let io = table.io
         let committed = try await change.run(attempts: attempts) { (base, producer) throws(IcebergError) in
             try await ConflictValidation.noNewDeletesFor(FileChangeCommit.removedData(producer), base, io: io, branch: branch, since: start)

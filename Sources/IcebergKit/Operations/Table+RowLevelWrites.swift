@@ -204,7 +204,7 @@ struct CopyOnWrite {
         if let ref = table.metadata.refs[branch], !ref.isBranch {
             throw IcebergError(.validationFailed("'\(branch)' is a tag, not a branch: rows are written to branches"))
         }
-        let start = table.metadata.refs[branch]?.snapshotID ?? (table.metadata.refs[branch] == nil ? table.metadata.currentSnapshotID : nil)
+        let start = table.metadata.latestSnapshotID(onBranch: branch)
         var scan = table.scan(filter: filter, snapshotID: start)
         scan.batchSize = 8_192
         let tasks = start == nil ? [] : try await scan.planFiles()

@@ -15,6 +15,13 @@ extension TableMetadata {
         return out
     }
 
+    /// The snapshot a commit to branch `name` starts from (Java's `SnapshotUtil.latestSnapshot`):
+    /// the branch's head, or the current snapshot for a branch that does not exist yet (its first
+    /// commit creates it there).
+    public func latestSnapshotID(onBranch name: String) -> Int64? {
+        refs[name]?.snapshotID ?? currentSnapshotID
+    }
+
     /// The history of branch or tag `ref`, newest first (empty when the ref does not exist).
     public func ancestry(ofRef ref: String) -> [Snapshot] {
         guard let head = refs[ref]?.snapshotID else { return [] }
