@@ -109,6 +109,37 @@ struct MergeOnReadDeleteTests {
         #expect(ids(try await onMain.table.scan(ref: "audit").readAll()) == Array(10..<60))
     }
 
+    @Test("conflicts as Java's: under serializable isolation matching rows appended meanwhile fail the delete; under snapshot they are kept; a concurrent delete of the same rows always fails")
+    func conflicts() async throws {
+        func isConflict(_ error: any Error) -> Bool {
+            guard let error = error as? IcebergError, case .validationFailed = error.kind else { return false }
+            return true
+        }
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let stale = try await table(directory)
+        // Serializable (the default): id 100 matches `id >= 50` and was appended after the delete read the table.
+        let appended = try await stale.append([try eventBatch(100..<101)])
+        await #expect { _ = try await stale.deleteMergeOnRead(where: .greaterThanOrEqual("id", .int64(50))) } throws: { isConflict($0) }
+        let now = try await stale.refresh()
+        #expect(now.metadata.currentSnapshotID == appended.metadata.currentSnapshotID, "nothing committed")
+        // Data appended meanwhile that the filter cannot match (by the file's id bounds) does not conflict.
+        _ = try await now.append([try eventBatch(101..<102)])
+        let unrelated = try await now.deleteMergeOnRead(where: .lessThan("id", .int64(5)))
+        #expect(unrelated.deletedRows == 5)
+        // Snapshot isolation: the delete commits and the matching row appended meanwhile stays.
+        let snapshotLevel = try await unrelated.table.refresh().setProperties(["write.delete.isolation-level": "snapshot"])
+        _ = try await snapshotLevel.append([try eventBatch(102..<103)])
+        let kept = try await snapshotLevel.deleteMergeOnRead(where: .greaterThanOrEqual("id", .int64(50)))
+        #expect(kept.deletedRows == 12, "50..<60, 100 and 101 were read; 102 was not")
+        #expect(ids(try await kept.table.scan().readAll()) == Array(5..<50) + [102])
+        // The same rows deleted by two writers: the second fails whatever the level.
+        let first = try await kept.table.refresh()
+        _ = try await first.deleteMergeOnRead(where: .equal("id", .int64(20)))
+        await #expect { _ = try await first.deleteMergeOnRead(where: .equal("id", .int64(20))) } throws: { isConflict($0) }
+        #expect(ids(try await first.refresh().scan().readAll()) == Array(5..<20) + Array(21..<50) + [102])
+    }
+
     @Test("an unknown column is a typed error and commits nothing")
     func refusals() async throws {
         let directory = try TemporaryDirectory()

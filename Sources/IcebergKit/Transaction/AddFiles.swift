@@ -1,4 +1,4 @@
-public import LakeColumnar
+import LakeColumnar
 
 /// Registers Parquet files that already exist as data files of a table (as pyiceberg's
 /// `add_files`), without rewriting them, in one `append` snapshot.

@@ -51,7 +51,7 @@ public struct MergeOnReadDelete: Sendable {
     ///
     /// - Throws: ``IcebergError/Kind/notFound(_:)`` for a column the table does not have,
     ///   ``IcebergError/Kind/unsupported(_:)`` on a format v1 table (position deletes are v2),
-    ///   ``IcebergError/Kind/validationFailed(_:)`` when a concurrent commit removed a data file
+    ///   ``IcebergError/Kind/validationFailed(_:)`` when a concurrent commit conflicts (under `write.delete.isolation-level`) or removed a data file
     ///   the deletes name. Nothing is committed then, and the delete files written are removed.
     public func delete(where filter: ColumnPredicate, attempts: Int = 30) async throws(IcebergError) -> Result {
         guard table.metadata.formatVersion >= 2 else {
@@ -61,7 +61,7 @@ public struct MergeOnReadDelete: Sendable {
         for name in filter.columns.sorted() where !schema.fields.contains(where: { $0.name == name }) {
             throw IcebergError(.notFound("column '\(name)' in \(table.identifier)"))
         }
-        let base = table.metadata.refs[branch]?.snapshotID ?? table.metadata.currentSnapshotID
+        let base = table.metadata.latestSnapshotID(onBranch: branch)
         let scan = table.metadata.refs[branch] != nil ? try table.scan(ref: branch, filter: filter) : table.scan(filter: filter)
         let tasks = try await scan.planFiles()
 
@@ -91,7 +91,14 @@ public struct MergeOnReadDelete: Sendable {
             throw error
         }
         let dataFiles = byPartition.values.flatMap(\.keys).sorted()
+        // Java's checks for a merge-on-read delete: concurrent deletes of these rows always
+        // conflict; under serializable isolation (the default) so does data appended meanwhile
+        // that the filter may match (it would have been deleted too).
         let delta = table.newRowDelta().validateDataFilesExist(dataFiles).validateFromSnapshot(base).toBranch(branch)
+            .conflictDetectionFilter(filter).validateNoConflictingDeleteFiles()
+        if try IsolationLevel.forCommand(.delete, properties: table.metadata.properties) == .serializable {
+            delta.validateNoConflictingDataFiles()
+        }
         for (file, specID) in written { delta.addDeletes(file, specID: specID) }
         do throws(IcebergError) {
             let committed = try await delta.commit(attempts: attempts)

@@ -1,3 +1,5 @@
+public import LakeColumnar
+
 /// Commits data files and delete files written elsewhere as one snapshot (Java's `RowDelta`):
 /// the merge-on-read form of updates and deletes, and the way files written by a
 /// ``TableWriter`` or a ``DeleteFileWriter`` become part of the table.
@@ -17,6 +19,10 @@ public final class RowDelta {
     private var dataFiles: [(file: DataFile, specID: Int32?)] = []
     private var deleteFiles: [(file: DataFile, specID: Int32?)] = []
     private var requiredDataFiles: Set<String> = []
+    /// The rows the operation read (Java's `conflictDetectionFilter`): what the conflict checks compare.
+    private var conflictFilter: ColumnPredicate = .alwaysTrue
+    private var checkConflictingData = false
+    private var checkConflictingDeletes = false
     private var baseSnapshotID: Int64??
     private var summaryProperties: [String: String] = [:]
     private var done = false
@@ -46,6 +52,33 @@ public final class RowDelta {
     @discardableResult
     public func validateDataFilesExist(_ paths: [String]) -> RowDelta {
         requiredDataFiles.formUnion(paths)
+        return self
+    }
+
+    /// The rows the deletes were computed from (Java's `conflictDetectionFilter`; all rows by
+    /// default): ``validateNoConflictingDataFiles()`` and ``validateNoConflictingDeleteFiles()``
+    /// look only at files that may hold rows matching it.
+    @discardableResult
+    public func conflictDetectionFilter(_ filter: ColumnPredicate) -> RowDelta {
+        conflictFilter = filter
+        return self
+    }
+
+    /// Fails the commit when a concurrent commit added data files that may hold rows matching
+    /// the conflict detection filter (serializable isolation: those rows would have been
+    /// deleted or updated too).
+    @discardableResult
+    public func validateNoConflictingDataFiles() -> RowDelta {
+        checkConflictingData = true
+        return self
+    }
+
+    /// Fails the commit when a concurrent commit added delete files that may apply to rows
+    /// matching the conflict detection filter (the same rows deleted twice, or a row updated by
+    /// two writers). Data files removed meanwhile are caught by ``validateDataFilesExist(_:)``.
+    @discardableResult
+    public func validateNoConflictingDeleteFiles() -> RowDelta {
+        checkConflictingDeletes = true
         return self
     }
 
@@ -104,9 +137,19 @@ public final class RowDelta {
             let branch = self.branch
             guard !branch.isEmpty else { throw IcebergError(.validationFailed("a branch needs a name")) }
             // A branch that does not exist yet would start at the current snapshot.
-            func head(_ metadata: TableMetadata) -> Int64? { metadata.refs[branch]?.snapshotID ?? metadata.currentSnapshotID }
+            func head(_ metadata: TableMetadata) -> Int64? { metadata.latestSnapshotID(onBranch: branch) }
             let startID = baseSnapshotID ?? head(table.metadata)
+            let scope = ConflictScope.filter(conflictFilter)
+            let (checkData, checkDeletes) = (checkConflictingData, checkConflictingDeletes)
             let committed = try await CommitRetry.run(table, attempts: attempts) { (current) throws(IcebergError) -> Table in
+                if head(current.metadata) != startID {
+                    if checkData {
+                        try await ConflictValidation.noConflictingData(current.metadata, io: current.io, branch: branch, since: startID, scope: scope)
+                    }
+                    if checkDeletes {
+                        try await ConflictValidation.noNewDeleteFiles(current.metadata, io: current.io, branch: branch, since: startID, scope: scope)
+                    }
+                }
                 if !required.isEmpty, head(current.metadata) != startID {
                     var scan = current.scan()
                     scan.snapshotID = head(current.metadata)

@@ -203,9 +203,18 @@ public struct Upsert: Sendable {
         let committed: Table
         var deleteFiles: [String] = []
         do throws(IcebergError) {
+            // What was read decides what is inserted: under serializable isolation (Java's
+            // default for MERGE) rows with these keys committed meanwhile fail the commit, so two
+            // upserts of one key never both insert it; under either level, concurrent deletes of them do.
+            let isolation = try IsolationLevel.forCommand(.merge, properties: table.metadata.properties)
+            func guarded(_ delta: RowDelta) -> RowDelta {
+                delta.validateFromSnapshot(start).conflictDetectionFilter(filter).validateNoConflictingDeleteFiles()
+                if isolation == .serializable { delta.validateNoConflictingDataFiles() }
+                return delta
+            }
             if mergeOnRead, !deletes.isEmpty {
                 // One row delta: position deletes for the old rows, the new values and inserts as data.
-                let delta = table.newRowDelta().toBranch(branch).validateFromSnapshot(start)
+                let delta = guarded(table.newRowDelta().toBranch(branch))
                     .validateDataFilesExist(rewrite.map(\.file.filePath))
                 let deleteWriter = DeleteFileWriter(table: table)
                 for (key, positions) in deletes {
@@ -216,7 +225,7 @@ public struct Upsert: Sendable {
                 for f in files { delta.addRows(f) }
                 committed = try await delta.commit(attempts: attempts)
             } else if rewrite.isEmpty {
-                let delta = table.newRowDelta().toBranch(branch)
+                let delta = guarded(table.newRowDelta().toBranch(branch))
                 for f in files { delta.addRows(f) }
                 committed = try await delta.commit(attempts: attempts)
             } else {
