@@ -75,9 +75,9 @@ struct IcebergCommand: AsyncParsableCommand {
             do {
                 for file in files {
                     if file.hasSuffix(".parquet") {
-                        let reader = try ParquetReader(path: file)
-                        var it = try reader.batches(columns: .fieldIDs(schema.fields.map(\.id)))
-                        while let b = try it.next() { try await append.write(try RecordBatch(schema: schema, columns: b.columns)) }
+                        for try await batch in ParquetFileBatches(paths: [file], schema: schema, fieldIDs: schema.fields.map(\.id)) {
+                            try await append.write(batch)
+                        }
                     } else {
                         let batches = try LogBatches(path: file, options: CloudFrontParserOptions(batchSize: 8192),
                                                      prefetch: plan.parseAhead, inflateAhead: plan.inflateAhead)

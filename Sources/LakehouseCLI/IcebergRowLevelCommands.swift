@@ -87,30 +87,74 @@ extension IcebergCommand {
     }
 }
 
-/// The rows of Parquet files, a row group's batch at a time, with the table's columns (by field id).
+/// The rows of Parquet files, a row group's batch at a time, with the table's columns (by field
+/// id). A column the table gained after a file was written reads as nulls when it is optional;
+/// a required one the file lacks is an error naming the file and the column.
 struct ParquetFileBatches: AsyncSequence {
     typealias Element = RecordBatch
     let paths: [String]
     let schema: Schema
     let fieldIDs: [Int32]
 
+    /// An error for a file that cannot fill a required column of the table.
+    struct MissingColumn: Error, CustomStringConvertible {
+        var path: String
+        var column: String
+        var description: String { "\(path): no column with the field id of required column '\(column)'" }
+    }
+
+    /// An error for a file whose columns carry no field ids.
+    struct MissingFieldIDs: Error, CustomStringConvertible {
+        var path: String
+        var description: String { "\(path): the file's columns have no field ids (write it with Iceberg field ids, or register it with add-files on a table with a name mapping)" }
+    }
+
     struct AsyncIterator: AsyncIteratorProtocol {
         let source: ParquetFileBatches
         var next = 0
         var current: ParquetBatchIterator?
+        /// For each table column, its index among the columns read from the current file (nil: absent).
+        var positions: [Int?] = []
 
         mutating func next() async throws -> RecordBatch? {
             while true {
                 if var it = current {
                     let batch = try it.next()
                     current = it
-                    if let batch { return try RecordBatch(schema: source.schema, columns: batch.columns) }
+                    if let batch {
+                        var columns: [Column] = []
+                        columns.reserveCapacity(positions.count)
+                        for (i, position) in positions.enumerated() {
+                            if let position {
+                                columns.append(batch.columns[position])
+                            } else {
+                                let field = source.schema.fields[i]
+                                columns.append(try Column(scalars: [Scalar?](repeating: nil, count: batch.rowCount), type: field.type))
+                            }
+                        }
+                        return try RecordBatch(schema: source.schema, columns: columns)
+                    }
                     current = nil
                 }
                 guard next < source.paths.count else { return nil }
-                let reader = try ParquetReader(path: source.paths[next])
+                let path = source.paths[next]
+                let reader = try ParquetReader(path: path)
                 next += 1
-                current = try reader.batches(columns: .fieldIDs(source.fieldIDs))
+                // Ids a reader assigns to a file written without them match table columns by accident.
+                guard reader.metadata.topLevelFieldsHaveIDs else { throw MissingFieldIDs(path: path) }
+                var present: [Int32] = []
+                positions = []
+                for (i, id) in source.fieldIDs.enumerated() {
+                    if reader.schema.index(ofFieldID: id) != nil {
+                        positions.append(present.count)
+                        present.append(id)
+                    } else {
+                        let field = source.schema.fields[i]
+                        guard field.isNullable else { throw MissingColumn(path: path, column: field.name) }
+                        positions.append(nil)
+                    }
+                }
+                current = try reader.batches(columns: .fieldIDs(present))
             }
         }
     }

@@ -37,7 +37,7 @@ struct ParquetFileInput {
             // Columns are matched by field id: a file without ids (written by a tool that knows
             // no Iceberg) would be matched by the reader's assigned ids, which mean nothing.
             // Iceberg reads such files through the table's name mapping (schema.name-mapping.default).
-            if !Self.topLevelFieldsHaveIDs(metadata.schema) {
+            if !metadata.topLevelFieldsHaveIDs {
                 guard let nameMapping else {
                     throw IcebergError(.unsupported("Parquet file without field ids, and the table has no name mapping (schema.name-mapping.default)"),
                                        path: location)
@@ -54,23 +54,6 @@ struct ParquetFileInput {
         } catch {
             throw IcebergError(.invalidMetadata("\(error)"), path: location)
         }
-    }
-
-    /// Whether every top-level field of a flattened Parquet schema carries a field id (the
-    /// repeated groups inside lists and maps have none, by design, and are not looked at).
-    static func topLevelFieldsHaveIDs(_ elements: [SchemaElement]) -> Bool {
-        guard let root = elements.first else { return false }
-        var index = 1
-        for _ in 0..<Int(root.numChildren ?? 0) {
-            guard index < elements.count, elements[index].fieldID != nil else { return false }
-            // Skip the field's subtree.
-            var pending = 1
-            while pending > 0 && index < elements.count {
-                pending += Int(elements[index].numChildren ?? 0) - 1
-                index += 1
-            }
-        }
-        return true
     }
 
     /// Row group `index`, projected to the top-level fields `fieldIDs`, in slices of at most
