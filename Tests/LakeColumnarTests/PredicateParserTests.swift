@@ -130,4 +130,19 @@ struct PredicateParserTests {
         let batch = try RecordBatch(schema: schema, columns: [.binary(BinaryColumn(["/img/a.png", "/im", nil, "/img/", "x/img/"]))])
         #expect((0..<5).map { p.evaluate(batch, $0) } == [true, false, nil, true, false])
     }
+
+    @Test("a predicate prints as SQL-like text with parentheses only where needed, and that text parses back to it")
+    func descriptionReadsBack() throws {
+        let p = ColumnPredicate.and(.greaterThanOrEqual("sc_status", .int32(500)),
+                                    .or(.equal("cs_method", Self.s("GET")), .not(.isNull("Mixed Case"))))
+        #expect(p.description == #"sc_status >= 500 AND (cs_method = 'GET' OR NOT "Mixed Case" IS NULL)"#)
+        #expect(ColumnPredicate.startsWith("cs_uri_stem", Array("/it's".utf8)).description == "cs_uri_stem LIKE '/it''s%'")
+        #expect(ColumnPredicate.equal("cs_uri_stem", .binary([0xFF, 0x01])).description == "cs_uri_stem = X'FF01'")
+        for text in ["sc_status >= 500 AND cs_method = 'GET'", "sc_status = 1 OR sc_status = 2 AND NOT sc_bytes < 3",
+                     "(sc_status = 1 OR sc_status = 2) AND sc_bytes <> 3", "cs_uri_stem LIKE '/a''b%' OR cs_method IN ('GET', 'PUT')",
+                     "NOT (sc_status IS NULL OR sc_bytes IS NOT NULL)", "\"Mixed Case\" > 4 AND time_taken <= 1.5"] {
+            let parsed = try parse(text)
+            #expect(try parse(parsed.description) == parsed, "\(text) printed as \(parsed.description)")
+        }
+    }
 }
