@@ -87,7 +87,7 @@ struct MinistackS3Tables {
 @Suite("RESTCatalog on ministack's S3 Tables Iceberg REST endpoint", .enabled(if: MinistackS3Tables.enabled), .serialized)
 struct RESTCatalogMinistackTests {
     @Test("SigV4-signed config, namespaces, create, append, scan, load, list; a stale writer's append retries and both rows survive",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func lifecycle() async throws {
         let tables = try await MinistackS3Tables.make()
         let catalog = try tables.catalog()
@@ -177,7 +177,7 @@ struct RESTCatalogMinistackTests {
     }
 
     @Test("Glue's Iceberg REST endpoint (signing name glue, warehouse the account id): create, append, scan, a stale writer retried",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func glueEndpoint() async throws {
         let tables = try await MinistackS3Tables.make()  // its S3 bucket holds the table's files
         let catalog = RESTCatalog(uri: tables.endpoint + "/iceberg", warehouse: "000000000000", name: "glue", io: try tables.io,
@@ -199,7 +199,7 @@ struct RESTCatalogMinistackTests {
     }
 
     @Test("DuckDB ATTACHes the table bucket through the same REST endpoint (TYPE ICEBERG) and reads our rows",
-          .enabled(if: MinistackS3Tables.endpoint != nil && (Interop.required || duckDBHasHTTPFS)), .timeLimit(.minutes(3)))
+          .enabled(if: MinistackS3Tables.endpoint != nil && (Interop.required || duckDBHasHTTPFS)), .timeLimit(.minutes(10)))
     func duckDBReads() async throws {
         let tables = try await MinistackS3Tables.make()
         let catalog = try tables.catalog()
@@ -265,7 +265,7 @@ struct RESTCatalogMinistackTests {
     }
 
     @Test("a commit whose answer is lost is commitStateUnknown, the next load shows it applied and its files kept; one never sent leaves the table at its base and its files removed",
-          .timeLimit(.minutes(3)))
+          .timeLimit(.minutes(10)))
     func lostCommitAnswers() async throws {
         let tables = try await MinistackS3Tables.make()
         let catalog = try tables.catalog()
@@ -320,7 +320,7 @@ struct RESTCatalogMinistackTests {
     }
 
     @Test("pyiceberg's RestCatalog (SigV4, s3tables) reads our commits row-identical, appends, and we read its commit",
-          .enabled(if: Interop.enabled), .timeLimit(.minutes(3)))
+          .enabled(if: Interop.enabled), .timeLimit(.minutes(10)))
     func pyicebergInterop() async throws {
         let tables = try await MinistackS3Tables.make()
         let catalog = try tables.catalog()

@@ -65,7 +65,9 @@ struct SQLiteCatalogTests {
         await #expect(throws: IcebergError.self) { try await catalog.loadTable(renamed) }
     }
 
-    @Test("concurrent appenders: every commit lands, retried on conflict", .timeLimit(.minutes(3)))
+    // The limit guards against a hang, not slowness: in the full suite every test shares two
+    // cooperative threads with the interop tests' blocking Python runs, so this one can wait minutes.
+    @Test("concurrent appenders: every commit lands, retried on conflict", .timeLimit(.minutes(10)))
     func concurrentAppends() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
