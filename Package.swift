@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "IcebergREST", targets: ["IcebergREST"]),
         .library(name: "LakeColumnar", targets: ["LakeColumnar"]),
         .library(name: "LakeCodecs", targets: ["LakeCodecs"]),
+        .library(name: "LakePipeline", targets: ["LakePipeline"]),
         .executable(name: "lakehouse", targets: ["LakehouseCLI"]),
     ],
     dependencies: [
@@ -75,17 +76,24 @@ let package = Package(
                 dependencies: ["IcebergKit", "IcebergREST", "LakeAWS", "LakeColumnar"],
                 swiftSettings: strictSettings),
 
+        // The medallion pipeline (bronze → silver → gold → quality → dashboard) over the products;
+        // the CLI and the Examples/ executables call it. AWS wiring comes through adapters.
+        .target(name: "LakePipeline",
+                dependencies: ["CloudFrontLogs", "IcebergKit", "LakeDQ", "LakeColumnar", "ParquetWriter", "LakeCodecs",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strictSettings),
+
         // The command-line shell over every product.
         .executableTarget(
             name: "LakehouseCLI",
             dependencies: [
                 "CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS", "IcebergAWS",
-                "LakeColumnar", "LakeCodecs", "CLakeSystem",
+                "LakeColumnar", "LakeCodecs", "CLakeSystem", "LakePipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // The demo's silver ruleset, also read by the benchmark kernels.
-            resources: [.embedInCode("Rulesets/silver.dqdl")],
+            // The demo's silver and gold rulesets (silver's also read by the benchmark kernels).
+            resources: [.embedInCode("Rulesets/silver.dqdl"), .embedInCode("Rulesets/gold.dqdl")],
             swiftSettings: strictSettings),
 
         // Tests.
@@ -119,6 +127,10 @@ let package = Package(
         // Runs the built `lakehouse` executable (swift build --build-tests builds it).
         .testTarget(name: "LakehouseCLITests",
                     dependencies: ["ParquetWriter", "LakeColumnar", "LakeTestSupport"],
+                    swiftSettings: strictSettings),
+        .testTarget(name: "LakePipelineTests",
+                    dependencies: ["LakePipeline", "IcebergKit", "CloudFrontLogs", "LakeColumnar", "LakeCodecs", "LakeDQ",
+                                   "LakeTestSupport"],
                     swiftSettings: strictSettings),
         .testTarget(name: "ProductVersionTests",
                     dependencies: ["CloudFrontLogs", "ParquetWriter", "IcebergKit", "LakeDQ", "LakeAWS",

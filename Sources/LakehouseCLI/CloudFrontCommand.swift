@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CloudFrontLogs
+import LakePipeline
 import LakeCodecs
 import LakeColumnar
 import ParquetWriter

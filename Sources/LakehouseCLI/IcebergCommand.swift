@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import CloudFrontLogs
+import LakePipeline
 import IcebergKit
 import LakeColumnar
 import ParquetWriter
