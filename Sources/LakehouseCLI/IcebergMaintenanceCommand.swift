@@ -69,6 +69,11 @@ extension IcebergCommand {
             for file in result.orphans { print(file.location) }
             print("\(dryRun ? "would delete" : "deleted") \(result.orphans.count) orphan files, \(result.bytes) bytes")
             for failed in result.failedDeletes { FileHandle.standardError.write(Data("could not delete \(failed)\n".utf8)) }
+            if !result.incompleteWrites.isEmpty || !result.failedAborts.isEmpty {
+                for write in result.incompleteWrites { print("incomplete upload \(write.location) (\(write.id))") }
+                print("\(dryRun ? "would abort" : "aborted") \(result.incompleteWrites.count) incomplete uploads")
+            }
+            for write in result.failedAborts { FileHandle.standardError.write(Data("could not abort the upload of \(write.location) (\(write.id))\n".utf8)) }
         }
     }
 

@@ -16,6 +16,11 @@
 /// references under another scheme or authority is an error, never a deletion (Java's
 /// `prefixMismatchMode` ERROR): the table's locations would then have to be reconciled first.
 ///
+/// When the table's FileIO is ``IncompleteWriteSweeping`` (S3), incomplete writes under the
+/// location that began before the same threshold are aborted too (reported in
+/// ``RemoveOrphanFilesResult/incompleteWrites``); one whose start the store does not give is
+/// kept, as its age cannot be judged.
+///
 /// ```swift
 /// let orphans = try await table.removeOrphanFiles().olderThan(currentTimeMs() - 3 * 86_400_000).dryRun().execute()
 /// ```
@@ -78,9 +83,26 @@ public struct RemoveOrphanFiles: Sendable {
             }
         }
         orphans.sort { $0.location < $1.location }
+        var abandoned: [IncompleteWrite] = []
+        if let sweeping = current.io as? any IncompleteWriteSweeping {
+            abandoned = try await sweeping.incompleteWrites(prefix: listPrefix)
+                .filter { ($0.startedMs ?? .max) < cutoff }
+                .sorted { ($0.location, $0.id) < ($1.location, $1.id) }
+        }
         if isDryRun {
             result.orphans = orphans
+            result.incompleteWrites = abandoned
             return result
+        }
+        if let sweeping = current.io as? any IncompleteWriteSweeping {
+            for write in abandoned {
+                do throws(IcebergError) {
+                    try await sweeping.abort(write)
+                    result.incompleteWrites.append(write)
+                } catch {
+                    result.failedAborts.append(write)
+                }
+            }
         }
         var start = 0
         while start < orphans.count {
@@ -152,6 +174,10 @@ public struct RemoveOrphanFilesResult: Sendable {
     public var orphans: [FileInfo] = []
     /// Orphans that could not be deleted.
     public var failedDeletes: [String] = []
+    /// Incomplete writes (abandoned multipart uploads) aborted; in a dry run: that would be.
+    public var incompleteWrites: [IncompleteWrite] = []
+    /// Incomplete writes that could not be aborted.
+    public var failedAborts: [IncompleteWrite] = []
 
     /// Bytes of ``orphans``.
     public var bytes: Int64 { orphans.reduce(0) { $0 + $1.size } }
