@@ -84,7 +84,12 @@ public enum ManifestReader {
 
     public static func manifestList(_ bytes: [UInt8], path: String) throws(IcebergError) -> [ManifestFile] {
         let (schema, records) = try open(bytes, path: path)
-        return try records.map { (r) throws(IcebergError) -> ManifestFile in
+        return try manifestList(schema: schema, records: records, path: path)
+    }
+
+    /// The manifest list entries of `records` (read with `schema` from the list at `path`).
+    static func manifestList(schema: AvroSchema, records: [AvroValue], path: String) throws(IcebergError) -> [ManifestFile] {
+        try records.map { (r) throws(IcebergError) -> ManifestFile in
             guard let v = AvroRecordView(schema, r), let manifestPath = v.string(500) else {
                 throw IcebergError(.invalidMetadata("manifest list entry without manifest_path"), path: path)
             }

@@ -160,6 +160,8 @@ public final class RowDelta {
                 }
                 return try await producer.commit(on: current, branch: branch)
             }
+            // Manifests merged away, or written for an attempt that lost, are listed nowhere.
+            await table.io.deleteQuietly(producer.unusedRewrittenManifests)
             table = committed
             return committed
         } catch {

@@ -29,6 +29,9 @@ struct SnapshotProducer: Sendable {
     private var filteredManifests: [String: FilteredManifest] = [:]
     /// The manifests the last attempt listed (to tell rewrites still in use from stale ones).
     private var listedManifests: Set<String> = []
+    /// Manifests merged on commit (``ManifestMerge``), by the paths they merge: a retry whose
+    /// bin is the same reuses the merge.
+    private var mergedManifests: [String: MergedManifest] = [:]
     private var attempt = 0
 
     init(io: any FileIO, tableLocation: String, operation: String) {
@@ -38,11 +41,16 @@ struct SnapshotProducer: Sendable {
     }
 
     /// Every file this producer wrote (manifests; the caller owns data files).
-    var writtenFiles: [String] { manifests.map(\.manifestPath) + filteredManifests.values.filter(\.rewritten).map(\.manifest.manifestPath) }
+    var writtenFiles: [String] {
+        manifests.map(\.manifestPath) + filteredManifests.values.filter(\.rewritten).map(\.manifest.manifestPath)
+            + mergedManifests.values.map(\.manifest.manifestPath)
+    }
 
-    /// Manifests rewritten for attempts whose base the committed one replaced: nothing lists them.
+    /// Manifests this producer wrote that the last attempt does not list: rewrites and merges
+    /// for attempts whose base the committed one replaced, and new manifests merged into
+    /// another. Nothing lists them once that attempt is committed.
     var unusedRewrittenManifests: [String] {
-        filteredManifests.values.filter { $0.rewritten && !listedManifests.contains($0.manifest.manifestPath) }.map(\.manifest.manifestPath)
+        writtenFiles.filter { !listedManifests.contains($0) }
     }
 
     /// Writes a manifest of `files` (all data, or all deletes) under `spec`.
@@ -129,6 +137,9 @@ struct SnapshotProducer: Sendable {
         let parent = parentID.flatMap { base.snapshot(id: $0) }
         let sequence = base.lastSequenceNumber + 1
         var previous: [AvroValue] = []
+        // The same, decoded, when manifests may be merged.
+        var previousFiles: [ManifestFile] = []
+        let policy = ManifestMergePolicy(properties: base.properties)
         var rewrittenInList: Set<String> = []
         removedDataFiles = []
         removedDeleteFiles = []
@@ -147,24 +158,62 @@ struct SnapshotProducer: Sendable {
                     rewrittenInList.insert(m.manifestPath)
                 }
                 previous.append(ManifestCodec.encode(m))
+                previousFiles.append(m)
             }
         } else if let parent {
-            previous = try await Self.carriedManifests(of: parent, in: base, io: io)
+            if policy.enabled {
+                (previous, previousFiles) = try await Self.carriedManifestFiles(of: parent, in: base, io: io)
+            } else {
+                previous = try await Self.carriedManifests(of: parent, in: base, io: io)
+            }
         } else if let missing = removals.paths.sorted().first {
             throw IcebergError(.validationFailed("cannot remove \(missing): the table has no snapshot"))
         }
-        listedManifests = rewrittenInList
+        let added = manifests.map { m -> ManifestFile in
+            var m = m
+            m.sequenceNumber = sequence
+            m.minSequenceNumber = addedDataSequenceNumber ?? sequence
+            return m
+        }
+        listedManifests = rewrittenInList.union(added.map(\.manifestPath))
+        var listed = added.map(ManifestCodec.encode) + previous
+        if policy.enabled {
+            let all = added + previousFiles
+            let steps = ManifestMerge.plan(all, policy: policy)
+            if steps.contains(where: { if case .merge = $0 { true } else { false } }) {
+                listed = []
+                listedManifests = []
+                for step in steps {
+                    switch step {
+                    case let .keep(i):
+                        listed.append(i < added.count ? ManifestCodec.encode(added[i]) : previous[i - added.count])
+                        listedManifests.insert(all[i].manifestPath)
+                    case let .merge(bin):
+                        let key = bin.map { all[$0].manifestPath }.joined(separator: "\n")
+                        let merged: MergedManifest
+                        if let cached = mergedManifests[key] {
+                            merged = cached
+                        } else {
+                            merged = try await ManifestMerge.write(bin.map { all[$0] }, base: base, io: io, snapshotID: snapshotID,
+                                                                   addedSequenceNumber: addedDataSequenceNumber, tableLocation: tableLocation)
+                            mergedManifests[key] = merged
+                        }
+                        var m = merged.manifest
+                        m.sequenceNumber = sequence
+                        let lowest = [merged.minExplicitSequenceNumber, merged.inherits ? sequence : nil].compactMap { $0 }.min()
+                        m.minSequenceNumber = lowest ?? sequence
+                        listed.append(ManifestCodec.encode(m))
+                        listedManifests.insert(m.manifestPath)
+                    }
+                }
+            }
+        }
         var list = AvroContainerWriter(schema: ManifestCodec.manifestListSchema, codec: .deflate, metadata: [
             "snapshot-id": String(snapshotID), "parent-snapshot-id": parentID.map(String.init) ?? "null",
             "sequence-number": String(sequence), "format-version": "2",
         ])
         do {
-            for var m in manifests {
-                m.sequenceNumber = sequence
-                m.minSequenceNumber = sequence
-                try list.append(ManifestCodec.encode(m))
-            }
-            for m in previous { try list.append(m) }
+            for m in listed { try list.append(m) }
         } catch {
             throw IcebergError(.invalidMetadata("manifest list: \(error)"))
         }
@@ -281,6 +330,24 @@ struct SnapshotProducer: Sendable {
             return try ManifestReader.manifestList(bytes, path: list).map(ManifestCodec.encode)
         }
         return try await manifests(of: snapshot, in: metadata, io: io).map(ManifestCodec.encode)
+    }
+
+    /// ``carriedManifests(of:in:io:)`` with each record decoded too (to plan merges), the list
+    /// read once.
+    static func carriedManifestFiles(of snapshot: Snapshot, in metadata: TableMetadata,
+                                     io: any FileIO) async throws(IcebergError) -> (records: [AvroValue], files: [ManifestFile]) {
+        guard let list = snapshot.manifestList else {
+            let files = try await manifests(of: snapshot, in: metadata, io: io)
+            return (files.map(ManifestCodec.encode), files)
+        }
+        let bytes = try await io.newInputFile(list).read()
+        let (schema, records) = try ManifestReader.open(bytes, path: list)
+        if schema == ManifestCodec.manifestListSchema {
+            let live = records.filter(hasLiveFiles)
+            return (live, try ManifestReader.manifestList(schema: schema, records: live, path: list))
+        }
+        let files = try ManifestReader.manifestList(schema: schema, records: records, path: list)
+        return (files.map(ManifestCodec.encode), files)
     }
 
     /// Whether a manifest-list record (of our schema) may list a live file: one with only the
