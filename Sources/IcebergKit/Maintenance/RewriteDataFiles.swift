@@ -8,8 +8,13 @@ public import LakeColumnar
 /// bounds) are grouped by partition spec and partition; in a group, files smaller than 75 % of
 /// the target (`write.target-file-size-bytes`, default 128 MB, or ``targetFileSizeBytes(_:)``)
 /// and files with deletes are bin-packed (largest first) into bins of at most the target; a bin
-/// is rewritten when it holds two files or more, or a file with deletes. Position delete files
-/// whose every data file is rewritten in the same commit are removed with them.
+/// is rewritten when it holds two files or more, or a file with deletes. A delete file whose
+/// every data file is rewritten in the same commit is removed with them (Java's rewrite drops
+/// position deletes so, and `RemoveDanglingDeletes` equality deletes): position deletes name
+/// their files; an equality delete applies to the data files of its partition (every partition
+/// when its spec is unpartitioned) with a lower data sequence number, which the scan's delete
+/// index tells; the rewritten files carry the new snapshot's sequence number, which no earlier
+/// equality delete reaches, and the commit fails if a delete file was added meanwhile.
 ///
 /// Commits: one by default; with ``partialProgress(maxCommits:)`` the partitions are committed
 /// in up to that many commits as they finish, so an interrupted job keeps what it did. Each
@@ -88,12 +93,12 @@ public struct RewriteDataFiles: Sendable {
         guard let start = table.metadata.currentSnapshotID else { return result }
         let bins = try await plan()
         guard !bins.isEmpty else { return result }
-        // Which data files each position delete file applies to, over the whole snapshot: one
-        // is dropped only when all of them are rewritten in the same commit.
+        // Which data files each delete file (position or equality) applies to, over the whole
+        // snapshot: one is dropped only when all of them are rewritten in the same commit.
         var deleteTargets: [String: Set<String>] = [:]
         var deleteFiles: [String: DataFile] = [:]
         for t in try await table.scan().planFiles() {
-            for d in t.deletes where d.content == 1 {
+            for d in t.deletes where d.content != 0 {
                 deleteTargets[d.filePath, default: []].insert(t.file.filePath)
                 deleteFiles[d.filePath] = d
             }
@@ -157,7 +162,7 @@ public struct RewriteDataFilesResult: Sendable {
     /// Data files replaced, and their bytes.
     public var rewrittenDataFiles = 0
     public var rewrittenBytes: Int64 = 0
-    /// Position delete files dropped with the files they applied to.
+    /// Delete files (position and equality) dropped with the files they applied to.
     public var removedDeleteFiles = 0
     /// Data files written, and their bytes.
     public var addedDataFiles = 0
