@@ -27,6 +27,20 @@ Scripts/services.sh start "$services_env"
 swift build --build-tests -j 2
 swift test --skip-build
 
+# The Examples package (its own .build under Examples/): built, and one medallion run on a small
+# generated bronze (2 objects × 2,000 lines across midnight) that must write the dashboard.
+swift build --package-path Examples -j 2
+examples_tmp=$(mktemp -d "${TMPDIR:-/tmp}/lakehouse-examples.XXXXXX")
+.build/debug/lakehouse cloudfront generate --rows 2000 --files 2 --out "$examples_tmp/bronze" --seed 7 --start 2024-03-07-23 > /dev/null
+if ! Examples/.build/debug/medallion --warehouse "$examples_tmp/wh" --bronze "$examples_tmp/bronze" > "$examples_tmp/medallion.log" 2>&1 \
+        || [ ! -s "$examples_tmp/wh/dashboard/daily.json" ] || [ ! -s "$examples_tmp/wh/dashboard/index.html" ]; then
+    cat "$examples_tmp/medallion.log"
+    echo "examples: the medallion run failed or wrote no dashboard" >&2
+    exit 1
+fi
+rm -rf "$examples_tmp"
+echo "examples: built; medallion ran on 2 x 2,000 generated lines and wrote the dashboard"
+
 # The benchmark kernels (a package of their own, Benchmarks/Package.swift) build and run once on
 # a small corpus, so the harness cannot rot; a kernel that fails stops with an error.
 if [ "${LAKEHOUSE_BENCH_SMOKE:-1}" != 0 ]; then

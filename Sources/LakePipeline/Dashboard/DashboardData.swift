@@ -1,5 +1,5 @@
 import Foundation
-public import IcebergKit
+import IcebergKit
 import LakeColumnar
 
 /// What the dashboard shows, read from the gold tables: a ``DailyRow`` per day and the top

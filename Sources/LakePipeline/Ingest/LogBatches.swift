@@ -1,5 +1,5 @@
 public import CloudFrontLogs
-public import LakeColumnar
+import LakeColumnar
 
 /// The batches of one log file, read in turn or on a thread of their own up to two batches ahead
 /// (one ahead left the writer waiting for the parser a tenth of the time); gzip input inflated

@@ -1,5 +1,5 @@
 import Foundation
-public import IcebergKit
+import IcebergKit
 import CloudFrontLogs
 import LakeColumnar
 import Logging
