@@ -41,6 +41,10 @@ public final class TableWriter {
     /// Rows held for sorting across all open files (with a sort order): what bounds the memory
     /// sorting takes, and the largest file that can come out wholly sorted.
     public var sortBufferRows = 32_768
+    /// Closes a file after each sorted run (compaction's sort strategy): every file is then
+    /// wholly sorted and records the order's id, and holds no more rows than a run (those
+    /// waiting when they passed ``sortBufferRows``).
+    public var filePerSortedRun = false
 
     private let schema: IcebergSchema
     private let spec: PartitionSpec
@@ -59,7 +63,7 @@ public final class TableWriter {
         var pendingRows = 0
         var runs = 0
     }
-    private let sorter: RowSorter?
+    private var sorter: RowSorter?
     private var pendingRows = 0
     private var open: [[Scalar?]: OpenFile] = [:]
     private var finished: [DataFile] = []
@@ -98,6 +102,7 @@ public final class TableWriter {
         self.io = io
         var properties = properties
         properties.rowGroupBytes = Self.rowGroupBytes(metadata, requested: properties.rowGroupBytes)
+        try Self.applyCompression(metadata.properties, to: &properties)
         self.properties = properties
         self.targetFileSize = max(targetFileSize, 1)
         self.maximumOpenFiles = max(maximumOpenFiles, 1)
@@ -118,6 +123,17 @@ public final class TableWriter {
         for file in open.values { file.writer.abort() }
         let io = io, paths = finished.map(\.filePath)
         if !paths.isEmpty { Task { await io.deleteQuietly(paths) } }
+    }
+
+    /// Sorts the rows of the files written from now on by `order` instead of the table's
+    /// default order (before the first ``write(_:)``); a file records the order's id only when
+    /// the table has that order.
+    public func sort(by order: SortOrder) throws(IcebergError) {
+        guard open.isEmpty, finished.isEmpty else { throw IcebergError(.validationFailed("the sort order is set before the first write")) }
+        guard let sorter = RowSorter(order: order, batchSchema: batchSchema) else {
+            throw IcebergError(.unsupported("sorting by \(order.fields.count) fields of which one is not a top-level column"))
+        }
+        self.sorter = sorter
     }
 
     /// Writes `batch`: each row goes to its partition's open file.
@@ -158,7 +174,7 @@ public final class TableWriter {
             // Over the budget: the largest buffers are sorted and written until it holds again.
             while pendingRows > sortBufferRows, let largest = open.max(by: { $0.value.pendingRows < $1.value.pendingRows })?.key {
                 try await flushRun(largest)
-                if let f = open[largest], f.writer.estimatedSize >= targetFileSize { try await closeFile(largest) }
+                if let f = open[largest], filePerSortedRun || f.writer.estimatedSize >= targetFileSize { try await closeFile(largest) }
             }
             return
         }
@@ -229,7 +245,8 @@ public final class TableWriter {
             throw error
         }
         var written = dataFile(result, path: file.path, partition: key)
-        if let sorter, file.runs == 1 { written.sortOrderID = sorter.order.orderID }
+        // An order the table does not know (a compaction's own) is not recorded.
+        if let sorter, file.runs == 1, metadata.sortOrders.contains(sorter.order) { written.sortOrderID = sorter.order.orderID }
         finished.append(written)
     }
 
