@@ -98,7 +98,7 @@ extension IcebergCommand {
     struct CompactCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "compact",
-            abstract: "Bin-pack small data files per partition into files of the target size, applying and dropping their position deletes.",
+            abstract: "Bin-pack small data files per partition into files of the target size (or --sort them), applying and dropping their deletes.",
             discussion: "Appends committed meanwhile are kept; a group a concurrent delete touched is skipped and reported (run again).")
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
@@ -107,10 +107,25 @@ extension IcebergCommand {
         @Option(help: "Target file size in MB (default: the table's write.target-file-size-bytes, else 128).") var targetFileMegabytes: Int64?
         @Option(help: "Commit the partitions in up to this many commits as they finish (partial progress).") var maxCommits: Int = 1
         @Flag(help: "List the groups that would be rewritten, rewrite nothing.") var dryRun = false
+        @Flag(help: "Sort strategy: rewrite the files not in the table's sort order (or --sort-by's), each output file sorted.")
+        var sort = false
+        @Option(name: .customLong("sort-by"), parsing: .upToNextOption,
+                help: "Sort by these terms instead of the table's order: COL [ASC|DESC] [NULLS FIRST|LAST]..., e.g. status DESC id (implies --sort).")
+        var sortBy: [String] = []
+        @Option(help: "With --sort: rows per sorted run, the most a sorted file holds (memory).") var sortBufferRows: Int?
 
         func run() async throws {
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
             var compaction = t.rewriteDataFiles().partialProgress(maxCommits: maxCommits)
+            if sort || !sortBy.isEmpty {
+                let words = sortBy.flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) }
+                let fields = try SortTerms.fields(words, schema: t.schema)
+                compaction = compaction.sort(by: fields.isEmpty ? nil : fields)
+                if let sortBufferRows {
+                    guard sortBufferRows > 0 else { throw ValidationError("--sort-buffer-rows must be positive") }
+                    compaction = compaction.sortBufferRows(sortBufferRows)
+                }
+            }
             if let targetFileMegabytes {
                 guard targetFileMegabytes > 0 else { throw ValidationError("--target-file-megabytes must be positive") }
                 compaction = compaction.targetFileSizeBytes(targetFileMegabytes << 20)

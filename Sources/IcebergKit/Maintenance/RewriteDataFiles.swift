@@ -24,13 +24,25 @@ public import LakeColumnar
 /// and which is reported in ``RewriteDataFilesResult/failedCommits`` — never committed over
 /// the delete, so no deleted row comes back.
 ///
+/// Sort strategy (``sort(by:)``, Java's `SORT`): the files not written in the order (by their
+/// `sort_order_id`) or with deletes are the candidates, and each bin is written sorted by the
+/// table's sort order or the fields given, in runs of about ``sortBufferRows(_:)`` rows (the
+/// memory sorting takes; a run is written once the rows waiting pass it, so it holds at most
+/// one batch more): each run is a file of its own, wholly sorted and recording the order's id
+/// when the table has that order. Files are sorted within themselves, not across each other
+/// (no merge of runs), so a file holds no more than a run even when the target is larger.
+///
 /// Memory: one bin is read as a stream of record batches and written by one ``TableWriter``
-/// (a row group buffered per open partition file), whatever the table's size.
+/// (a row group buffered per open partition file; with a sort, the rows of the run), whatever
+/// the table's size.
 public struct RewriteDataFiles: Sendable {
     public let table: Table
     private var targetBytes: Int64?
     private var predicate: ColumnPredicate?
     private var maxCommits = 1
+    /// The sort strategy: nil for bin-pack; `.some(nil)` for the table's order.
+    private var sortFields: [SortOrder.SortField]??
+    private var sortRows = 262_144
 
     /// Starts a compaction of `table`'s current snapshot.
     public init(table: Table) {
@@ -59,14 +71,52 @@ public struct RewriteDataFiles: Sendable {
         return copy
     }
 
+    /// Rewrites with the sort strategy: rows sorted by `fields` (nil: the table's default sort
+    /// order, which must not be unsorted).
+    public func sort(by fields: [SortOrder.SortField]? = nil) -> RewriteDataFiles {
+        var copy = self
+        copy.sortFields = .some(fields)
+        return copy
+    }
+
+    /// The rows after which a sorted run (and so a sorted file) is written (default 262,144).
+    public func sortBufferRows(_ rows: Int) -> RewriteDataFiles {
+        var copy = self
+        copy.sortRows = max(1, rows)
+        return copy
+    }
+
+    /// The order the sort strategy writes in (nil for bin-pack): the table's own when it has
+    /// an equal one (its id then recorded in the files), else the fields under a new id.
+    func sortOrder() throws(IcebergError) -> SortOrder? {
+        guard let choice = sortFields else { return nil }
+        let metadata = table.metadata
+        guard let fields = choice else {
+            guard let order = metadata.sortOrders.first(where: { $0.orderID == metadata.defaultSortOrderID }), !order.fields.isEmpty else {
+                throw IcebergError(.validationFailed("\(table.identifier) has no sort order: give the columns to sort by"))
+            }
+            return order
+        }
+        guard !fields.isEmpty else { throw IcebergError(.validationFailed("sorting by no column")) }
+        if let same = metadata.sortOrders.first(where: { $0.fields == fields }) { return same }
+        return SortOrder(orderID: (metadata.sortOrders.map(\.orderID).max() ?? 0) + 1, fields: fields)
+    }
+
     /// The files to rewrite, bin by bin, with the partition each bin belongs to.
     public func plan() async throws(IcebergError) -> [[FileScanTask]] {
         let target = targetBytes ?? Int64(table.metadata.properties["write.target-file-size-bytes"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 128 << 20
         guard table.metadata.currentSnapshotID != nil else { return [] }
+        let order = try sortOrder()
+        // Bin-pack: small files and files with deletes; sort: files not in the order, or with deletes.
+        func candidate(_ t: FileScanTask) -> Bool {
+            if !t.deletes.isEmpty { return true }
+            if let order { return t.file.sortOrderID != order.orderID }
+            return t.file.fileSizeInBytes < target * 3 / 4
+        }
         var tasks = try await table.scan(filter: predicate).planFiles()
         tasks.sort { $0.file.filePath < $1.file.filePath }
         var groups: [String: [FileScanTask]] = [:]
-        for t in tasks where t.file.fileSizeInBytes < target * 3 / 4 || !t.deletes.isEmpty {
+        for t in tasks where candidate(t) {
             groups["\(t.specID)|\(t.file.partition.map { $0.map { "\($0)" } ?? "null" }.joined(separator: "|"))", default: []].append(t)
         }
         var bins: [[FileScanTask]] = []
@@ -81,7 +131,7 @@ public struct RewriteDataFiles: Sendable {
                     open.append((t.file.fileSizeInBytes, [t]))
                 }
             }
-            bins += open.map(\.tasks).filter { $0.count > 1 || $0.contains { !$0.deletes.isEmpty } }
+            bins += open.map(\.tasks).filter { $0.count > 1 || $0.contains { !$0.deletes.isEmpty } || order != nil }
         }
         return bins
     }
@@ -93,6 +143,7 @@ public struct RewriteDataFiles: Sendable {
         guard let start = table.metadata.currentSnapshotID else { return result }
         let bins = try await plan()
         guard !bins.isEmpty else { return result }
+        let order = try sortOrder()
         // Which data files each delete file (position or equality) applies to, over the whole
         // snapshot: one is dropped only when all of them are rewritten in the same commit.
         var deleteTargets: [String: Set<String>] = [:]
@@ -113,6 +164,11 @@ public struct RewriteDataFiles: Sendable {
             do throws(IcebergError) {
                 for bin in chunk {
                     let writer = try TableWriter(table: table, targetFileSize: target)
+                    if let order {
+                        try writer.sort(by: order)
+                        writer.sortBufferRows = sortRows
+                        writer.filePerSortedRun = true
+                    }
                     do throws(IcebergError) {
                         var rows = ScanBatches.AsyncIterator(scan: table.scan(), tasks: bin)
                         while let batch = try await rows.next() { try await writer.write(batch) }
