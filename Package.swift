@@ -109,6 +109,9 @@ let package = Package(
         .testTarget(name: "ParquetWriterTests",
                     dependencies: ["ParquetWriter", "LakeColumnar", "LakeCodecs", "CloudFrontLogs", "LakeTestSupport"],
                     swiftSettings: strictSettings),
+        // The process the crash torture kills at numbered points of the write path.
+        .executableTarget(name: "lakehouse-crash-worker", dependencies: ["IcebergKit", "LakeColumnar"],
+                          path: "Tests/CrashWorker", swiftSettings: strictSettings),
         .testTarget(name: "IcebergKitTests",
                     dependencies: ["IcebergKit", "LakeColumnar", "LakeCodecs", "LakeTestSupport"],
                     swiftSettings: strictSettings),

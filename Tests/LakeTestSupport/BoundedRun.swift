@@ -19,12 +19,15 @@ extension BuiltCLI {
         }
     }
 
-    /// Runs the executable with `arguments` in `directory` (with `environment`, default: this
-    /// process's), killing it (SIGKILL) if it runs longer than `timeout`; standard output and
+    /// Runs the executable (`executable`, default: `lakehouse`) with `arguments` in `directory`
+    /// (with `environment`, default: this process's), killing it (SIGKILL) if it runs longer
+    /// than `timeout`; standard output and
     /// error are captured through files, so that large outputs cannot block the child.
     public static func run(_ arguments: [String], in directory: String, timeout: Duration,
-                           environment: [String: String]? = nil) throws -> BoundedRun {
-        guard let path else { throw Interop.Failure(status: -1, stderr: "the lakehouse executable is not built (swift build --build-tests)") }
+                           environment: [String: String]? = nil, executable: String? = nil) throws -> BoundedRun {
+        guard let path = executable ?? path else {
+            throw Interop.Failure(status: -1, stderr: "the lakehouse executable is not built (swift build --build-tests)")
+        }
         let out = directory + "/.cli-stdout-\(UUID().uuidString)", err = directory + "/.cli-stderr-\(UUID().uuidString)"
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: err, contents: nil)

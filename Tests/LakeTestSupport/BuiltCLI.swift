@@ -10,6 +10,14 @@ public enum BuiltCLI {
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
+    /// The path of another executable of this package that `swift build --build-tests` built
+    /// next to `lakehouse` (a test-support tool), when built.
+    public static func sibling(_ name: String) -> String? {
+        guard let path else { return nil }
+        let sibling = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+        return FileManager.default.isExecutableFile(atPath: sibling) ? sibling : nil
+    }
+
     /// The result of one run.
     public struct Run: Sendable {
         public var status: Int32
