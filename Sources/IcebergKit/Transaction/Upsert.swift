@@ -92,55 +92,79 @@ public struct Upsert: Sendable {
         let columnar = try schema.columnarSchema()
         let input = try batches.map { (b) throws(IcebergError) -> RecordBatch in try CopyOnWrite.conform(b, to: columnar) }
 
-        // The input's keys, each once.
-        struct Location { var batch: Int; var row: Int }
-        var index: [[Scalar?]: Location] = [:]
+        // The input's keys, each once, encoded from the typed buffers (no Scalar per row):
+        // entry e of the index is input row locations[e].
+        let inputKeys = input.map { batch in keys.compactMap { batch.column(named: $0) } }
+        var index = KeyIndex(capacity: input.reduce(0) { $0 + $1.rowCount })
+        var locations: [(batch: Int, row: Int)] = []
+        var summaries = keys.map { KeyColumnSummary(name: $0) }
+        var encoder = KeyEncoder()
         for (b, batch) in input.enumerated() {
-            let keyColumns = keys.compactMap { batch.column(named: $0) }
+            let keyColumns = inputKeys[b]
+            encoder.encode(keyColumns, rows: batch.rowCount)
             for r in 0..<batch.rowCount {
-                let key = keyColumns.map { $0.scalar(at: r) }
-                if index[key] != nil {
-                    throw IcebergError(.validationFailed("key \(Self.describe(key)) appears more than once in the upsert input"))
+                guard encoder.withKey(r, { index.insert($0).inserted }) else {
+                    throw IcebergError(.validationFailed("key \(Self.describe(keyColumns.map { $0.scalar(at: r) })) appears more than once in the upsert input"))
                 }
-                index[key] = Location(batch: b, row: r)
+                locations.append((b, r))
+            }
+            for k in summaries.indices {
+                summaries[k].add(keyColumns[k], batch: b) { inputKeys[$0][k] }
             }
         }
-        guard !index.isEmpty else { return Result(table: table, snapshotID: nil, updatedRows: 0, insertedRows: 0, rewrittenDataFiles: 0) }
+        guard index.count > 0 else { return Result(table: table, snapshotID: nil, updatedRows: 0, insertedRows: 0, rewrittenDataFiles: 0) }
 
         let start = table.metadata.refs[branch]?.snapshotID ?? table.metadata.currentSnapshotID
-        let filter = Self.keyFilter(keys, Array(index.keys))
+        // Files are pruned by each key column's values (few) or range (many), through partition values and metrics.
+        var filter: ColumnPredicate = .alwaysTrue
+        for (k, summary) in summaries.enumerated() {
+            let test = summary.filter { inputKeys[$0][k] }
+            filter = k == 0 ? test : .and(filter, test)
+        }
         var scan = table.scan(filter: filter, snapshotID: start)
         scan.batchSize = 8_192
         let tasks = start == nil ? [] : try await scan.planFiles()
 
         // Pass 1: which input keys exist, and which of those change a row (and in which files).
-        var found = Set<[Scalar?]>()
-        var changed = Set<[Scalar?]>()
+        var found = [Bool](repeating: false, count: index.count)
+        var changed = [Bool](repeating: false, count: index.count)
+        var changedCount = 0
         var rewrite: [FileScanTask] = []
         let names = schema.fields.map(\.name)
+        let inputColumns = input.map { batch in names.map { batch.column(named: $0) } }
         for task in tasks {
             var read = table.scan(columns: whenMatched == .update ? names : keys, snapshotID: start)
             read.batchSize = 8_192
             var rows = ScanBatches.AsyncIterator(scan: read, tasks: [task])
             var touches = false
             while let batch = try await rows.next() {
-                let keyColumns = keys.compactMap { batch.column(named: $0) }
+                encoder.encode(keys.compactMap { batch.column(named: $0) }, rows: batch.rowCount)
+                let columns = whenMatched == .update ? names.map { batch.column(named: $0) } : []
                 for r in 0..<batch.rowCount {
-                    let key = keyColumns.map { $0.scalar(at: r) }
-                    guard let at = index[key] else { continue }
-                    found.insert(key)
-                    guard whenMatched == .update else { continue }
-                    let source = input[at.batch]
-                    let differs = names.contains { name in
-                        batch.column(named: name)?.scalar(at: r) != source.column(named: name)?.scalar(at: at.row)
+                    guard let e = encoder.withKey(r, { index.find($0) }) else { continue }
+                    found[e] = true
+                    guard whenMatched == .update, !changed[e] else { continue }
+                    let at = locations[e], source = inputColumns[at.batch]
+                    let differs = zip(columns, source).contains { ours, theirs in
+                        switch (ours, theirs) {
+                        case let (a?, b?): return !a.sameValue(at: r, as: b, at: at.row)
+                        case (nil, nil): return false
+                        default: return true
+                        }
                     }
                     if differs {
-                        changed.insert(key)
+                        changed[e] = true
+                        changedCount += 1
                         touches = true
                     }
                 }
             }
             if touches { rewrite.append(task) }
+        }
+        /// Whether each row of `batch` has a key whose row changes.
+        func changedRows(_ batch: RecordBatch, _ encoder: inout KeyEncoder) -> [Bool] {
+            encoder.encode(keys.compactMap { batch.column(named: $0) }, rows: batch.rowCount)
+            return (0..<batch.rowCount).map { r in encoder.withKey(r) { index.find($0) }.map { changed[$0] } ?? false }
         }
 
         // Merge-on-read: the changed rows' positions, by partition, for position delete files.
@@ -154,10 +178,10 @@ public struct Upsert: Sendable {
             let reader = MergeOnReadDelete(table: table)
             let keyFields = keys.compactMap { k in schema.fields.first { $0.name == k } }
             for task in rewrite {
+                var rowEncoder = KeyEncoder()
                 let positions = try await reader.livePositions(task, fields: keyFields, prune: filter, everyRow: false, schema: schema,
                                                                cache: &cache) { batch in
-                    let keyColumns = keys.compactMap { batch.column(named: $0) }
-                    return Bitmap((0..<batch.rowCount).map { r in changed.contains(keyColumns.map { $0.scalar(at: r) }) })
+                    Bitmap(changedRows(batch, &rowEncoder))
                 }
                 deletes[PartitionKey(specID: task.specID, partition: task.file.partition), default: [:]][task.file.filePath] = positions
             }
@@ -172,18 +196,21 @@ public struct Upsert: Sendable {
                 full.batchSize = 8_192
                 var rows = ScanBatches.AsyncIterator(scan: full, tasks: [task])
                 while let batch = try await rows.next() {
-                    let keyColumns = keys.compactMap { batch.column(named: $0) }
-                    let keep = (0..<batch.rowCount).filter { r in !changed.contains(keyColumns.map { $0.scalar(at: r) }) }
+                    let drop = changedRows(batch, &encoder)
+                    let keep = (0..<batch.rowCount).filter { !drop[$0] }
                     guard !keep.isEmpty else { continue }
                     try await writer.write(try CopyOnWrite.conform(keep.count == batch.rowCount ? batch : batch.take(keep), to: writer.batchSchema))
                 }
             }
+            // Input rows are the index's entries in order: entry e is row locations[e].
+            var entry = 0
             for batch in input {
-                let keyColumns = keys.compactMap { batch.column(named: $0) }
+                let first = entry
+                entry += batch.rowCount
                 let take = (0..<batch.rowCount).filter { r in
-                    let key = keyColumns.map { $0.scalar(at: r) }
-                    if changed.contains(key) { return true }
-                    if !found.contains(key), whenNotMatched == .insert {
+                    let e = first + r
+                    if changed[e] { return true }
+                    if !found[e], whenNotMatched == .insert {
                         inserted += 1
                         return true
                     }
@@ -242,7 +269,7 @@ public struct Upsert: Sendable {
             throw error
         }
         return Result(table: committed, snapshotID: committed.metadata.refs[branch]?.snapshotID ?? committed.metadata.currentSnapshotID,
-                      updatedRows: Int64(changed.count), insertedRows: inserted, rewrittenDataFiles: mergeOnRead ? 0 : rewrite.count)
+                      updatedRows: Int64(changedCount), insertedRows: inserted, rewrittenDataFiles: mergeOnRead ? 0 : rewrite.count)
     }
 
     /// Whether the table's properties ask for merge-on-read upserts: `write.merge.mode`, else
@@ -257,28 +284,6 @@ public struct Upsert: Sendable {
             }
         }
         return false
-    }
-
-    /// A filter that holds for every row with one of `values` as its key (and may hold for others):
-    /// the keys themselves when few, else each key column's range.
-    static func keyFilter(_ keys: [String], _ values: [[Scalar?]]) -> ColumnPredicate {
-        var filter: ColumnPredicate = .alwaysTrue
-        for (i, name) in keys.enumerated() {
-            let column = values.map { $0[i] }
-            let present = column.compactMap { $0 }
-            var test: ColumnPredicate
-            if Set(present).count <= 256 {
-                test = .isIn(name, Array(Set(present)))
-            } else if let lo = present.min(by: { ScalarOrder.compare($0, $1) == -1 }),
-                      let hi = present.max(by: { ScalarOrder.compare($0, $1) == -1 }) {
-                test = .and(.greaterThanOrEqual(name, lo), .lessThanOrEqual(name, hi))
-            } else {
-                test = .alwaysFalse
-            }
-            if present.count < column.count { test = .or(test, .isNull(name)) }
-            filter = i == 0 ? test : .and(filter, test)
-        }
-        return filter
     }
 
     static func describe(_ key: [Scalar?]) -> String {
