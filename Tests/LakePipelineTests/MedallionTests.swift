@@ -61,7 +61,7 @@ struct MedallionFixture {
 
 @Suite("Medallion pipeline")
 struct MedallionTests {
-    @Test("gold equals DuckDB over silver read by pyiceberg: counts and sums exact, nearest-rank percentiles, exact visitors, top 20",
+    @Test("gold (and the dashboard) equal DuckDB over silver read by pyiceberg: counts and sums exact, nearest-rank percentiles, exact visitors, top 20",
           .enabled(if: Interop.enabled))
     func goldMatchesDuckDB() async throws {
         let fixture = try MedallionFixture()
@@ -115,6 +115,16 @@ struct MedallionTests {
                 nearest = times[max(1, math.ceil(p * len(times))) - 1]
                 if g[name] != nearest: mismatches.append(f"{key} {name}: gold {g[name]}, nearest rank {nearest}")
         if len(daily) != len(rows): mismatches.append(f"gold.daily has {len(daily)} days, silver {len(rows)}")
+        # The dashboard holds the same numbers: daily.json, and the bars of the page's charts.
+        dash = {d["date"]: d for d in json.load(open(f"{wh}/dashboard/daily.json"))}
+        page = open(f"{wh}/dashboard/index.html").read()
+        for (d, n, b, hits, s2, s3, s4, s5, visitors, times) in rows:
+            e = dash.get(d.isoformat(), {})
+            if (e.get("requests"), e.get("bytes"), e.get("unique_visitors"), e.get("status")) != (n, b, visitors, {"2xx": s2, "3xx": s3, "4xx": s4, "5xx": s5}):
+                mismatches.append(f"{d} daily.json: {e}")
+            for v in (n, b):
+                if f'data-label="{d.isoformat()}" data-value="{float(v)}"' not in page: mismatches.append(f"{d} index.html has no bar of {v}")
+        if "http://" in page or "https://" in page or "<script" in page: mismatches.append("index.html is not self-contained")
         expected = con.execute('''
             WITH keyed AS (
                 SELECT date, 'page' AS dimension, coalesce(cs_uri_stem, '-') AS key, sc_bytes FROM silver
