@@ -146,6 +146,8 @@ struct IcebergCommand: AsyncParsableCommand {
         @Option(help: "The last snapshot of the --from-snapshot or --changelog range.") var toSnapshot: Int64?
         @Flag(help: "The rows inserted and deleted in the range, with _change_type, _change_ordinal and _commit_snapshot_id.")
         var changelog = false
+        @Flag(help: "Plan the current snapshot only: print the files planned and the time the table load and the planning took, read no row.")
+        var planOnly = false
 
         func validate() throws {
             try IcebergScanSource.validate(snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot, toSnapshot: toSnapshot,
@@ -153,7 +155,16 @@ struct IcebergCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let clock = ContinuousClock()
+            let start = clock.now
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
+            if planOnly {
+                let loaded = clock.now
+                let tasks = try await t.scan().planFiles()
+                let planned = clock.now
+                print("\(tasks.count) files planned; load \(Self.milliseconds(loaded - start)) ms, planning \(Self.milliseconds(planned - loaded)) ms")
+                return
+            }
             var source = try IcebergScanSource(table: t, snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot,
                                                toSnapshot: toSnapshot, changelog: changelog,
                                                columns: columns.map { $0.split(separator: ",").map(String.init) }, batchRows: batchRows)
@@ -173,6 +184,10 @@ struct IcebergCommand: AsyncParsableCommand {
             }
             try out.close()
             if discard { FileHandle.standardError.write(Data("\(rows) rows\n".utf8)) }
+        }
+
+        static func milliseconds(_ d: Duration) -> String {
+            String(format: "%.2f", Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15)
         }
     }
 }
