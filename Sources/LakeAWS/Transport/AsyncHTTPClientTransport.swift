@@ -8,10 +8,33 @@ import NIOHTTP1
 public final class AsyncHTTPClientTransport: HTTPTransport {
     private let client: HTTPClient
 
-    /// Uses the process-wide shared client.
+    /// Uses LakeAWS's process-wide client (``sharedClient``).
     public init() {
-        self.client = HTTPClient.shared
+        self.client = Self.sharedClient
     }
+
+    /// Seconds to establish a connection before the attempt fails: `LAKEHOUSE_AWS_CONNECT_TIMEOUT`
+    /// (default 5).
+    public static let connectTimeoutSeconds: Int64 = {
+        guard let text = ProcessInfo.processInfo.environment["LAKEHOUSE_AWS_CONNECT_TIMEOUT"], let seconds = Int64(text), seconds > 0 else {
+            return 5
+        }
+        return seconds
+    }()
+
+    /// The client every default transport shares: AsyncHTTPClient's shared settings, except
+    /// that a connection that cannot be established fails its attempt after
+    /// ``connectTimeoutSeconds``. AsyncHTTPClient's own pool would otherwise keep retrying the
+    /// connection in the background until the request's deadline (60 s), so an endpoint that
+    /// refuses connections cost three minutes over three attempts; now the retry policy
+    /// (`AWS_MAX_ATTEMPTS`, backoff) alone decides on further attempts, as the AWS SDKs do, and
+    /// a refused connection fails in about a second.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.timeout.connect = .seconds(connectTimeoutSeconds)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     public init(client: HTTPClient) {
         self.client = client

@@ -1,0 +1,118 @@
+import Foundation
+import LakeTestSupport
+import Testing
+
+/// Commands meeting exhausted or unreachable resources: a file size limit (`ulimit -f`, the
+/// closest an unprivileged test gets to a full disk: writes fail with EFBIG), an AWS endpoint
+/// that refuses connections, no AWS credentials. Each must fail within seconds with one line
+/// saying what and where, and publish nothing: no output file, no snapshot.
+@Suite("lakehouse under resource faults", .enabled(if: BuiltCLI.path != nil || Interop.required), .serialized)
+struct ResourceFaultTests {
+    static let limitBlocks = 512  // 1-KiB blocks: 512 KiB per file
+
+    /// Runs the CLI under a file size limit, SIGXFSZ ignored so that writes fail with EFBIG
+    /// (as on a full disk) instead of killing the process.
+    static func limited(_ arguments: [String], in directory: String) throws -> BuiltCLI.BoundedRun {
+        let cli = try #require(BuiltCLI.path)
+        let quoted = ([cli] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return try BuiltCLI.run(["-c", "trap '' XFSZ; ulimit -f \(limitBlocks); exec \(quoted)"], in: directory,
+                                timeout: .seconds(120), executable: "/bin/bash")
+    }
+
+    static func mustSucceed(_ arguments: [String], in directory: String) throws -> String {
+        let run = try BuiltCLI.run(arguments, in: directory)
+        try #require(run.status == 0, "\(arguments): \(run.stderr)")
+        return run.stdout + run.stderr
+    }
+
+    @Test("a full disk (EFBIG) during convert, append and compaction: one-line error naming the file, no output, no snapshot; the same commands then succeed",
+          .timeLimit(.minutes(10)))
+    func fileSizeLimit() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let root = directory.path
+        // Two logs whose Parquet and Iceberg data files exceed the limit (≈ 0.7 MB each).
+        _ = try Self.mustSucceed(["cloudfront", "generate", "--rows", "10000", "--files", "2", "--out", "logs", "--seed", "4"], in: root)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.file("logs")).sorted().map { "logs/" + $0 }
+        let catalog = ["--catalog", "wh/catalog.db", "--warehouse", "wh"]
+
+        let convert = try Self.limited(["cloudfront", "convert"] + logs + ["--out", "out.parquet"], in: root)
+        #expect(convert.status != 0 && !convert.signalled && !convert.timedOut)
+        #expect(convert.errorLines.count == 1 && convert.stderr.contains("out.parquet") && convert.stderr.contains("File too large"), "\(convert.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("out.parquet")), "no half-written Parquet file")
+
+        _ = try Self.mustSucceed(["iceberg", "create", "silver.cf"] + catalog, in: root)
+        let append = try Self.limited(["iceberg", "append", "silver.cf"] + logs + catalog, in: root)
+        #expect(append.status != 0 && !append.signalled && !append.timedOut)
+        #expect(append.errorLines.count == 1 && append.stderr.contains(".parquet") && append.stderr.contains("File too large"), "\(append.stderr)")
+        #expect(try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root).isEmpty, "the failed append committed nothing")
+
+        // Small appends fit; compacting them into one file per day does not.
+        for log in logs {
+            _ = try Self.mustSucceed(["iceberg", "append", "silver.cf", log] + catalog, in: root)
+        }
+        let before = try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root)
+        let compact = try Self.limited(["iceberg", "compact", "silver.cf"] + catalog, in: root)
+        #expect(compact.status != 0 && !compact.signalled && !compact.timedOut)
+        #expect(compact.stderr.contains("File too large"), "\(compact.stderr)")
+        #expect(try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root) == before, "the failed compaction committed nothing")
+        let count = try Self.mustSucceed(["iceberg", "scan", "silver.cf", "--discard"] + catalog, in: root)
+        #expect(count.contains("20000 rows"), "every row still reads: \(count)")
+
+        // Without the limit the same commands succeed.
+        _ = try Self.mustSucceed(["iceberg", "compact", "silver.cf"] + catalog, in: root)
+        _ = try Self.mustSucceed(["cloudfront", "convert"] + logs + ["--out", "out.parquet"], in: root)
+    }
+
+    /// An environment with no AWS configuration but what is given.
+    static func awsEnvironment(_ extra: [String: String], home: String) -> [String: String] {
+        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home,
+                           "AWS_EC2_METADATA_DISABLED": "true"]
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
+    @Test("an endpoint that refuses connections fails in seconds after the retry policy's attempts (it took 3 minutes), AWS_MAX_ATTEMPTS=1 at once; no credentials is an immediate error")
+    func unreachableEndpointAndNoCredentials() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        // A port nothing listens on: bound, then closed.
+        let port = try closedPort()
+        let arguments = ["aws", "s3", "ls", "s3://bucket/prefix", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:\(port)"]
+        let credentials = ["AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret"]
+
+        let refused = try BuiltCLI.run(arguments, in: directory.path, timeout: .seconds(60),
+                                       environment: Self.awsEnvironment(credentials, home: directory.path))
+        #expect(refused.status != 0 && !refused.timedOut)
+        #expect(refused.elapsed < .seconds(15), "\(refused.elapsed)")
+        #expect(refused.errorLines.count == 1 && refused.stderr.contains("3 attempt") && refused.stderr.contains("127.0.0.1:\(port)"), "\(refused.stderr)")
+
+        let once = try BuiltCLI.run(arguments, in: directory.path, timeout: .seconds(60),
+                                    environment: Self.awsEnvironment(credentials.merging(["AWS_MAX_ATTEMPTS": "1"]) { _, b in b }, home: directory.path))
+        #expect(once.status != 0 && once.elapsed < .seconds(5) && once.stderr.contains("1 attempt"), "\(once.elapsed): \(once.stderr)")
+
+        let anonymous = try BuiltCLI.run(arguments, in: directory.path, timeout: .seconds(60),
+                                         environment: Self.awsEnvironment([:], home: directory.path))
+        #expect(anonymous.status != 0 && anonymous.elapsed < .seconds(5))
+        #expect(anonymous.errorLines.count == 1 && anonymous.stderr.contains("no credentials"), "\(anonymous.stderr)")
+    }
+
+    func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
