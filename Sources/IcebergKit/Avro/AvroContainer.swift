@@ -26,7 +26,7 @@ public struct AvroContainerWriter {
         self.schema = schema
         self.codec = codec
         var generator = SystemRandomNumberGenerator()
-        sync = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        sync = Identifiers.randomBytes16(using: &generator)
         output = [0x4F, 0x62, 0x6A, 0x01]
         var meta = metadata
         meta["avro.schema"] = JSONText.serialize(schema.json)

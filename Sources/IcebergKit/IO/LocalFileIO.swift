@@ -5,10 +5,11 @@ import Synchronization
 
 /// The local filesystem. Locations are absolute paths, with or without a `file://` scheme.
 ///
-/// Files appear atomically: a writer streams into a temporary file beside the target, syncs it,
-/// then links it into place (``WriteMode/createNew``, which fails if the target exists) or renames
-/// it over the target (``WriteMode/overwrite``). A crash mid-write leaves only a temporary file,
-/// which orphan removal deletes.
+/// Files appear atomically: a writer streams into a temporary file, syncs it, then links it into
+/// place (``WriteMode/createNew``, which fails if the target exists) or renames it over the
+/// target (``WriteMode/overwrite``). On Linux a new file is an unnamed `O_TMPFILE` in the target's
+/// directory, so a crash mid-write leaves nothing behind; elsewhere, and for overwrites, it is a
+/// named temporary file beside the target, which orphan removal deletes after a crash.
 public struct LocalFileIO: FileIO {
     public init() {}
 
@@ -137,21 +138,64 @@ final class LocalFileWriter: FileWriter, @unchecked Sendable {
     private var fd: Int32
     private(set) var position: Int64 = 0
 
+    /// Whether the temporary file is unnamed (`O_TMPFILE`): published by `linkat` through
+    /// `/proc/self/fd`, never unlinked.
+    private let unnamed: Bool
+
     init(location: String, mode: WriteMode) throws(IcebergError) {
         self.location = location
         self.mode = mode
         target = LocalFileIO.path(location)
-        try LocalFileIO.makeParents(target)
         temporary = target + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        // Directories are made only when the first attempt says they are missing: a table's
+        // directories exist after its first commit, and creating each level on every file cost a
+        // `mkdir` per level.
+        if mode == .createNew, let fd = try Self.openUnnamed(beside: target) {
+            self.fd = fd
+            unnamed = true
+            return
+        }
+        unnamed = false
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            try LocalFileIO.makeParents(target)
+            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw IcebergError(.io("cannot create: \(LocalFileIO.errorText())"), path: temporary) }
     }
 
     deinit {
         if fd >= 0 {
             Glibc.close(fd)
-            unlink(temporary)
+            if !unnamed { unlink(temporary) }
         }
+    }
+
+    #if os(Linux)
+    /// `O_TMPFILE` (Linux 3.11+; the C macro does not reach Swift): an inode in the directory
+    /// with no name until `linkat` gives it one.
+    private static let openTemporaryFile: Int32 = 0o20000000 | O_DIRECTORY
+    /// Whether this process can name an unnamed file (`/proc` mounted, as `linkat` goes through
+    /// `/proc/self/fd` without the privilege `AT_EMPTY_PATH` needs).
+    private static let canPublishUnnamed: Bool = access("/proc/self/fd", F_OK) == 0
+    #endif
+
+    /// An unnamed file in the directory of `target`, or nil where the system or the filesystem
+    /// has none (the caller falls back to a named temporary file).
+    private static func openUnnamed(beside target: String) throws(IcebergError) -> Int32? {
+        #if os(Linux)
+        guard canPublishUnnamed, let slash = target.lastIndex(of: "/") else { return nil }
+        let directory = slash == target.startIndex ? "/" : String(target[..<slash])
+        var fd = open(directory, openTemporaryFile | O_WRONLY | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {
+            try LocalFileIO.makeParents(target)
+            fd = open(directory, openTemporaryFile | O_WRONLY | O_CLOEXEC, 0o644)
+        }
+        // EOPNOTSUPP, EISDIR or EINVAL: the filesystem (or kernel) has no O_TMPFILE.
+        return fd >= 0 ? fd : nil
+        #else
+        return nil
+        #endif
     }
 
     func write(_ bytes: [UInt8]) async throws(IcebergError) {
@@ -180,6 +224,17 @@ final class LocalFileWriter: FileWriter, @unchecked Sendable {
         guard fd >= 0 else { throw IcebergError(.io("writer is closed"), path: location) }
         let synced = fsync(fd) == 0
         let syncError = synced ? nil : LocalFileIO.errorText()
+        if unnamed {
+            defer { Glibc.close(fd); fd = -1 }
+            if let syncError { throw IcebergError(.io("fsync: \(syncError)"), path: location) }
+            // linkat(2) fails if the target exists, as link(2) does; the unnamed file is freed
+            // with its descriptor when it loses.
+            guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, target, AT_SYMLINK_FOLLOW) == 0 else {
+                if errno == EEXIST { throw IcebergError(.alreadyExists("file already exists"), path: location) }
+                throw IcebergError(.io("cannot publish: \(LocalFileIO.errorText())"), path: location)
+            }
+            return
+        }
         Glibc.close(fd)
         fd = -1
         if let syncError {
@@ -209,7 +264,7 @@ final class LocalFileWriter: FileWriter, @unchecked Sendable {
         guard fd >= 0 else { return }
         Glibc.close(fd)
         fd = -1
-        unlink(temporary)
+        if !unnamed { unlink(temporary) }
     }
 }
 
