@@ -44,7 +44,7 @@ measure() { # label, command...: prints "label: seconds s, peak RSS MB — last 
 }
 plan() { # label: `scan --plan-only` (table load and planning timed in the process), median of 5
     local label=$1 load planning
-    for _ in 1 2 3 4 5; do $pin "$bin" iceberg scan silver.cloudfront --plan-only; done > plan.txt
+    for _ in 1 2 3 4 5; do $pin "$bin" iceberg scan silver.cloudfront --plan-only | grep 'files planned'; done > plan.txt
     load=$(sed -E 's/.*load ([0-9.]+) ms.*/\1/' plan.txt | median)
     planning=$(sed -E 's/.*planning ([0-9.]+) ms.*/\1/' plan.txt | median)
     echo "$label: $(head -n 1 plan.txt | cut -d';' -f1), median of 5: load $load ms, planning $planning ms"

@@ -148,10 +148,13 @@ struct IcebergCommand: AsyncParsableCommand {
         var changelog = false
         @Flag(help: "Plan the current snapshot only: print the files planned and the time the table load and the planning took, read no row.")
         var planOnly = false
+        @Option(name: .customLong("where"), help: "With --plan-only: plan only the files that may hold rows matching this SQL predicate.")
+        var predicate: String?
 
         func validate() throws {
             try IcebergScanSource.validate(snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot, toSnapshot: toSnapshot,
                                            changelog: changelog)
+            if predicate != nil, !planOnly { throw ValidationError("--where needs --plan-only") }
         }
 
         func run() async throws {
@@ -160,9 +163,19 @@ struct IcebergCommand: AsyncParsableCommand {
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
             if planOnly {
                 let loaded = clock.now
-                let tasks = try await t.scan().planFiles()
+                var scan = t.scan()
+                if let predicate {
+                    do { scan.filter = try ColumnPredicate.parse(predicate, schema: try t.schema.columnarSchema()) } catch {
+                        throw ValidationError("--where: \(error)")
+                    }
+                }
+                // Planning to read: no file's column metrics beyond the filter's.
+                scan.includeColumnStats = false
+                let tasks = try await scan.planFiles()
                 let planned = clock.now
                 print("\(tasks.count) files planned; load \(Self.milliseconds(loaded - start)) ms, planning \(Self.milliseconds(planned - loaded)) ms")
+                // One line per file: its path, rows and the delete files applied to it.
+                for task in tasks { print("\(task.file.filePath)\t\(task.file.recordCount) rows\t\(task.deletes.count) delete files") }
                 return
             }
             var source = try IcebergScanSource(table: t, snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot,

@@ -7,9 +7,17 @@ import LakeColumnar
 /// way; fields not needed are skipped without being materialised. Planning reads every
 /// manifest of a snapshot, and a generic value tree per entry (hundreds of small allocations
 /// for the column metrics maps) was most of its cost.
+///
+/// With ``statsColumns`` set, the per-column metrics maps (sizes, value, null and NaN counts,
+/// bounds) keep only those field ids: the other pairs are walked past without being built, and
+/// with no column at all each map is skipped whole (by its blocks' byte counts when the writer
+/// wrote them), as Java's `ManifestReader.select` drops the stats planning does not use.
 struct ManifestEntryDecoder {
     let partitionFieldIDs: [Int32]
     let partitionTypes: [IcebergType]?
+    /// The field ids whose metrics are decoded; nil decodes every column's (maintenance that
+    /// rewrites entries must carry every stat unchanged).
+    var statsColumns: [Int32]? = nil
 
     /// Decodes one `manifest_entry` record of `schema`.
     func decode(_ d: inout AvroBinary.Decoder, schema: AvroSchema, manifest: ManifestFile) throws(AvroError) -> ManifestEntry? {
@@ -49,12 +57,12 @@ struct ManifestEntryDecoder {
             case 102: file.partition = try partition(&d, f.type)
             case 103: file.recordCount = try d.optionalLong(f.type) ?? 0
             case 104: file.fileSizeInBytes = try d.optionalLong(f.type) ?? 0
-            case 108: file.columnSizes = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalLong(s) }
-            case 109: file.valueCounts = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalLong(s) }
-            case 110: file.nullValueCounts = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalLong(s) }
-            case 137: file.nanValueCounts = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalLong(s) }
-            case 125: file.lowerBounds = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalBytes(s) }
-            case 128: file.upperBounds = try d.intKeyedMap(f.type) { (d, s) throws(AvroError) in try d.optionalBytes(s) }
+            case 108: file.columnSizes = try d.intKeyedMap(f.type, keeping: statsColumns) { (d, s) throws(AvroError) in try d.optionalLong(s) }
+            case 109: file.valueCounts = try d.intKeyedMap(f.type, keeping: statsColumns) { (d, s) throws(AvroError) in try d.optionalLong(s) }
+            case 110: file.nullValueCounts = try d.intKeyedMap(f.type, keeping: statsColumns) { (d, s) throws(AvroError) in try d.optionalLong(s) }
+            case 137: file.nanValueCounts = try d.intKeyedMap(f.type, keeping: statsColumns) { (d, s) throws(AvroError) in try d.optionalLong(s) }
+            case 125: file.lowerBounds = try d.intKeyedMap(f.type, keeping: statsColumns) { (d, s) throws(AvroError) in try d.optionalBytes(s) }
+            case 128: file.upperBounds = try d.intKeyedMap(f.type, keeping: statsColumns) { (d, s) throws(AvroError) in try d.optionalBytes(s) }
             case 132: file.splitOffsets = try d.optionalLongArray(f.type)
             case 135: file.equalityIDs = try d.optionalLongArray(f.type).map { $0.map { Int32(truncatingIfNeeded: $0) } }
             case 143: file.referencedDataFile = try d.optionalString(f.type)
@@ -145,12 +153,18 @@ extension AvroBinary.Decoder {
         return out
     }
 
-    /// An int-keyed map as Iceberg writes it: an array of `{key, value}` records.
-    mutating func intKeyedMap<T>(_ schema: AvroSchema,
+    /// An int-keyed map as Iceberg writes it: an array of `{key, value}` records. With `keys`,
+    /// only those keys' values are decoded (the others skipped unbuilt); an empty `keys` skips
+    /// the map whole.
+    mutating func intKeyedMap<T>(_ schema: AvroSchema, keeping keys: [Int32]? = nil,
                                  _ value: (inout AvroBinary.Decoder, AvroSchema) throws(AvroError) -> T?) throws(AvroError) -> [Int32: T] {
         guard let s = try branch(schema) else { return [:] }
         guard case let .array(items, _) = s.base, case let .record(pair) = items.base, pair.fields.count == 2 else {
             try skip(s)
+            return [:]
+        }
+        if let keys, keys.isEmpty {
+            try skipBlocks(items)
             return [:]
         }
         let keyFirst = pair.fields[0].name != "value"
@@ -161,14 +175,41 @@ extension AvroBinary.Decoder {
             var v: T?
             if keyFirst {
                 key = try d.optionalLong(keySchema)
+                if let keys, let k = key, !keys.contains(Int32(truncatingIfNeeded: k)) {
+                    try d.skip(valueSchema)
+                    return
+                }
                 v = try value(&d, valueSchema)
             } else {
                 v = try value(&d, valueSchema)
                 key = try d.optionalLong(keySchema)
             }
-            if let key, let v { out[Int32(truncatingIfNeeded: key)] = v }
+            if let key, let v {
+                let k = Int32(truncatingIfNeeded: key)
+                if keys?.contains(k) ?? true { out[k] = v }
+            }
         }
         return out
+    }
+
+    /// Moves past an array's or map's blocks: a block whose writer recorded its byte size is
+    /// jumped over, the others are walked item by item without being built.
+    mutating func skipBlocks(_ items: AvroSchema, depth: Int = 0, mapKeys: Bool = false) throws(AvroError) {
+        while true {
+            var count = try long()
+            if count == 0 { return }
+            if count < 0 {
+                guard count != .min else { throw AvroError(.corrupt("invalid block count"), offset: position) }
+                count = -count
+                try advance(Int(clamping: try long()))
+                continue
+            }
+            guard count <= end - position else { throw AvroError(.corrupt("block of \(count) items exceeds the data"), offset: position) }
+            for _ in 0..<count {
+                if mapKeys { try advance(Int(clamping: try long())) }
+                try skip(items, depth: depth + 1)
+            }
+        }
     }
 
     /// A partition value as a storage scalar (decimals as `.decimal128` when `decimal`).
@@ -227,13 +268,8 @@ extension AvroBinary.Decoder {
         case .bytes, .string: try advance(Int(clamping: try long()))
         case let .fixed(_, size): try advance(size)
         case let .record(r): for f in r.fields { try skip(f.type, depth: depth + 1) }
-        case let .array(items, _):
-            try forEachBlockItem { (d) throws(AvroError) in try d.skip(items, depth: depth + 1) }
-        case let .map(values, _, _):
-            try forEachBlockItem { (d) throws(AvroError) in
-                try d.advance(Int(clamping: try d.long()))
-                try d.skip(values, depth: depth + 1)
-            }
+        case let .array(items, _): try skipBlocks(items, depth: depth)
+        case let .map(values, _, _): try skipBlocks(values, depth: depth, mapKeys: true)
         case let .union(branches):
             let i = try long()
             guard i >= 0, i < branches.count else { throw AvroError(.corrupt("union branch \(i) of \(branches.count)"), offset: position) }

@@ -113,16 +113,20 @@ public enum ManifestReader {
 
     /// The entries of a manifest; ADDED entries inherit `sequenceNumber` and `snapshotID` from the list.
     /// With `partitionTypes` (in the order of `partitionFieldIDs`), decimal partition values come
-    /// back as `.decimal128` rather than their raw bytes.
+    /// back as `.decimal128` rather than their raw bytes. With `statsColumns`, the entries'
+    /// column metrics (sizes, value, null and NaN counts, bounds) hold only those field ids
+    /// (none when empty): planning decodes the metrics its filter needs and no other; nil, the
+    /// default, keeps every column's, as a rewrite of the entries must.
     public static func entries(_ bytes: [UInt8], path: String, manifest: ManifestFile,
-                               partitionFieldIDs: [Int32], partitionTypes: [IcebergType]? = nil) throws(IcebergError) -> [ManifestEntry] {
+                               partitionFieldIDs: [Int32], partitionTypes: [IcebergType]? = nil,
+                               statsColumns: [Int32]? = nil) throws(IcebergError) -> [ManifestEntry] {
         let reader: AvroContainerReader
         do {
             reader = try AvroContainerReader(bytes: bytes, path: path)
         } catch {
             throw IcebergError(.invalidMetadata("\(error)"), path: path)
         }
-        let decoder = ManifestEntryDecoder(partitionFieldIDs: partitionFieldIDs, partitionTypes: partitionTypes)
+        let decoder = ManifestEntryDecoder(partitionFieldIDs: partitionFieldIDs, partitionTypes: partitionTypes, statsColumns: statsColumns)
         let schema = reader.schema
         let decoded: [ManifestEntry?]
         do {

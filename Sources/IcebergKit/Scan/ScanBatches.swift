@@ -54,7 +54,12 @@ public struct ScanBatches: AsyncSequence, Sendable {
 
 
         public mutating func next() async throws(IcebergError) -> RecordBatch? {
-            if tasks == nil { tasks = try await scan.planFiles() }
+            if tasks == nil {
+                // Reading needs no file's column metrics beyond the filter's.
+                var planning = scan
+                planning.includeColumnStats = false
+                tasks = try await planning.planFiles()
+            }
             while true {
                 if var open = file {
                     if !open.pruned.isEmpty {

@@ -51,6 +51,13 @@ public struct TableScan: Sendable {
     /// memory holds of every projected column: 8,192 rows of all 44 CloudFront columns keep a
     /// full scan near 100 MB, at the speed of larger batches (Documentation/Performance.md).
     public var batchSize = 8_192
+    /// Whether planned files carry every column's metrics (sizes, value, null and NaN counts,
+    /// bounds), as the manifests hold them. Off, planning decodes only the metrics of the
+    /// columns ``filter`` references (none without a filter) and the files it returns carry
+    /// only those: decoding every column's maps is most of planning's cost on a wide table
+    /// (Documentation/Performance.md, "Table maintenance"). Delete files keep theirs always.
+    /// Reading rows (``batches()``) plans without them.
+    public var includeColumnStats = true
 
     public init(table: Table) {
         self.table = table
@@ -110,6 +117,7 @@ public struct TableScan: Sendable {
         let manifests = try await SnapshotProducer.manifests(of: snapshot, in: metadata, io: table.io)
         var tasks: [FileScanTask] = []
         var deletes = DeleteIndex()
+        let statsColumns = includeColumnStats ? nil : (filter?.columns ?? []).compactMap { name in schema.fields.first { $0.name == name }?.id }.sorted()
         try await Self.readInOrder(manifests.map(\.manifestPath), io: table.io) { (index: Int, bytes: [UInt8]) throws(IcebergError) in
             let m = manifests[index]
             guard let spec = metadata.partitionSpecs.first(where: { $0.specID == m.partitionSpecID }) else {
@@ -117,7 +125,8 @@ public struct TableScan: Sendable {
             }
             let types = try? ManifestCodec.partitionTypes(spec, schema)
             let entries = try ManifestReader.entries(bytes, path: m.manifestPath, manifest: m,
-                                                     partitionFieldIDs: spec.fields.map(\.fieldID), partitionTypes: types)
+                                                     partitionFieldIDs: spec.fields.map(\.fieldID), partitionTypes: types,
+                                                     statsColumns: m.content == 0 ? statsColumns : nil)
             for e in entries where e.status != .deleted {
                 var file = e.dataFile
                 if let types { file.partition = try PartitionValues.normalized(file.partition, types: types, path: file.filePath) }
