@@ -114,7 +114,17 @@ public struct TableScan: Sendable {
         guard let id = snapshotID else { return [] }
         guard let snapshot = metadata.snapshot(id: id) else { throw IcebergError(.notFound("snapshot \(id)")) }
         let schema = try readSchema()
-        let manifests = try await SnapshotProducer.manifests(of: snapshot, in: metadata, io: table.io)
+        var manifests = try await SnapshotProducer.manifests(of: snapshot, in: metadata, io: table.io)
+        // The filter projected onto each spec once; manifests whose partition summaries rule it
+        // out are not opened (data and delete manifests alike: a delete file only applies to
+        // data files of its own spec and partition, which the same projection prunes).
+        var partitionFilters: [Int32: PartitionFilter] = [:]
+        if let filter {
+            for spec in metadata.partitionSpecs {
+                partitionFilters[spec.specID] = PartitionFilter(filter, spec: spec, schema: schema)
+            }
+            manifests.removeAll { m in partitionFilters[m.partitionSpecID].map { !$0.mightMatch(summaries: m.partitions) } ?? false }
+        }
         var tasks: [FileScanTask] = []
         var deletes = DeleteIndex()
         let statsColumns = includeColumnStats ? nil : (filter?.columns ?? []).compactMap { name in schema.fields.first { $0.name == name }?.id }.sorted()
@@ -127,9 +137,11 @@ public struct TableScan: Sendable {
             let entries = try ManifestReader.entries(bytes, path: m.manifestPath, manifest: m,
                                                      partitionFieldIDs: spec.fields.map(\.fieldID), partitionTypes: types,
                                                      statsColumns: m.content == 0 ? statsColumns : nil)
+            let partitionFilter = types == nil ? nil : partitionFilters[spec.specID]
             for e in entries where e.status != .deleted {
                 var file = e.dataFile
                 if let types { file.partition = try PartitionValues.normalized(file.partition, types: types, path: file.filePath) }
+                if let partitionFilter, !partitionFilter.mightMatch(partition: file.partition) { continue }
                 guard let sequenceNumber = e.sequenceNumber else {
                     throw IcebergError(.invalidMetadata("entry for \(file.filePath) has no data sequence number"), path: m.manifestPath)
                 }
@@ -139,7 +151,7 @@ public struct TableScan: Sendable {
                     guard file.fileFormat.uppercased() == "PARQUET" else {
                         throw IcebergError(.unsupported("data file format \(file.fileFormat)"), path: file.filePath)
                     }
-                    if let filter, !(try Self.mightMatch(filter, file, spec: spec, schema: schema)) { continue }
+                    if let filter, !(try Self.metricsMightMatch(filter, file, spec: spec, schema: schema)) { continue }
                     tasks.append(FileScanTask(file: file, specID: spec.specID, dataSequenceNumber: sequenceNumber, deletes: []))
                 case .positionDeletes?, .equalityDeletes?:
                     try deletes.add(file, specID: spec.specID, unpartitioned: spec.isUnpartitioned, sequenceNumber: sequenceNumber)
@@ -201,9 +213,20 @@ public struct TableScan: Sendable {
         return out
     }
 
-    /// Whether a data file may hold matching rows, by partition values and column metrics.
+    /// Whether a data file may hold matching rows, by partition values (the filter projected
+    /// through the spec's transforms, ``InclusiveProjection``) and column metrics.
     static func mightMatch(_ p: ColumnPredicate, _ file: DataFile, spec: PartitionSpec, schema: IcebergSchema) throws(IcebergError) -> Bool {
-        p.mightMatch { name -> ColumnBounds? in
+        if let partitionFilter = PartitionFilter(p, spec: spec, schema: schema), !partitionFilter.mightMatch(partition: file.partition) {
+            return false
+        }
+        return try metricsMightMatch(p, file, spec: spec, schema: schema)
+    }
+
+    /// Whether a data file may hold matching rows by its column metrics (tightened by identity
+    /// and day partition values).
+    static func metricsMightMatch(_ p: ColumnPredicate, _ file: DataFile, spec: PartitionSpec, schema: IcebergSchema) throws(IcebergError) -> Bool {
+        // Bounds cannot evaluate a NOT, but its pushed-down form (`NOT (a < 1)` is `a >= 1`) they can.
+        InclusiveProjection.pushNot(p, negate: false).mightMatch { name -> ColumnBounds? in
             guard let field = schema.fields.first(where: { $0.name == name }) else { return nil }
             var bounds = ColumnBounds(lower: file.lowerBounds[field.id].flatMap { SingleValue.deserialize($0, type: field.type) },
                                       upper: file.upperBounds[field.id].flatMap { SingleValue.deserialize($0, type: field.type) },

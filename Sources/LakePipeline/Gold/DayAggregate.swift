@@ -3,8 +3,11 @@ public import LakeColumnar
 /// The gold figures of one day, accumulated from silver rows of that day.
 ///
 /// Exact: counts and sums; `time_taken` percentiles by nearest rank over the day's values (held
-/// as 4-byte floats: ≈ 10 MB for 2.4 M requests); unique visitors by a set of the day's distinct
-/// `c_ip` values; per dimension a count and byte sum per distinct key. Memory is one day's state.
+/// as 4-byte floats: ≈ 10 MB for 2.4 M requests); unique visitors by the set of the day's
+/// distinct `c_ip` values; per dimension a count and byte sum per distinct key. Text values are
+/// counted by their bytes in a ``ByteKeyTable`` each (no `String` per row or per key; a
+/// dictionary-encoded column is looked up once per dictionary entry), and only the top keys
+/// become strings. Memory is one day's state.
 public struct DayAggregate: Sendable {
     /// The day, as days since 1970-01-01.
     public let day: Int32
@@ -13,8 +16,30 @@ public struct DayAggregate: Sendable {
     /// Rows per status class: index 0 for 2xx … 3 for 5xx.
     public private(set) var statusClasses = [0, 0, 0, 0]
     private var times: [Float] = []
-    private var visitors = Set<String>()
-    private var keys: [[String: (requests: Int, bytes: Int64)]] = Array(repeating: [:], count: DayAggregate.dimensions.count)
+    private var visitors = ByteKeyTable()
+    private var dimensionKeys = [DimensionCounts](repeating: DimensionCounts(), count: DayAggregate.dimensions.count)
+
+    /// Requests and bytes per distinct value of one dimension, by the value's entry number.
+    struct DimensionCounts: Sendable {
+        var keys = ByteKeyTable()
+        var requests: [Int] = []
+        var bytes: [Int64] = []
+
+        mutating func add(_ key: UnsafeRawBufferPointer, bytes b: Int64) -> Int {
+            let entry = keys.insert(key).entry
+            add(entry: entry, bytes: b)
+            return entry
+        }
+
+        mutating func add(entry: Int, bytes b: Int64) {
+            if entry == requests.count {
+                requests.append(0)
+                bytes.append(0)
+            }
+            requests[entry] += 1
+            bytes[entry] += b
+        }
+    }
 
     /// The top-list dimensions and the silver column each reads.
     public static let dimensions: [(name: String, column: String)] = [
@@ -26,9 +51,14 @@ public struct DayAggregate: Sendable {
 
     /// The key a null dimension value counts under (CloudFront writes `-` for an empty field).
     public static let nullKey = "-"
+    private static let nullKeyBytes = Array(nullKey.utf8)
+    private static let hit = Array("Hit".utf8), refreshHit = Array("RefreshHit".utf8)
 
     /// An empty aggregate of `day`.
     public init(day: Int32) { self.day = day }
+
+    /// Distinct `c_ip` values so far.
+    public var uniqueVisitors: Int { visitors.count }
 
     /// Adds the rows of `batch` (with ``columns``) whose `date` is this day.
     public mutating func add(_ batch: RecordBatch) throws {
@@ -38,21 +68,36 @@ public struct DayAggregate: Sendable {
               case let .float32(timeTaken)? = batch.column(named: "time_taken") else {
             throw PipelineError("silver batch lacks date, sc_bytes, sc_status or time_taken of the expected types")
         }
-        let result = StringAccess(batch.column(named: "x_edge_result_type"))
-        let ip = StringAccess(batch.column(named: "c_ip"))
-        let dimensionColumns = Self.dimensions.map { StringAccess(batch.column(named: $0.column)) }
+        let result = KeyBytes(batch.column(named: "x_edge_result_type"))
+        let ip = KeyBytes(batch.column(named: "c_ip"))
+        let dimensionColumns = Self.dimensions.map { batch.column(named: $0.column) }
+        // Per dictionary-encoded dimension column: its entry per dictionary index, found once.
+        var dictionaryEntries = dimensionColumns.map { column -> [Int] in
+            if case let .dictionary(c)? = column { return Array(repeating: -1, count: c.dictionary.count) }
+            return []
+        }
         for row in 0..<batch.rowCount where date[row] == day {
             requests += 1
             let b = bytesColumn[row] ?? 0
             bytes += b
-            if let r = result.string(at: row), r == "Hit" || r == "RefreshHit" { hits += 1 }
+            if result.withBytes(row, { $0.map { $0.elementsEqual(Self.hit) || $0.elementsEqual(Self.refreshHit) } ?? false }) { hits += 1 }
             if let s = status[row], s >= 200, s < 600 { statusClasses[Int(s / 100) - 2] += 1 }
             if let t = timeTaken[row] { times.append(t) }
-            if let v = ip.string(at: row) { visitors.insert(v) }
-            for (d, column) in dimensionColumns.enumerated() {
-                let key = column.string(at: row) ?? Self.nullKey
-                keys[d][key, default: (0, 0)].requests += 1
-                keys[d][key, default: (0, 0)].bytes += b
+            ip.withBytes(row) { if let v = $0 { visitors.insert(v) } }
+            for d in dimensionColumns.indices {
+                switch dimensionColumns[d] {
+                case let .dictionary(c)? where c.isValid(row):
+                    let index = Int(c.indices.value(at: row))
+                    if dictionaryEntries[d][index] >= 0 {
+                        dimensionKeys[d].add(entry: dictionaryEntries[d][index], bytes: b)
+                    } else {
+                        dictionaryEntries[d][index] = c.dictionary.withValueBytes(at: index) { dimensionKeys[d].add($0, bytes: b) }
+                    }
+                case let .binary(c)? where c.isValid(row):
+                    _ = c.withValueBytes(at: row) { dimensionKeys[d].add($0, bytes: b) }
+                default:
+                    _ = Self.nullKeyBytes.withUnsafeBytes { dimensionKeys[d].add($0, bytes: b) }
+                }
             }
         }
     }
@@ -82,13 +127,14 @@ public struct DayAggregate: Sendable {
     public func topRows(_ n: Int) -> [TopRow] {
         var rows: [TopRow] = []
         for (d, dimension) in Self.dimensions.enumerated() {
-            let ranked = keys[d].sorted { a, b in
-                a.value.requests != b.value.requests ? a.value.requests > b.value.requests
-                    : Array(a.key.utf8).lexicographicallyPrecedes(Array(b.key.utf8))
+            let counts = dimensionKeys[d]
+            let ranked = (0..<counts.requests.count).sorted { a, b in
+                counts.requests[a] != counts.requests[b] ? counts.requests[a] > counts.requests[b]
+                    : counts.keys.key(a).lexicographicallyPrecedes(counts.keys.key(b))
             }
             for (i, entry) in ranked.prefix(n).enumerated() {
-                rows.append(TopRow(day: day, dimension: dimension.name, key: entry.key, requests: Int64(entry.value.requests),
-                                   bytes: entry.value.bytes, rank: Int32(i + 1)))
+                rows.append(TopRow(day: day, dimension: dimension.name, key: String(decoding: counts.keys.key(entry), as: UTF8.self),
+                                   requests: Int64(counts.requests[entry]), bytes: counts.bytes[entry], rank: Int32(i + 1)))
             }
         }
         return rows

@@ -14,7 +14,7 @@ import ParquetWriter
 /// commit it once; the record outlives snapshot expiry in the table's `SourceLedger`), and in its
 /// summary the rows, duplicates and rejects it accounted for. Rows keep their lineage
 /// (`source_object` = the key, `source_line`). Memory: the batches in flight, the writer's open
-/// files and the ``DeduplicationIndex``'s hours.
+/// files and the ``DeduplicationIndex``'s hours of the object in hand.
 public struct SilverIngest: Sendable {
     /// How an ingest runs.
     public struct Options: Sendable {
@@ -102,7 +102,7 @@ public struct SilverIngest: Sendable {
                                                    "duplicates": "\(outcome.duplicateRows)", "rejects": "\(outcome.rejectedLines)"])
                 report.objects.append(outcome)
             } catch let error as IcebergError {
-                index.reset()
+                try? index.release()
                 // Another worker committed the object first: it is in silver once, as wanted.
                 if case .validationFailed = error.kind,
                    try await warehouse.silver().hasCommitted(source: object.key, onBranch: options.branch) {
@@ -152,6 +152,8 @@ public struct SilverIngest: Sendable {
             append.setSummaryProperty(Self.rejectedLinesKey, String(outcome.rejectedLines))
             try rejects.close()
             let committed = try await append.commit()
+            // The next object loads its hours from silver, which now holds this one's keys.
+            try index.release()
             outcome.snapshotID = committed.metadata.refs[options.branch]?.snapshotID
             return outcome
         } catch {
