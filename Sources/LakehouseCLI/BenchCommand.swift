@@ -11,7 +11,7 @@ import ParquetWriter
 /// prints the timed part's seconds as JSON.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Parse.self, Encode.self, Codec.self, Iceberg.self, DataQuality.self])
+        commandName: "bench", abstract: "Timed kernels for Benchmarks/run.sh.", shouldDisplay: false, subcommands: [Parse.self, Encode.self, Codec.self, Iceberg.self, Appends.self, DataQuality.self])
 
     struct Parse: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -213,6 +213,43 @@ struct BenchCommand: AsyncParsableCommand {
             let plans = planning.sorted { Int($0.key)! < Int($1.key)! }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",")
             print("{\"append_median_seconds\":\(median(appendTimes)),\"append_p90_seconds\":\(appendTimes.sorted()[appendTimes.count * 9 / 10]),"
                   + "\"appends\":\(appendTimes.count),\"plan_seconds\":{\(plans)}}")
+        }
+    }
+}
+
+extension BenchCommand {
+    /// Append + commit in one process against any catalog the CLI opens (a SQLite file with an
+    /// `s3://` warehouse, Glue, REST, storage): the in-process figure `Benchmarks/s3.py` sets
+    /// beside pyiceberg's warm `table.append`, without a process start per commit.
+    struct Appends: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Parse a log file once, then time COMMITS appends of its rows (table load, write, commit) to an existing table.")
+
+        @Argument(help: "Table (namespace.name); it must exist.") var table: String
+        @Argument(help: "Log file whose rows every commit appends.") var file: String
+        @Option(help: "Timed commits.") var commits: Int = 20
+        @OptionGroup var options: CatalogOptions
+
+        func run() async throws {
+            let catalog = try options.open()
+            let id = try TableIdentifier(parsing: table)
+            let schema = try await catalog.loadTable(id).schema.columnarSchema()
+            let reader = try CloudFrontLogReader(path: file, options: CloudFrontParserOptions(batchSize: 8192))
+            var batches: [RecordBatch] = []
+            while let next = try reader.next() {
+                if next.batch.rowCount > 0 { batches.append(try next.batch.conformed(to: schema)) }
+            }
+            let clock = ContinuousClock()
+            var times: [Double] = []
+            for _ in 0..<max(commits, 1) {
+                let start = clock.now
+                let append = try await catalog.loadTable(id).newAppend()
+                for batch in batches { try await append.write(batch) }
+                try await append.commit()
+                times.append((clock.now - start).seconds)
+            }
+            let rows = batches.reduce(0) { $0 + $1.rowCount }
+            print("{\"rows\":\(rows),\"times\":[\(times.map { String($0) }.joined(separator: ","))]}")
         }
     }
 }
