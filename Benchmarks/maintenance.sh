@@ -5,7 +5,9 @@
 #     around append 60, around append 500 (when FILES ≥ 505) and of the last ten,
 #   - planning: `iceberg scan --plan-only` (the table load and the planning of the current
 #     snapshot, timed inside the process), median of 5, after the first append (1 manifest,
-#     1 file) and after the last, before and after rewrite-manifests; `iceberg scan --discard`
+#     1 file) and after the last, before and after rewrite-manifests, and of a second table holding
+#     the same files from one add-files commit (1 manifest); each as a scan plans (no column
+#     metrics decoded) and with every column's metrics (--include-column-stats); `iceberg scan --discard`
 #     (every row, whole process) before and after as well,
 #   - compaction of all the small files: wall time, rows/s, input MB/s, peak RSS (one core:
 #     everything pinned with taskset when it exists),
@@ -42,12 +44,15 @@ measure() { # label, command...: prints "label: seconds s, peak RSS MB — last 
     read -r secs kb < time.txt
     echo "$label: ${secs} s, peak RSS $((kb / 1024)) MB — $(tail -n 1 out.txt)"
 }
-plan() { # label: `scan --plan-only` (table load and planning timed in the process), median of 5
-    local label=$1 load planning
-    for _ in 1 2 3 4 5; do $pin "$bin" iceberg scan silver.cloudfront --plan-only | grep 'files planned'; done > plan.txt
+plan() { # label [table]: `scan --plan-only` (table load and planning timed in the process), median of 5,
+          # as a scan plans (no column metrics decoded) and with every column's metrics decoded
+    local label=$1 table=${2:-silver.cloudfront} load planning full
+    for _ in 1 2 3 4 5; do $pin "$bin" iceberg scan "$table" --plan-only | grep 'files planned'; done > plan.txt
+    for _ in 1 2 3 4 5; do $pin "$bin" iceberg scan "$table" --plan-only --include-column-stats | grep 'files planned'; done > plan-full.txt
     load=$(sed -E 's/.*load ([0-9.]+) ms.*/\1/' plan.txt | median)
     planning=$(sed -E 's/.*planning ([0-9.]+) ms.*/\1/' plan.txt | median)
-    echo "$label: $(head -n 1 plan.txt | cut -d';' -f1), median of 5: load $load ms, planning $planning ms"
+    full=$(sed -E 's/.*planning ([0-9.]+) ms.*/\1/' plan-full.txt | median)
+    echo "$label: $(head -n 1 plan.txt | cut -d';' -f1), median of 5: load $load ms, planning $planning ms ($full ms with every column's stats)"
 }
 
 "$bin" cloudfront generate --rows "$rows" --files "$files" --out logs --seed 7 > /dev/null
@@ -69,6 +74,10 @@ echo "append+commit, median of appends $((files - 9))-$files: $(window $((files 
 bytes=$(find warehouse/silver.db/cloudfront/data -name '*.parquet' -printf '%s\n' | awk '{s += $1} END {print s}')
 echo "data: $((files * rows)) rows in $(find warehouse/silver.db/cloudfront/data -name '*.parquet' | wc -l) files, $bytes bytes"
 plan "after append $files, before rewrite-manifests"
+# The same data files committed at once (add-files, one commit): one manifest of $files ADDED entries.
+"$bin" iceberg create silver.oneshot > /dev/null
+"$bin" iceberg add-files silver.oneshot $(find warehouse/silver.db/cloudfront/data -name '*.parquet' | sort) > /dev/null
+plan "one commit of the same $files files (1 manifest)" silver.oneshot
 measure "scan --discard before rewrite-manifests" "$bin" iceberg scan silver.cloudfront --discard
 measure "rewrite-manifests" "$bin" iceberg rewrite-manifests silver.cloudfront
 plan "after rewrite-manifests"

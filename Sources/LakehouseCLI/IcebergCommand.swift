@@ -150,11 +150,13 @@ struct IcebergCommand: AsyncParsableCommand {
         var planOnly = false
         @Option(name: .customLong("where"), help: "With --plan-only: plan only the files that may hold rows matching this SQL predicate.")
         var predicate: String?
+        @Flag(help: "With --plan-only: decode every column's metrics of every file, as a caller that needs them plans (slower).")
+        var includeColumnStats = false
 
         func validate() throws {
             try IcebergScanSource.validate(snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot, toSnapshot: toSnapshot,
                                            changelog: changelog)
-            if predicate != nil, !planOnly { throw ValidationError("--where needs --plan-only") }
+            if predicate != nil || includeColumnStats, !planOnly { throw ValidationError("--where and --include-column-stats need --plan-only") }
         }
 
         func run() async throws {
@@ -169,8 +171,8 @@ struct IcebergCommand: AsyncParsableCommand {
                         throw ValidationError("--where: \(error)")
                     }
                 }
-                // Planning to read: no file's column metrics beyond the filter's.
-                scan.includeColumnStats = false
+                // Planning to read: no file's column metrics beyond the filter's (unless asked for).
+                scan.includeColumnStats = includeColumnStats
                 let tasks = try await scan.planFiles()
                 let planned = clock.now
                 print("\(tasks.count) files planned; load \(Self.milliseconds(loaded - start)) ms, planning \(Self.milliseconds(planned - loaded)) ms")

@@ -112,7 +112,7 @@ extension IcebergCommand {
         @Option(name: .customLong("sort-by"), parsing: .upToNextOption,
                 help: "Sort by these terms instead of the table's order: COL [ASC|DESC] [NULLS FIRST|LAST]..., e.g. status DESC id (implies --sort).")
         var sortBy: [String] = []
-        @Option(help: "With --sort: rows per sorted run, the most a sorted file holds (memory).") var sortBufferRows: Int?
+        @Option(help: "With --sort: rows per sorted run spilled before the runs are merged (the memory sorting takes).") var sortBufferRows: Int?
 
         func run() async throws {
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))

@@ -76,4 +76,35 @@ struct CompactionDeleteFilesTests {
         #expect(table.currentSnapshot?.summary["total-delete-files"] == "0")
         #expect(table.currentSnapshot?.summary["total-records"] == String(expected.count))
     }
+
+    @Test("with partial progress a delete file goes with the commit that rewrites the last of its files; a dangling delete file (no live data file left for it) goes with the first commit; pyiceberg and DuckDB agree",
+          .enabled(if: Interop.enabled))
+    func danglingAndPartialProgress() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let (catalog, id) = try await makeEventsTable(in: directory)
+        var table = try await catalog.loadTable(id)
+        for i in 0..<6 { table = try await table.append([try eventBatch(i * 10..<(i + 1) * 10)]) }
+        table = try await table.newRowDelta().addDeletes(try await equalityDeletes(table, ids: [1, 4, 31], day: 19_701)).commit()
+        // A day no data file holds: this delete file applies to nothing (an id no day holds
+        // either: DuckDB applies an equality delete across partitions).
+        table = try await table.newRowDelta().addDeletes(try await equalityDeletes(table, ids: [999], day: 19_705)).commit()
+        let expected = (Array(0..<60).filter { ![1, 4, 31].contains($0) }).sorted()
+        let before = try read(directory, table)
+        #expect(before["data_files"] as? Int == 18 && before["equality_deletes"] as? Int == 2)
+        #expect(before["duckdb"] as? [Int] == expected)
+
+        // Day 19701 only, its six files in three bins (two files each), one commit per bin.
+        let smallest = try await table.scan().planFiles().map(\.file.fileSizeInBytes).max() ?? 0
+        let result = try await table.rewriteDataFiles().filter(.equal("day", .int32(19_701)))
+            .targetFileSizeBytes(2 * smallest + 1).partialProgress(maxCommits: 10).execute()
+        #expect(result.commits == 3 && result.rewrittenDataFiles == 6 && result.failedCommits.isEmpty)
+        #expect(result.removedDeleteFiles == 2, "the dangling one at once, day 19701's with its last files")
+        table = result.table
+        let after = try read(directory, table)
+        #expect(after["equality_deletes"] as? Int == 0)
+        #expect(after["duckdb"] as? [Int] == expected)
+        #expect(ids(try await table.scan().readAll()) == expected)
+        #expect(table.currentSnapshot?.summary["total-delete-files"] == "0")
+    }
 }

@@ -33,7 +33,7 @@ struct CompactionSortTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
-    @Test("compaction sorted by the table's order: every file's rows in that order (pyarrow) with its sort_order_id; runs bound the rows per file; another order's files record no id; rows unchanged for pyiceberg and DuckDB; a second sort finds nothing to do",
+    @Test("compaction sorted by the table's order: every file's rows in that order (pyarrow) with its sort_order_id; runs merged, so a file holds more than a run; another order's files record no id; rows unchanged for pyiceberg and DuckDB; a second sort finds nothing to do",
           .enabled(if: Interop.enabled))
     func sortsFiles() async throws {
         let directory = try TemporaryDirectory()
@@ -58,18 +58,21 @@ struct CompactionSortTests {
         #expect(unsorted.contains { $0["sorted"] as? Bool == false }, "the appended files are not in the new order")
 
         // 20 rows per day read in batches of 3 or 4 (one per appended file); a run is written once
-        // more than 8 rows wait: two runs per day (9 to 12 rows, then the rest), each a file,
-        // sorted, with the id.
+        // more than 8 rows wait: two runs per day (9 to 12 rows, then the rest), merged into one
+        // file per day sorted as a whole, with the id; the temporary runs are gone.
+        let dataDirectory = LocalFileIOPath.strip(table.metadata.location) + "/data"
+        let onDisk = filesOnDisk(dataDirectory).filter { $0.hasSuffix(".parquet") }.count
         let first = try await table.rewriteDataFiles().sort().sortBufferRows(8).execute()
         table = first.table
-        #expect(first.rewrittenDataFiles == 18 && first.addedDataFiles == 6)
+        #expect(first.rewrittenDataFiles == 18 && first.addedDataFiles == 3)
+        #expect(filesOnDisk(dataDirectory).filter { $0.hasSuffix(".parquet") }.count == onDisk + 3, "no run left behind")
         let sorted = try read(directory, table, order: "status_asc_id_desc")
         let files = try #require(sorted["files"] as? [[String: Any]])
-        #expect(files.count == 6)
+        #expect(files.count == 3)
         #expect(files.allSatisfy { $0["sorted"] as? Bool == true })
         #expect(files.allSatisfy { ($0["sort_order_id"] as? Int).map { Int32($0) } == orderID })
         let rowsPerFile = files.compactMap { $0["rows"] as? Int }
-        #expect(rowsPerFile.reduce(0, +) == 60 && rowsPerFile.allSatisfy { $0 <= 8 + 4 }, "at most a batch over the run size: \(rowsPerFile)")
+        #expect(rowsPerFile == [20, 20, 20], "each file more than one run: \(rowsPerFile)")
         #expect(sorted["rows"] as? [Int] == expected && sorted["duckdb"] as? [Int] == expected)
 
         // Every file is in the order already.

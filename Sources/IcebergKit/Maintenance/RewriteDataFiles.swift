@@ -14,7 +14,11 @@ public import LakeColumnar
 /// their files; an equality delete applies to the data files of its partition (every partition
 /// when its spec is unpartitioned) with a lower data sequence number, which the scan's delete
 /// index tells; the rewritten files carry the new snapshot's sequence number, which no earlier
-/// equality delete reaches, and the commit fails if a delete file was added meanwhile.
+/// equality delete reaches, and the commit fails if a delete file was added meanwhile. With
+/// partial progress the files rewritten by earlier commits count too, so a delete file goes with
+/// the commit that rewrites the last of its files; and a delete file that applies to no live
+/// data file at all (dangling: its files rewritten or removed before) goes with the first
+/// commit, as Java's `remove-dangling-deletes`.
 ///
 /// Commits: one by default; with ``partialProgress(maxCommits:)`` the partitions are committed
 /// in up to that many commits as they finish, so an interrupted job keeps what it did. Each
@@ -25,12 +29,13 @@ public import LakeColumnar
 /// the delete, so no deleted row comes back.
 ///
 /// Sort strategy (``sort(by:)``, Java's `SORT`): the files not written in the order (by their
-/// `sort_order_id`) or with deletes are the candidates, and each bin is written sorted by the
-/// table's sort order or the fields given, in runs of about ``sortBufferRows(_:)`` rows (the
-/// memory sorting takes; a run is written once the rows waiting pass it, so it holds at most
-/// one batch more): each run is a file of its own, wholly sorted and recording the order's id
-/// when the table has that order. Files are sorted within themselves, not across each other
-/// (no merge of runs), so a file holds no more than a run even when the target is larger.
+/// `sort_order_id`) or with deletes are the candidates, and each bin is sorted by the table's
+/// sort order or the fields given: in runs of about ``sortBufferRows(_:)`` rows (the memory
+/// sorting takes; a run is written once the rows waiting pass it, so it holds at most one batch
+/// more), each spilled as a temporary file through the table's ``FileIO``, then merged
+/// (``SortedRunMerge``: one batch per run in memory) into files of the target size. Every file
+/// written is sorted as a whole and records the order's id when the table has that order; the
+/// temporary runs are deleted (never committed; a crash leaves them to orphan removal).
 ///
 /// Memory: one bin is read as a stream of record batches and written by one ``TableWriter``
 /// (a row group buffered per open partition file; with a sort, the rows of the run), whatever
@@ -79,7 +84,8 @@ public struct RewriteDataFiles: Sendable {
         return copy
     }
 
-    /// The rows after which a sorted run (and so a sorted file) is written (default 262,144).
+    /// The rows after which a sorted run is spilled, to be merged with the others (default
+    /// 262,144): the memory sorting takes.
     public func sortBufferRows(_ rows: Int) -> RewriteDataFiles {
         var copy = self
         copy.sortRows = max(1, rows)
@@ -136,6 +142,47 @@ public struct RewriteDataFiles: Sendable {
         return bins
     }
 
+    /// The live delete files of the current snapshot not in `applied` (those that apply to some
+    /// live data file): they delete nothing any more.
+    func danglingDeleteFiles(applied: Set<String>) async throws(IcebergError) -> [DataFile] {
+        let metadata = table.metadata
+        guard let snapshot = table.currentSnapshot else { return [] }
+        var out: [DataFile] = []
+        for m in try await SnapshotProducer.manifests(of: snapshot, in: metadata, io: table.io) where m.content != 0 {
+            guard let spec = metadata.partitionSpecs.first(where: { $0.specID == m.partitionSpecID }) else {
+                throw IcebergError(.invalidMetadata("manifest \(m.manifestPath) uses unknown spec \(m.partitionSpecID)"))
+            }
+            let bytes = try await table.io.newInputFile(m.manifestPath).read()
+            let entries = try ManifestReader.entries(bytes, path: m.manifestPath, manifest: m, partitionFieldIDs: spec.fields.map(\.fieldID),
+                                                     statsColumns: [])
+            for e in entries where e.status != .deleted && !applied.contains(e.dataFile.filePath) { out.append(e.dataFile) }
+        }
+        return out
+    }
+
+    /// Merges the sorted runs `runs` (temporary files, deleted here whatever happens) into files
+    /// of the target size sorted as a whole.
+    func merge(_ runs: [DataFile], order: SortOrder, target: Int64) async throws(IcebergError) -> [DataFile] {
+        let writer = try TableWriter(table: table, targetFileSize: target)
+        do throws(IcebergError) {
+            try writer.sort(by: order)
+            writer.inputSorted = true
+            guard let sorter = RowSorter(order: order, batchSchema: writer.batchSchema), let specID = table.metadata.defaultSpec?.specID else {
+                throw IcebergError(.unsupported("merging runs sorted by \(order.fields.count) fields of which one is not a top-level column"))
+            }
+            // The runs' batches together hold about one run's rows.
+            let batchRows = min(8_192, max(256, sortRows / runs.count))
+            try await SortedRunMerge(table: table, sorter: sorter, batchRows: batchRows).merge(runs, specID: specID, into: writer)
+            let merged = try await writer.close()
+            await table.io.deleteQuietly(runs.map(\.filePath))
+            return merged
+        } catch {
+            await writer.abort()
+            await table.io.deleteQuietly(runs.map(\.filePath))
+            throw error
+        }
+    }
+
     /// Plans, rewrites and commits; `progress` hears about each bin and commit (for a CLI's stderr).
     public func execute(progress: (@Sendable (String) -> Void)? = nil) async throws(IcebergError) -> RewriteDataFilesResult {
         let target = targetBytes ?? Int64(table.metadata.properties["write.target-file-size-bytes"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 128 << 20
@@ -154,6 +201,10 @@ public struct RewriteDataFiles: Sendable {
                 deleteFiles[d.filePath] = d
             }
         }
+        // Delete files that apply to no live data file, and the paths gone in earlier commits.
+        var dangling = try await danglingDeleteFiles(applied: Set(deleteTargets.keys))
+        var rewritten: Set<String> = []
+        var dropped: Set<String> = []
         let perCommit = (bins.count + maxCommits - 1) / maxCommits
         var current = table
         var index = 0
@@ -172,7 +223,12 @@ public struct RewriteDataFiles: Sendable {
                     do throws(IcebergError) {
                         var rows = ScanBatches.AsyncIterator(scan: table.scan(), tasks: bin)
                         while let batch = try await rows.next() { try await writer.write(batch) }
-                        added += try await writer.close()
+                        let written = try await writer.close()
+                        if let order, written.count > 1 {
+                            added += try await merge(written, order: order, target: target)
+                        } else {
+                            added += written
+                        }
                     } catch {
                         await writer.abort()
                         throw error
@@ -185,12 +241,17 @@ public struct RewriteDataFiles: Sendable {
             }
             let removedData = chunk.flatMap { $0.map(\.file) }
             let removedPaths = Set(removedData.map(\.filePath))
-            let removedDeletes = deleteTargets.filter { $0.value.isSubset(of: removedPaths) }.keys.sorted().compactMap { deleteFiles[$0] }
+            let gone = rewritten.union(removedPaths)
+            let removedDeletes = deleteTargets.filter { !dropped.contains($0.key) && $0.value.isSubset(of: gone) }.keys.sorted()
+                .compactMap { deleteFiles[$0] } + dangling
             do throws(IcebergError) {
                 current = try await current.newRewrite().rewriteFiles(removing: removedData + removedDeletes, adding: added)
                     .validateFromSnapshot(start).commit()
                 result.table = current
                 result.commits += 1
+                rewritten = gone
+                dropped.formUnion(removedDeletes.map(\.filePath))
+                dangling = []
                 result.rewrittenDataFiles += removedData.count
                 result.rewrittenBytes += removedData.reduce(0) { $0 + $1.fileSizeInBytes }
                 result.removedDeleteFiles += removedDeletes.count

@@ -56,6 +56,14 @@ struct RowSorter {
         }
     }
 
+    /// The sort key of row `row` of `batch` (a batch of the writer's schema), for merging runs.
+    func key(_ batch: RecordBatch, row: Int) throws(IcebergError) -> [Scalar?] {
+        var out: [Scalar?] = []
+        out.reserveCapacity(keys.count)
+        for k in keys { out.append(try k.field.transform.apply(batch.columns[k.column].scalar(at: row), type: k.type)) }
+        return out
+    }
+
     /// Whether key `a` sorts before key `b` (nil: equal, so the sort keeps arrival order).
     static func precedes(_ a: [Scalar?], _ b: [Scalar?], _ fields: [SortOrder.SortField]) -> Bool? {
         for (i, f) in fields.enumerated() {

@@ -45,6 +45,10 @@ public final class TableWriter {
     /// wholly sorted and records the order's id, and holds no more rows than a run (those
     /// waiting when they passed ``sortBufferRows``).
     public var filePerSortedRun = false
+    /// Rows arrive already in the sort order (a merge of sorted runs, compaction's sort
+    /// strategy): they are written as they come, not buffered into runs, and every file,
+    /// holding a stretch of that sequence, records the order's id when the table has it.
+    var inputSorted = false
 
     private let schema: IcebergSchema
     private let spec: PartitionSpec
@@ -166,7 +170,7 @@ public final class TableWriter {
             file = try await newFile(key)
         }
         file.lastUse = uses
-        if sorter != nil {
+        if sorter != nil, !inputSorted {
             file.pending.append(batch)
             file.pendingRows += batch.rowCount
             pendingRows += batch.rowCount
@@ -246,7 +250,7 @@ public final class TableWriter {
         }
         var written = dataFile(result, path: file.path, partition: key)
         // An order the table does not know (a compaction's own) is not recorded.
-        if let sorter, file.runs == 1, metadata.sortOrders.contains(sorter.order) { written.sortOrderID = sorter.order.orderID }
+        if let sorter, file.runs == 1 || inputSorted, metadata.sortOrders.contains(sorter.order) { written.sortOrderID = sorter.order.orderID }
         finished.append(written)
     }
 
