@@ -164,7 +164,7 @@ extension AvroBinary.Decoder {
             return [:]
         }
         if let keys, keys.isEmpty {
-            try skipBlocks(items)
+            try skipFlatRecords(pair, items)
             return [:]
         }
         let keyFirst = pair.fields[0].name != "value"
@@ -190,6 +190,40 @@ extension AvroBinary.Decoder {
             }
         }
         return out
+    }
+
+    /// Moves past an array of `items`, records `record` of ints, longs, strings or bytes only (a
+    /// metrics map's `{key, value}` pairs), reading each field's varint without going through
+    /// the schema per item; any other shape goes through ``skipBlocks(_:depth:mapKeys:)``.
+    mutating func skipFlatRecords(_ record: AvroRecord, _ items: AvroSchema) throws(AvroError) {
+        var lengthPrefixed: [Bool] = []
+        lengthPrefixed.reserveCapacity(record.fields.count)
+        for f in record.fields {
+            switch f.type.base {
+            case .int, .long: lengthPrefixed.append(false)
+            case .bytes, .string: lengthPrefixed.append(true)
+            default:
+                try skipBlocks(items)
+                return
+            }
+        }
+        while true {
+            var count = try long()
+            if count == 0 { return }
+            if count < 0 {
+                guard count != .min else { throw AvroError(.corrupt("invalid block count"), offset: position) }
+                count = -count
+                try advance(Int(clamping: try long()))
+                continue
+            }
+            guard count <= end - position else { throw AvroError(.corrupt("block of \(count) items exceeds the data"), offset: position) }
+            for _ in 0..<count {
+                for prefixed in lengthPrefixed {
+                    let v = try long()
+                    if prefixed { try advance(Int(clamping: v)) }
+                }
+            }
+        }
     }
 
     /// Moves past an array's or map's blocks: a block whose writer recorded its byte size is
