@@ -303,3 +303,68 @@ struct PartitionPruningPropertyTests {
         #expect(pruned * 4 > total, "\(pruned) of \(total) file plans pruned")
     }
 }
+
+@Suite("Partition pruning by manifest-list summaries")
+struct ManifestSummaryPruningTests {
+    static let day: Int64 = 86_400_000_000
+
+    /// Manifests (not manifest lists) read since the last reset.
+    func manifestsRead(_ io: CountingFileIO) -> Int {
+        io.counts.withLock { counts in
+            counts.keys.filter { path in
+                let name = path.split(separator: "/").last.map(String.init) ?? ""
+                return path.contains("/metadata/") && name.hasSuffix(".avro") && !name.hasPrefix("snap-")
+            }.count
+        }
+    }
+
+    @Test("a filter opens only the manifests whose partition summaries may match, under each manifest's own spec; a delete by filter reads only those")
+    func manifestsSkipped() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let io = CountingFileIO()
+        let catalog = try SQLiteCatalog(path: directory.file("catalog.db"), warehouse: "file://" + directory.path, io: io)
+        try await catalog.createNamespace("db")
+        let schema = IcebergSchema(fields: [NestedField(id: 1, name: "id", required: false, type: .long),
+                                            NestedField(id: 2, name: "ts", required: false, type: .timestamp)])
+        var table = try await catalog.createTable(TableIdentifier(namespace: "db", name: "t"), schema: schema,
+                                                  spec: PartitionSpec(specID: 0, fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "ts_day", transform: .day)]))
+        // Days -2 and -1 (before 1970) under day(ts), then days 0 and 1 under hour(ts): one manifest per append.
+        for day in Int64(-2)...1 {
+            if day == 0 {
+                var update = table.updateSpec()
+                try update.replaceField(term: "day(ts)", with: "hour(ts)")
+                table = try await update.commit()
+            }
+            let ids = (0..<10).map { Int(day + 2) * 10 + $0 }
+            table = try await table.append([try evolvedBatch(table.schema, 0..<ids.count) { name, i in
+                name == "id" ? .int64(Int64(ids[i])) : .int64(day * Self.day + Int64(i) * 3_600_000_000)
+            }])
+        }
+        func plan(_ filter: ColumnPredicate?) async throws -> (files: Int, manifests: Int) {
+            io.reset()
+            let files = try await table.scan(filter: filter).planFiles().count
+            return (files, manifestsRead(io))
+        }
+        // Three or four manifests: the two day(ts) appends may share one once merged on commit.
+        let all = try await plan(nil)
+        #expect(all.manifests >= 3)
+        #expect(try await plan(.greaterThanOrEqual("ts", .int64(Self.day))).manifests == 1, "hour summaries of day 1 only")
+        #expect(try await plan(.greaterThanOrEqual("ts", .int64(0))).manifests == 2, "hour summaries of days 0 and 1")
+        #expect(try await plan(.lessThan("ts", .int64(-Self.day))).manifests == 1, "day summaries of day -2 only")
+        #expect(try await plan(.isIn("ts", [.int64(-Self.day + 1), .int64(1)])).manifests == all.manifests - 1, "all but day 1's")
+        #expect(try await plan(.isNull("ts")).manifests == 0, "no manifest holds a null")
+        let notNull = try await plan(.not(.isNull("ts")))
+        #expect(notNull.manifests == all.manifests)
+        #expect(try await plan(.greaterThanOrEqual("ts", .int64(Self.day))).files == 10, "hour files of day 1")
+
+        io.reset()
+        table = try await table.newDelete().deleteFromRowFilter(.lessThan("ts", .int64(-Self.day))).commit()
+        #expect(manifestsRead(io) == 1, "only day -2's manifest is opened to remove its file")
+        var ids: [Int64] = []
+        for try await batch in table.scan().batches() {
+            ids += (0..<batch.rowCount).compactMap { r in if case let .int64(v)? = batch.column(named: "id")?.scalar(at: r) { v } else { nil } }
+        }
+        #expect(ids.sorted() == (10..<40).map(Int64.init))
+    }
+}

@@ -86,6 +86,12 @@ enum ManifestFilter {
         if removals.paths.isEmpty, removals.rowFilter == nil, !removals.partitions.contains(where: { $0.specID == spec.specID }) {
             return FilteredManifest(manifest: m, rewritten: false)
         }
+        // Removal by filter alone: a manifest whose partition summaries rule the filter out holds
+        // no file it could remove, so it is carried without being read.
+        if removals.paths.isEmpty, let filter = removals.rowFilter, !removals.partitions.contains(where: { $0.specID == spec.specID }),
+           let partitionFilter = PartitionFilter(filter, spec: spec, schema: schema), !partitionFilter.mightMatch(summaries: m.partitions) {
+            return FilteredManifest(manifest: m, rewritten: false)
+        }
         let types = try ManifestCodec.partitionTypes(spec, schema)
         let bytes = try await io.newInputFile(m.manifestPath).read()
         let entries = try ManifestReader.entries(bytes, path: m.manifestPath, manifest: m,
