@@ -221,6 +221,7 @@ struct SnapshotProducer: Sendable {
         do { bytes = try list.finish() } catch { throw IcebergError(.io("\(error)")) }
         let listPath = tableLocation + "/metadata/snap-\(snapshotID)-\(attempt)-\(Identifiers.uuid()).avro"
         try await io.newOutputFile(listPath).write(bytes, mode: .createNew)
+        RecentManifestLists.remember(listPath, bytes, table: base.tableUUID)
 
         let snapshot = Snapshot(snapshotID: snapshotID, parentSnapshotID: parentID, sequenceNumber: sequence, timestampMs: max(nowMs, base.lastUpdatedMs),
                                 manifestList: listPath, summary: summary(parent: parent?.summary), schemaID: base.currentSchemaID)
@@ -320,7 +321,7 @@ struct SnapshotProducer: Sendable {
     /// every commit), else decoded by field id and re-encoded (other writers' lists).
     static func carriedManifests(of snapshot: Snapshot, in metadata: TableMetadata, io: any FileIO) async throws(IcebergError) -> [AvroValue] {
         if let list = snapshot.manifestList {
-            let bytes = try await io.newInputFile(list).read()
+            let bytes = try await RecentManifestLists.read(list, table: metadata.tableUUID, io: io)
             do {
                 let reader = try AvroContainerReader(bytes: bytes, path: list)
                 if reader.schema == ManifestCodec.manifestListSchema { return try reader.records().filter(hasLiveFiles) }
@@ -340,7 +341,7 @@ struct SnapshotProducer: Sendable {
             let files = try await manifests(of: snapshot, in: metadata, io: io)
             return (files.map(ManifestCodec.encode), files)
         }
-        let bytes = try await io.newInputFile(list).read()
+        let bytes = try await RecentManifestLists.read(list, table: metadata.tableUUID, io: io)
         let (schema, records) = try ManifestReader.open(bytes, path: list)
         if schema == ManifestCodec.manifestListSchema {
             let live = records.filter(hasLiveFiles)
