@@ -149,6 +149,7 @@ struct ByteKeyTests {
         var aggregate = DayAggregate(day: day)
         var requests = 0, bytes: Int64 = 0, hits = 0
         var visitors = Set<String>()
+        var allTimes: [Float] = []
         var counts = [[String: (requests: Int, bytes: Int64)]](repeating: [:], count: DayAggregate.dimensions.count)
         let results = ["Hit", "RefreshHit", "Miss", "Error", "HitX"]
         for _ in 0..<8 {
@@ -156,7 +157,7 @@ struct ByteKeyTests {
             let dates: [Int32?] = (0..<rows).map { _ in random.below(5) == 0 ? day + 1 : day }
             let sizes: [Int64?] = (0..<rows).map { _ in random.below(15) == 0 ? nil : Int64(random.below(50_000)) }
             let status: [Int32?] = (0..<rows).map { _ in Int32(100 + random.below(550)) }
-            let times: [Float?] = (0..<rows).map { _ in Float(random.below(1_000)) / 100 }
+            let times: [Float?] = (0..<rows).map { _ in random.below(25) == 0 ? nil : Float(random.below(1_000)) / 100 }
             let result: [String?] = (0..<rows).map { _ in random.below(10) == 0 ? nil : results[random.below(results.count)] }
             let ips: [String?] = random.keys(rows, distinct: 1 + random.below(300), maxLength: 15, alphabet: Array("0123456789.".utf8))
                 .map { random.below(20) == 0 ? nil : String(decoding: $0, as: UTF8.self) }
@@ -168,6 +169,7 @@ struct ByteKeyTests {
                 bytes += sizes[row] ?? 0
                 if result[row] == "Hit" || result[row] == "RefreshHit" { hits += 1 }
                 if let ip = ips[row] { visitors.insert(ip) }
+                if let t = times[row] { allTimes.append(t) }
                 for d in dimensions.indices {
                     counts[d][dimensions[d][row] ?? DayAggregate.nullKey, default: (0, 0)].requests += 1
                     counts[d][dimensions[d][row] ?? DayAggregate.nullKey, default: (0, 0)].bytes += sizes[row] ?? 0
@@ -190,6 +192,12 @@ struct ByteKeyTests {
         #expect(daily.bytes == bytes)
         #expect(daily.hits == Int64(hits))
         #expect(daily.uniqueVisitors == Int64(visitors.count))
+        allTimes.sort()
+        for (p, value) in [(0.50, daily.p50), (0.95, daily.p95), (0.99, daily.p99)] {
+            // Nearest rank: the smallest value with at least p of the values at or below it.
+            let expected = allTimes.first { v in Double(allTimes.filter { $0 <= v }.count) >= p * Double(allTimes.count) }
+            #expect(value == expected.map(Double.init), "p\(Int(p * 100))")
+        }
         var expectedTop: [TopRow] = []
         for (d, dimension) in DayAggregate.dimensions.enumerated() {
             let ranked = counts[d].sorted { a, b in

@@ -2,12 +2,15 @@ public import LakeColumnar
 
 /// The gold figures of one day, accumulated from silver rows of that day.
 ///
-/// Exact: counts and sums; `time_taken` percentiles by nearest rank over the day's values (held
-/// as 4-byte floats: ≈ 10 MB for 2.4 M requests); unique visitors by the set of the day's
-/// distinct `c_ip` values; per dimension a count and byte sum per distinct key. Text values are
-/// counted by their bytes in a ``ByteKeyTable`` each (no `String` per row or per key; a
-/// dictionary-encoded column is looked up once per dictionary entry), and only the top keys
-/// become strings. Memory is one day's state.
+/// Exact: counts and sums; `time_taken` percentiles by nearest rank over the day's values, held
+/// as a count per distinct value (CloudFront writes milliseconds: a few thousand values a day,
+/// where an array of every value took 4 bytes a request and a sorted copy as much again);
+/// per dimension a count and byte sum per distinct key, counted by their bytes in a
+/// ``ByteKeyTable`` each (no `String` per row or per key; a dictionary-encoded column is looked
+/// up once per dictionary entry; only the top keys become strings). Unique visitors: the
+/// distinct 64-bit hashes of `c_ip` (``FingerprintSet``, 8–16 bytes a visitor; exact unless two
+/// of the day's addresses share a hash, expected < 10⁻⁷ times at 1.3 M visitors). Memory is one
+/// day's state.
 public struct DayAggregate: Sendable {
     /// The day, as days since 1970-01-01.
     public let day: Int32
@@ -15,8 +18,9 @@ public struct DayAggregate: Sendable {
     public private(set) var requests = 0, bytes: Int64 = 0, hits = 0
     /// Rows per status class: index 0 for 2xx … 3 for 5xx.
     public private(set) var statusClasses = [0, 0, 0, 0]
-    private var times: [Float] = []
-    private var visitors = ByteKeyTable()
+    /// Rows per `time_taken` value (its bit pattern, -0 counted as 0).
+    private var times: [UInt32: Int] = [:]
+    private var visitors = FingerprintSet()
     private var dimensionKeys = [DimensionCounts](repeating: DimensionCounts(), count: DayAggregate.dimensions.count)
 
     /// Requests and bytes per distinct value of one dimension, by the value's entry number.
@@ -82,7 +86,7 @@ public struct DayAggregate: Sendable {
             bytes += b
             if result.withBytes(row, { $0.map { $0.elementsEqual(Self.hit) || $0.elementsEqual(Self.refreshHit) } ?? false }) { hits += 1 }
             if let s = status[row], s >= 200, s < 600 { statusClasses[Int(s / 100) - 2] += 1 }
-            if let t = timeTaken[row] { times.append(t) }
+            if let t = timeTaken[row] { times[(t == 0 ? 0 : t).bitPattern, default: 0] += 1 }
             ip.withBytes(row) { if let v = $0 { visitors.insert(v) } }
             for d in dimensionColumns.indices {
                 switch dimensionColumns[d] {
@@ -110,15 +114,29 @@ public struct DayAggregate: Sendable {
         return Double(sorted[min(max(rank, 1), sorted.count) - 1])
     }
 
+    /// ``nearestRank(_:_:)`` over values given as ascending (value, count) pairs of `total` values.
+    static func nearestRank(_ counted: [(value: Float, count: Int)], total: Int, _ p: Double) -> Double? {
+        guard total > 0 else { return nil }
+        let rank = min(max(Int((p * Double(total)).rounded(.up)), 1), total)
+        var seen = 0
+        for (value, count) in counted {
+            seen += count
+            if seen >= rank { return Double(value) }
+        }
+        return nil
+    }
+
     /// The day's `gold.daily` values, in ``MedallionTables/goldDailySchema`` order.
     public func dailyRow() -> DailyRow {
-        let sorted = times.sorted()
+        let counted = times.map { (value: Float(bitPattern: $0.key), count: $0.value) }.sorted { $0.value < $1.value }
+        let total = counted.reduce(0) { $0 + $1.count }
         let errors = statusClasses[2] + statusClasses[3]
         return DailyRow(day: day, requests: Int64(requests), bytes: bytes, hits: Int64(hits),
                         cacheHitRatio: requests > 0 ? Double(hits) / Double(requests) : 0,
                         status: statusClasses.map(Int64.init),
                         errorRate: requests > 0 ? Double(errors) / Double(requests) : 0,
-                        p50: Self.nearestRank(sorted, 0.50), p95: Self.nearestRank(sorted, 0.95), p99: Self.nearestRank(sorted, 0.99),
+                        p50: Self.nearestRank(counted, total: total, 0.50), p95: Self.nearestRank(counted, total: total, 0.95),
+                        p99: Self.nearestRank(counted, total: total, 0.99),
                         uniqueVisitors: Int64(visitors.count))
     }
 
