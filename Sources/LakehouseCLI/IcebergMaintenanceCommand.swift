@@ -31,6 +31,7 @@ extension IcebergCommand {
         @Argument(help: "namespace.table") var table: String
         @Option(help: "Expire snapshots older than this (e.g. 7d, 12h, 30m, 0s).") var olderThan: RetentionDuration?
         @Option(help: "Keep at least this many of each branch's newest snapshots.") var retainLast: Int?
+        @Flag(help: "Print what would be expired and deleted; commit and delete nothing.") var dryRun = false
 
         func run() async throws {
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
@@ -40,10 +41,14 @@ extension IcebergCommand {
                 guard retainLast >= 1 else { throw ValidationError("--retain-last must be at least 1") }
                 expiry = expiry.retainLast(retainLast)
             }
-            let result = try await expiry.commit()
-            print("snapshots: \(t.metadata.snapshots.count) → \(result.table.metadata.snapshots.count) (expired \(result.expiredSnapshotIDs.count))")
-            if !result.removedRefs.isEmpty { print("refs removed: \(result.removedRefs.joined(separator: ", "))") }
-            print("deleted: \(result.deletedDataFiles) data files, \(result.deletedDeleteFiles) delete files, "
+            let result = dryRun ? try await expiry.dryRun() : try await expiry.commit()
+            let after = dryRun ? t.metadata.snapshots.count - result.expiredSnapshotIDs.count : result.table.metadata.snapshots.count
+            if dryRun {
+                for id in result.expiredSnapshotIDs { print("would expire snapshot \(id)") }
+            }
+            print("snapshots: \(t.metadata.snapshots.count) → \(after) (\(dryRun ? "would expire" : "expired") \(result.expiredSnapshotIDs.count))")
+            if !result.removedRefs.isEmpty { print("refs \(dryRun ? "to remove" : "removed"): \(result.removedRefs.joined(separator: ", "))") }
+            print("\(dryRun ? "would delete" : "deleted"): \(result.deletedDataFiles) data files, \(result.deletedDeleteFiles) delete files, "
                   + "\(result.deletedManifests) manifests, \(result.deletedManifestLists) manifest lists, "
                   + "\(result.deletedStatisticsFiles) statistics files, \(result.deletedBytes) bytes")
             for failed in result.failedDeletes { FileHandle.standardError.write(Data("could not delete \(failed)\n".utf8)) }
@@ -84,11 +89,18 @@ extension IcebergCommand {
         @OptionGroup var options: CatalogOptions
         @Argument(help: "namespace.table") var table: String
         @Option(help: "Target manifest size in bytes (default: the table's commit.manifest.target-size-bytes, else 8 MB).") var targetBytes: Int64?
+        @Flag(help: "Print what would be rewritten; write and commit nothing.") var dryRun = false
 
         func run() async throws {
             let t = try await options.open().loadTable(try TableIdentifier(parsing: table))
             var rewrite = t.rewriteManifests()
             if let targetBytes { rewrite = rewrite.targetSizeBytes(targetBytes) }
+            if dryRun {
+                let result = try await rewrite.dryRun()
+                print("manifests: \(result.manifestsBefore) → \(result.manifestsAfter) (would replace \(result.replaced), write \(result.created)), "
+                      + "bytes now: \(result.bytesBefore)")
+                return
+            }
             let result = try await rewrite.commit()
             print("manifests: \(result.manifestsBefore) → \(result.manifestsAfter) (replaced \(result.replaced), wrote \(result.created)), "
                   + "bytes: \(result.bytesBefore) → \(result.bytesAfter)")

@@ -91,7 +91,21 @@ struct ExpireSnapshotsTests {
         let before = filesOnDisk(tableRoot)
         #expect(mustGo.isSubset(of: before))
 
+        // A dry run names the same snapshots and counts the same files, and touches nothing.
+        let dry = try await table.expireSnapshots().expireOlderThan(currentTimeMs() + 1).retainLast(3).dryRun()
+        #expect(dry.table.metadataLocation == table.metadataLocation)
+        #expect(try await table.refresh().metadataLocation == table.metadataLocation, "a dry run committed")
+        #expect(filesOnDisk(tableRoot) == before, "a dry run deleted or wrote files")
+
         let result = try await table.expireSnapshots().expireOlderThan(currentTimeMs() + 1).retainLast(3).commit()
+        #expect(Set(dry.expiredSnapshotIDs) == Set(result.expiredSnapshotIDs))
+        #expect(dry.removedRefs == result.removedRefs)
+        let dryCounts: [Int] = [dry.deletedDataFiles, dry.deletedDeleteFiles, dry.deletedManifests, dry.deletedManifestLists,
+                                dry.deletedStatisticsFiles]
+        let counts: [Int] = [result.deletedDataFiles, result.deletedDeleteFiles, result.deletedManifests, result.deletedManifestLists,
+                             result.deletedStatisticsFiles]
+        #expect(dryCounts == counts)
+        #expect(dry.deletedBytes == result.deletedBytes)
         table = result.table
         #expect(Set(table.metadata.snapshots.map(\.snapshotID)) == kept)
         #expect(Set(result.expiredSnapshotIDs) == Set(referenced.keys.compactMap { Int64($0) }).subtracting(kept))

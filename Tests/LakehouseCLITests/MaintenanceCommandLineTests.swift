@@ -34,12 +34,30 @@ struct MaintenanceCommandLineTests {
         // The defaults (5 days) keep everything young.
         let kept = try lakehouse(["iceberg", "expire-snapshots", "silver.cloudfront"])
         #expect(kept.stdout.contains("snapshots: 3 → 3 (expired 0)"), "\(kept.stdout)")
+        // A dry run prints what the expiry then does, and changes nothing.
+        let tableFiles = { () -> [String] in
+            (FileManager.default.enumerator(atPath: directory.file("warehouse/silver.db/cloudfront"))?.allObjects as? [String] ?? []).sorted()
+        }
+        let filesBefore = tableFiles()
+        let dryExpiry = try lakehouse(["iceberg", "expire-snapshots", "silver.cloudfront", "--older-than", "0s", "--retain-last", "1", "--dry-run"])
+        #expect(dryExpiry.stdout.contains("snapshots: 3 → 1 (would expire 2)"), "\(dryExpiry.stdout)")
+        #expect(dryExpiry.stdout.components(separatedBy: "would expire snapshot ").count == 3, "\(dryExpiry.stdout)")
+        #expect(try state() == before)
+        #expect(tableFiles() == filesBefore)
         let expired = try lakehouse(["iceberg", "expire-snapshots", "silver.cloudfront", "--older-than", "0s", "--retain-last", "1"])
         #expect(expired.stdout.contains("snapshots: 3 → 1 (expired 2)"), "\(expired.stdout)")
         #expect(expired.stdout.contains("2 manifest lists"), "\(expired.stdout)")
+        let wouldDelete = dryExpiry.stdout.split(separator: "\n").first { $0.hasPrefix("would delete: ") }.map { $0.dropFirst("would delete: ".count) }
+        let deleted = expired.stdout.split(separator: "\n").first { $0.hasPrefix("deleted: ") }.map { $0.dropFirst("deleted: ".count) }
+        #expect(wouldDelete != nil && wouldDelete == deleted, "dry run: \(dryExpiry.stdout)\nrun: \(expired.stdout)")
         let after = try state()
         #expect(after["snapshots"] == 1)
         #expect(after["rows"] == before["rows"] && after["files"] == before["files"])
+        let filesBeforeRewrite = tableFiles()
+        let dryRewrite = try lakehouse(["iceberg", "rewrite-manifests", "silver.cloudfront", "--dry-run"])
+        #expect(dryRewrite.stdout.contains("manifests: 3 → 1 (would replace 3, write 1)"), "\(dryRewrite.stdout)")
+        #expect(try state() == after)
+        #expect(tableFiles() == filesBeforeRewrite, "a dry run wrote or deleted files")
         let rewritten = try lakehouse(["iceberg", "rewrite-manifests", "silver.cloudfront"])
         #expect(rewritten.stdout.contains("manifests: 3 → 1 (replaced 3, wrote 1)"), "\(rewritten.stdout)")
         let merged = try state()

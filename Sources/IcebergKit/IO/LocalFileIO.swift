@@ -179,17 +179,57 @@ final class LocalFileWriter: FileWriter, @unchecked Sendable {
     /// `/proc/self/fd` without the privilege `AT_EMPTY_PATH` needs).
     private static let canPublishUnnamed: Bool = access("/proc/self/fd", F_OK) == 0
     #endif
+    /// Cleared when naming an unnamed file failed once: later writers use named files.
+    private static let unnamedFilesWork = Atomic<Bool>(true)
+
+    /// Publishes the unnamed file's bytes through a named temporary copy linked into place.
+    private func publishCopy() throws(IcebergError) {
+        let copy = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard copy >= 0 else { throw IcebergError(.io("cannot create: \(LocalFileIO.errorText())"), path: temporary) }
+        var failure: String?
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var offset: off_t = 0
+        buffer.withUnsafeMutableBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            while failure == nil {
+                let n = pread(fd, base, raw.count, offset)
+                if n < 0 { if errno == EINTR { continue }; failure = LocalFileIO.errorText(); return }
+                if n == 0 { return }
+                var written = 0
+                while written < n {
+                    let w = Glibc.write(copy, base + written, n - written)
+                    if w < 0 { if errno == EINTR { continue }; failure = LocalFileIO.errorText(); return }
+                    written += w
+                }
+                offset += off_t(n)
+            }
+        }
+        if failure == nil && fsync(copy) != 0 { failure = LocalFileIO.errorText() }
+        Glibc.close(copy)
+        if let failure {
+            unlink(temporary)
+            throw IcebergError(.io("cannot publish: \(failure)"), path: location)
+        }
+        let linked = link(temporary, target)
+        let linkErrno = errno
+        unlink(temporary)
+        guard linked == 0 else {
+            if linkErrno == EEXIST { throw IcebergError(.alreadyExists("file already exists"), path: location) }
+            throw IcebergError(.io("cannot publish: \(String(cString: strerror(linkErrno)))"), path: location)
+        }
+    }
 
     /// An unnamed file in the directory of `target`, or nil where the system or the filesystem
     /// has none (the caller falls back to a named temporary file).
     private static func openUnnamed(beside target: String) throws(IcebergError) -> Int32? {
         #if os(Linux)
-        guard canPublishUnnamed, let slash = target.lastIndex(of: "/") else { return nil }
+        guard canPublishUnnamed, unnamedFilesWork.load(ordering: .relaxed), let slash = target.lastIndex(of: "/") else { return nil }
         let directory = slash == target.startIndex ? "/" : String(target[..<slash])
-        var fd = open(directory, openTemporaryFile | O_WRONLY | O_CLOEXEC, 0o644)
+        // Readable too: a system that cannot name it gets a copy (`publishCopy`).
+        var fd = open(directory, openTemporaryFile | O_RDWR | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {
             try LocalFileIO.makeParents(target)
-            fd = open(directory, openTemporaryFile | O_WRONLY | O_CLOEXEC, 0o644)
+            fd = open(directory, openTemporaryFile | O_RDWR | O_CLOEXEC, 0o644)
         }
         // EOPNOTSUPP, EISDIR or EINVAL: the filesystem (or kernel) has no O_TMPFILE.
         return fd >= 0 ? fd : nil
@@ -231,7 +271,11 @@ final class LocalFileWriter: FileWriter, @unchecked Sendable {
             // with its descriptor when it loses.
             guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, target, AT_SYMLINK_FOLLOW) == 0 else {
                 if errno == EEXIST { throw IcebergError(.alreadyExists("file already exists"), path: location) }
-                throw IcebergError(.io("cannot publish: \(LocalFileIO.errorText())"), path: location)
+                // A system that opens unnamed files but cannot name them (a sandboxed /proc):
+                // publish this one through a named copy, and open named files from now on.
+                Self.unnamedFilesWork.store(false, ordering: .relaxed)
+                try publishCopy()
+                return
             }
             return
         }

@@ -167,19 +167,62 @@ public struct ExpireSnapshots: Sendable {
         return result
     }
 
-    /// Deletes what only `expired` referenced, judged against every snapshot `committed` keeps.
-    static func deleteUnreferencedFiles(expired: [Snapshot], base: TableMetadata, committed: Table,
-                                        into result: inout ExpireSnapshotsResult) async throws(IcebergError) {
-        let io = committed.io
-        let metadata = committed.metadata
-        let keptManifests = try await ReachableFiles.manifests(of: metadata.snapshots, in: metadata, io: io)
+    /// What ``commit(nowMs:attempts:)`` would do now, done to nothing: the snapshots and refs it
+    /// would remove, and in the result's `deleted…` fields the files only those snapshots
+    /// reference (what the commit would delete, were the table unchanged meanwhile). Commits
+    /// nothing and deletes nothing; the result's ``ExpireSnapshotsResult/table`` is the table as
+    /// it is.
+    public func dryRun(nowMs: Int64 = currentTimeMs()) async throws(IcebergError) -> ExpireSnapshotsResult {
+        let metadata = table.metadata
+        let plan = try self.plan(metadata, nowMs: nowMs)
+        var result = ExpireSnapshotsResult(table: table, expiredSnapshotIDs: plan.snapshotIDs, removedRefs: plan.refs)
+        let expiredIDs = Set(plan.snapshotIDs)
+        guard cleanFiles, !expiredIDs.isEmpty else { return result }
+        let expired = metadata.snapshots.filter { expiredIDs.contains($0.snapshotID) }
+        let kept = metadata.snapshots.filter { !expiredIDs.contains($0.snapshotID) }
+        let keptStatistics = Set(ReachableFiles.statisticsFiles(metadata).filter { s in
+            s.snapshotID.map { !expiredIDs.contains($0) } ?? true
+        }.map(\.path))
+        let files = try await Self.unreferencedFiles(expired: expired, base: metadata, kept: kept, keptMetadata: metadata,
+                                                     keptStatistics: keptStatistics, io: table.io)
+        files.count(into: &result, failed: [])
+        return result
+    }
+
+    /// The files only `expired` reference, judged against the snapshots `kept` (of `keptMetadata`).
+    struct UnreferencedFiles {
+        /// Data and delete files: content (0 data) and size.
+        var files: [String: (content: Int32, size: Int64)] = [:]
+        var manifests: [ManifestFile] = []
+        var lists: [String] = []
+        var statistics: [String] = []
+
+        /// Adds to `result`'s counts every file not in `failed`.
+        func count(into result: inout ExpireSnapshotsResult, failed: Set<String>) {
+            for (path, f) in files where !failed.contains(path) {
+                if f.content == 0 { result.deletedDataFiles += 1 } else { result.deletedDeleteFiles += 1 }
+                result.deletedBytes += f.size
+            }
+            for m in manifests where !failed.contains(m.manifestPath) {
+                result.deletedManifests += 1
+                result.deletedBytes += m.manifestLength
+            }
+            result.deletedManifestLists += lists.filter { !failed.contains($0) }.count
+            result.deletedStatisticsFiles += statistics.filter { !failed.contains($0) }.count
+        }
+    }
+
+    static func unreferencedFiles(expired: [Snapshot], base: TableMetadata, kept: [Snapshot], keptMetadata metadata: TableMetadata,
+                                  keptStatistics: Set<String>, io: any FileIO) async throws(IcebergError) -> UnreferencedFiles {
+        var out = UnreferencedFiles()
+        let keptManifests = try await ReachableFiles.manifests(of: kept, in: metadata, io: io)
         let expiredManifests = try await ReachableFiles.manifests(of: expired, in: base, io: io)
-        let candidates = expiredManifests.values.filter { keptManifests[$0.manifestPath] == nil }.sorted { $0.manifestPath < $1.manifestPath }
+        out.manifests = expiredManifests.values.filter { keptManifests[$0.manifestPath] == nil }.sorted { $0.manifestPath < $1.manifestPath }
 
         // Files live in manifests that go; struck off when live in a kept manifest too (a DELETED
         // entry keeps nothing: no kept snapshot reads that file, as Java's cleanup judges).
         var files: [String: (content: Int32, size: Int64)] = [:]
-        try await ReachableFiles.forEachEntries(of: candidates, in: base, io: io) { (_, entries) throws(IcebergError) in
+        try await ReachableFiles.forEachEntries(of: out.manifests, in: base, io: io) { (_, entries) throws(IcebergError) in
             for e in entries where e.status != .deleted { files[e.dataFile.filePath] = (e.dataFile.content, e.dataFile.fileSizeInBytes) }
         }
         if !files.isEmpty {
@@ -187,30 +230,30 @@ public struct ExpireSnapshots: Sendable {
                 for e in entries where e.status != .deleted { files[e.dataFile.filePath] = nil }
             }
         }
-        let keptLists = Set(metadata.snapshots.compactMap(\.manifestList))
-        let lists = expired.compactMap(\.manifestList).filter { !keptLists.contains($0) }
-        let keptStatistics = Set(ReachableFiles.statisticsFiles(metadata).map(\.path))
+        out.files = files
+        let keptLists = Set(kept.compactMap(\.manifestList))
+        out.lists = expired.compactMap(\.manifestList).filter { !keptLists.contains($0) }
         let expiredIDs = Set(expired.map(\.snapshotID))
-        let statistics = ReachableFiles.statisticsFiles(base).filter { s in s.snapshotID.map(expiredIDs.contains) ?? false && !keptStatistics.contains(s.path) }.map(\.path)
+        out.statistics = ReachableFiles.statisticsFiles(base).filter { s in
+            s.snapshotID.map(expiredIDs.contains) ?? false && !keptStatistics.contains(s.path)
+        }.map(\.path)
+        return out
+    }
 
+    /// Deletes what only `expired` referenced, judged against every snapshot `committed` keeps.
+    static func deleteUnreferencedFiles(expired: [Snapshot], base: TableMetadata, committed: Table,
+                                        into result: inout ExpireSnapshotsResult) async throws(IcebergError) {
+        let io = committed.io
+        let metadata = committed.metadata
+        let keptStatistics = Set(ReachableFiles.statisticsFiles(metadata).map(\.path))
+        let unreferenced = try await unreferencedFiles(expired: expired, base: base, kept: metadata.snapshots, keptMetadata: metadata,
+                                                       keptStatistics: keptStatistics, io: io)
         var failed: [String] = []
-        let dataPaths = files.keys.sorted()
-        failed += await io.delete(dataPaths).map(\.location)
-        failed += await io.delete(candidates.map(\.manifestPath)).map(\.location)
-        failed += await io.delete(lists).map(\.location)
-        failed += await io.delete(statistics).map(\.location)
-        let failedSet = Set(failed)
-        for path in dataPaths where !failedSet.contains(path) {
-            guard let f = files[path] else { continue }
-            if f.content == 0 { result.deletedDataFiles += 1 } else { result.deletedDeleteFiles += 1 }
-            result.deletedBytes += f.size
-        }
-        for m in candidates where !failedSet.contains(m.manifestPath) {
-            result.deletedManifests += 1
-            result.deletedBytes += m.manifestLength
-        }
-        result.deletedManifestLists = lists.filter { !failedSet.contains($0) }.count
-        result.deletedStatisticsFiles = statistics.filter { !failedSet.contains($0) }.count
+        failed += await io.delete(unreferenced.files.keys.sorted()).map(\.location)
+        failed += await io.delete(unreferenced.manifests.map(\.manifestPath)).map(\.location)
+        failed += await io.delete(unreferenced.lists).map(\.location)
+        failed += await io.delete(unreferenced.statistics).map(\.location)
+        unreferenced.count(into: &result, failed: Set(failed))
         result.failedDeletes = failed
     }
 }

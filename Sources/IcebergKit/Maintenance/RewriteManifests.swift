@@ -40,6 +40,26 @@ public struct RewriteManifests: Sendable {
         var replaced: Set<String>
         var written: [ManifestFile]
         var entries: Int
+        /// Manifests the plan writes (or, planned without writing, would write).
+        var creating = 0
+    }
+
+    /// What ``commit(attempts:)`` would do now, done to nothing: the manifests it would replace
+    /// and how many it would write in their place (their entries are read to count them).
+    /// Writes and commits nothing; `bytesAfter` is `bytesBefore`.
+    public func dryRun() async throws(IcebergError) -> RewriteManifestsResult {
+        let metadata = table.metadata
+        let manifests: [ManifestFile]
+        if let head = metadata.currentSnapshot {
+            manifests = try await SnapshotProducer.manifests(of: head, in: metadata, io: table.io)
+        } else {
+            manifests = []
+        }
+        let plan = try await self.plan(manifests, metadata: metadata, io: table.io, snapshotID: 0, writing: false)
+        let bytes = manifests.reduce(0) { $0 + $1.manifestLength }
+        return RewriteManifestsResult(table: table, manifestsBefore: manifests.count,
+                                      manifestsAfter: manifests.count - plan.replaced.count + plan.creating,
+                                      bytesBefore: bytes, bytesAfter: bytes, replaced: plan.replaced.count, created: plan.creating)
     }
 
     /// Rewrites and commits; returns what was done (no snapshot when nothing needed rewriting).
@@ -125,7 +145,8 @@ public struct RewriteManifests: Sendable {
     }
 
     /// Chooses the manifests to replace and writes their replacements.
-    func plan(_ manifests: [ManifestFile], metadata: TableMetadata, io: any FileIO, snapshotID: Int64) async throws(IcebergError) -> Plan {
+    func plan(_ manifests: [ManifestFile], metadata: TableMetadata, io: any FileIO, snapshotID: Int64,
+              writing: Bool = true) async throws(IcebergError) -> Plan {
         let target = targetBytes ?? Int64(metadata.properties["commit.manifest.target-size-bytes"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 8 << 20
         guard let schema = metadata.currentSchema else { throw IcebergError(.invalidMetadata("no current schema")) }
         var groups: [String: [ManifestFile]] = [:]
@@ -152,7 +173,8 @@ public struct RewriteManifests: Sendable {
             live.sort { Self.partitionOrder($0.dataFile.partition, $1.dataFile.partition) < 0 }
             let bytes = group.reduce(0) { $0 + $1.manifestLength }
             let count = live.isEmpty ? 0 : Int(min(Int64(live.count), max(1, (bytes + target - 1) / target)))
-            for chunk in 0..<count {
+            result.creating += count
+            for chunk in 0..<count where writing {
                 let slice = Array(live[(live.count * chunk / count)..<(live.count * (chunk + 1) / count)])
                 result.written.append(try await Self.write(slice, spec: spec, schema: schema, types: types, content: first.content,
                                                            snapshotID: snapshotID, location: metadata.location, io: io))
