@@ -13,11 +13,13 @@ enum CrashTable {
 
     static let spec = PartitionSpec(fields: [PartitionField(sourceID: 2, fieldID: 1000, name: "day", transform: .identity)])
 
-    static func batch(ids: Range<Int>) throws -> RecordBatch {
+    /// Rows `ids`; `tag` changes the payload (an upsert's new values), never the day, so that a
+    /// row keeps its partition.
+    static func batch(ids: Range<Int>, tag: String = "row") throws -> RecordBatch {
         try RecordBatch(schema: schema.columnarSchema(), columns: [
             .int64(PrimitiveColumn<Int64>(values: ids.map(Int64.init))),
             .int32(PrimitiveColumn<Int32>(values: ids.map { Int32(20_000 + $0 % 3) })),
-            .binary(BinaryColumn(ids.map { "row \($0) " + String(repeating: "x", count: $0 % 50) })),
+            .binary(BinaryColumn(ids.map { "\(tag) \($0) " + String(repeating: "x", count: $0 % 50) })),
         ])
     }
 }

@@ -7,7 +7,12 @@ import LakeColumnar
 // `points N` (how many points the operation passed) and `snapshot ID`.
 //
 //   lakehouse-crash-worker CATALOG.db WAREHOUSE NS.TABLE --crash-at N create | append START COUNT
-//   … delete 'SQL PREDICATE' | compact | expire RETAIN_LAST
+//   … delete 'SQL PREDICATE' | delete-mor 'SQL PREDICATE' | upsert START COUNT | compact
+//   … rewrite-manifests | expire RETAIN_LAST
+//
+// `delete` follows the table's write.delete.mode (copy-on-write here); `delete-mor` writes
+// position delete files (MergeOnReadDelete) whatever the mode; `upsert` merges rows START..<START+COUNT
+// with new payloads by id, copy-on-write or merge-on-read as write.update.mode says.
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("crash-worker: \(message)\n".utf8))
@@ -16,7 +21,7 @@ func fail(_ message: String) -> Never {
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 6, arguments[3] == "--crash-at", let crashAt = Int(arguments[4]) else {
-    fail("usage: CATALOG.db WAREHOUSE NS.TABLE --crash-at N (append START COUNT | delete PREDICATE | compact | expire RETAIN)")
+    fail("usage: CATALOG.db WAREHOUSE NS.TABLE --crash-at N (append START COUNT | delete PREDICATE | delete-mor PREDICATE | upsert START COUNT | compact | rewrite-manifests | expire RETAIN)")
 }
 let points = CrashPoints(crashAt: crashAt)
 let io = CrashingFileIO(base: LocalFileIO(), points: points)
@@ -48,6 +53,18 @@ do {
         guard operation.count == 2 else { fail("delete PREDICATE") }
         let predicate = try ColumnPredicate.parse(operation[1], schema: try table.schema.columnarSchema())
         try await table.delete(where: predicate)
+        committed = try await table.refresh()
+    case "delete-mor":
+        guard operation.count == 2 else { fail("delete-mor PREDICATE") }
+        let predicate = try ColumnPredicate.parse(operation[1], schema: try table.schema.columnarSchema())
+        _ = try await MergeOnReadDelete(table: table).delete(where: predicate)
+        committed = try await table.refresh()
+    case "upsert":
+        guard operation.count == 3, let start = Int(operation[1]), let count = Int(operation[2]) else { fail("upsert START COUNT") }
+        _ = try await table.upsert([try CrashTable.batch(ids: start..<(start + count), tag: "upserted")], keys: ["id"])
+        committed = try await table.refresh()
+    case "rewrite-manifests":
+        _ = try await table.rewriteManifests().commit()
         committed = try await table.refresh()
     case "compact":
         _ = try await table.rewriteDataFiles().execute()

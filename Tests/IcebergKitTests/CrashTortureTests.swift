@@ -13,9 +13,10 @@ import Testing
 /// kills left behind must be orphans that orphan removal finds, after which pyiceberg reads the
 /// rows we expect.
 ///
-/// `LAKEHOUSE_TORTURE=1` (Scripts/torture.sh) sweeps every operation three times and adds kills
-/// at random times from outside; by default each operation is swept once, compaction at every third point (the test
-/// command's run).
+/// `LAKEHOUSE_TORTURE=1` (Scripts/torture.sh) sweeps every operation three times at every point
+/// and adds kills at random times from outside; by default each operation is swept once, at
+/// every point (append, manifest rewrite, expiry), every second point (deletes, upserts) or
+/// every tenth (compaction), which keeps the test command's run near a minute on 2 cores.
 private let crashWorker = BuiltCLI.sibling("lakehouse-crash-worker")
 
 @Suite("Crash at any point of the write path", .enabled(if: crashWorker != nil || Interop.required), .serialized)
@@ -135,7 +136,25 @@ struct CrashTortureTests {
         return tally
     }
 
-    @Test("SIGKILL at every write point of append, copy-on-write delete, compaction and expiry: each time the table scans exactly a committed state, every kept snapshot reads, leftovers are orphans, pyiceberg agrees",
+    /// Every row of `ids` still in the table carries the payload an upsert wrote (`prefix`).
+    static func expectPayloads(_ harness: Harness, ids: Range<Int64>, prefix: String, _ name: String) async throws {
+        let table = try await harness.load()
+        var seen = 0
+        for try await batch in table.scan(columns: ["id", "payload"]).batches() {
+            for row in 0..<batch.rowCount {
+                guard case let .int64(id)? = batch.columns[0].scalar(at: row), ids.contains(id) else { continue }
+                seen += 1
+                guard case let .binary(bytes)? = batch.columns[1].scalar(at: row) else {
+                    Issue.record("\(name): id \(id) has no payload")
+                    continue
+                }
+                #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(prefix + " "), "\(name): id \(id) reads the old payload")
+            }
+        }
+        #expect(seen == ids.count, "\(name): \(seen) of the \(ids.count) upserted ids read")
+    }
+
+    @Test("SIGKILL at every write point of append, copy-on-write and merge-on-read delete, upsert (both modes), compaction, manifest rewrite and expiry: each time the table scans exactly a committed state, every kept snapshot reads, leftovers are orphans, pyiceberg agrees",
           .timeLimit(.minutes(30)))
     func everyPoint() async throws {
         let worker = try #require(Self.worker, "lakehouse-crash-worker is not built (swift build --build-tests)")
@@ -151,20 +170,47 @@ struct CrashTortureTests {
                 h.nextID += 30
                 return (["append", String(ids.lowerBound), "30"], Set(ids), [])
             })
-            tallies.append(try await Self.sweep("delete, copy-on-write (round \(round))", harness, stride: 1) { h in
+            tallies.append(try await Self.sweep("delete, copy-on-write (round \(round))", harness, stride: Self.full ? 1 : 2) { h in
                 let ids = try h.append(20)
                 let doomed = ids.lowerBound..<(ids.lowerBound + 10)
                 return (["delete", "id >= \(doomed.lowerBound) AND id < \(doomed.upperBound)"], [], Set(doomed))
             })
-            // Every third point by default: each compaction rewrites a manifest per append so
-            // far, so its points grow with the table's history (about 160 in one sweep).
-            tallies.append(try await Self.sweep("compaction (round \(round))", harness, stride: Self.full ? 1 : 3) { h in
+            tallies.append(try await Self.sweep("delete, merge-on-read (round \(round))", harness, stride: Self.full ? 1 : 2) { h in
+                let ids = try h.append(20)
+                let doomed = ids.lowerBound..<(ids.lowerBound + 10)
+                return (["delete-mor", "id >= \(doomed.lowerBound) AND id < \(doomed.upperBound)"], [], Set(doomed))
+            })
+            for mode in ["copy-on-write", "merge-on-read"] {
+                _ = try await harness.load().setProperties(["write.update.mode": mode])
+                var upserted: Range<Int64> = 0..<0
+                tallies.append(try await Self.sweep("upsert, \(mode) (round \(round))", harness, stride: Self.full ? 1 : 2) { h in
+                    // 5 ids already in the table get new payloads, 10 new ids are inserted.
+                    let ids = try h.append(10)
+                    upserted = (ids.lowerBound + 5)..<(ids.upperBound + 10)
+                    h.nextID += 10
+                    return (["upsert", String(upserted.lowerBound), String(upserted.count)], Set(ids.upperBound..<upserted.upperBound), [])
+                })
+                try await Self.expectPayloads(harness, ids: upserted, prefix: "upserted", "upsert, \(mode)")
+            }
+            _ = try await harness.load().setProperties(["write.update.mode": "copy-on-write"])
+            // Every tenth point by default: each compaction rewrites a manifest per append so
+            // far and applies the deletes, so its points grow with the table's history (about
+            // 390 in the first round).
+            tallies.append(try await Self.sweep("compaction (round \(round))", harness, stride: Self.full ? 1 : 10) { h in
                 // Small files to compact, added only once the last ones were compacted, so that
                 // the points of one compaction stay the same from run to run.
                 if try await h.load().scan().planFiles().count <= 3 {
                     for _ in 0..<3 { _ = try h.append(5) }
                 }
                 return (["compact"], [], [])
+            })
+            tallies.append(try await Self.sweep("rewrite manifests (round \(round))", harness, stride: 1) { h in
+                // Manifests to merge: after a rewrite (or a compaction) the current snapshot is
+                // a `replace` with its manifests merged; three appends add one each.
+                if try await h.load().metadata.currentSnapshot?.operation == "replace" {
+                    for _ in 0..<3 { _ = try h.append(5) }
+                }
+                return (["rewrite-manifests"], [], [])
             })
             tallies.append(try await Self.sweep("expire snapshots (round \(round))", harness, stride: 1) { h in
                 _ = try h.append(5)
@@ -197,6 +243,10 @@ struct CrashTortureTests {
             \(tallies.map { "  \($0)" }.joined(separator: "\n"))
             """
         print(table)
+        for tally in tallies {
+            TortureReport.row("crash: \(tally.name)", runs: tally.runs, passed: tally.passed, lost: tally.lost, doubled: tally.doubled,
+                              hangs: tally.hangs)
+        }
         for tally in tallies {
             #expect(tally.passed == tally.runs && tally.lost == 0 && tally.doubled == 0 && tally.hangs == 0, "\(tally)")
         }

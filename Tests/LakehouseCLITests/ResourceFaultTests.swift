@@ -64,6 +64,58 @@ struct ResourceFaultTests {
         _ = try Self.mustSucceed(["cloudfront", "convert"] + logs + ["--out", "out.parquet"], in: root)
     }
 
+    /// Whether this process may mount (root with CAP_SYS_ADMIN, as in the test container): a
+    /// read-only bind mount in a private mount namespace (`unshare -m`) is the only read-only
+    /// warehouse root cannot write to (it ignores mode bits).
+    static let canMountReadOnly: Bool = {
+        guard let directory = try? TemporaryDirectory() else { return false }
+        defer { directory.cleanup() }
+        let d = directory.path
+        let run = try? BuiltCLI.run(["-m", "/bin/sh", "-c", "mount --bind '\(d)' '\(d)' && mount -o remount,ro,bind '\(d)' && ! touch '\(d)/x' 2>/dev/null"],
+                                    in: d, timeout: .seconds(10), executable: "/usr/bin/unshare")
+        return run?.status == 0
+    }()
+
+    /// Runs the CLI with `readOnly` bind-mounted read-only over itself, for this process only.
+    static func readOnly(_ readOnly: String, _ arguments: [String], in directory: String) throws -> BuiltCLI.BoundedRun {
+        let cli = try #require(BuiltCLI.path)
+        let quoted = ([cli] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return try BuiltCLI.run(["-m", "/bin/sh", "-c", "mount --bind '\(readOnly)' '\(readOnly)' && mount -o remount,ro,bind '\(readOnly)' && exec \(quoted)"],
+                                in: directory, timeout: .seconds(60), executable: "/usr/bin/unshare")
+    }
+
+    static func files(under path: String) -> [String] {
+        ((FileManager.default.enumerator(atPath: path)?.allObjects as? [String]) ?? []).sorted()
+    }
+
+    @Test("a read-only warehouse: append and compaction fail with one line naming the file and the read-only filesystem, commit nothing, write nothing; reads work",
+          .enabled(if: canMountReadOnly, "needs mount privileges (unshare -m, mount --bind -o ro)"), .timeLimit(.minutes(5)))
+    func readOnlyWarehouse() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let root = directory.path
+        _ = try Self.mustSucceed(["cloudfront", "generate", "--rows", "2000", "--files", "2", "--out", "logs", "--seed", "4"], in: root)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.file("logs")).sorted().map { "logs/" + $0 }
+        // The catalog beside the warehouse, writable: only the warehouse is read-only.
+        try FileManager.default.createDirectory(atPath: directory.file("catalog"), withIntermediateDirectories: true)
+        let catalog = ["--catalog", "catalog/catalog.db", "--warehouse", "wh"]
+        _ = try Self.mustSucceed(["iceberg", "create", "silver.cf"] + catalog, in: root)
+        for log in logs { _ = try Self.mustSucceed(["iceberg", "append", "silver.cf", log] + catalog, in: root) }
+        let snapshots = try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root)
+        let before = Self.files(under: directory.file("wh"))
+
+        for command in [["iceberg", "append", "silver.cf"] + logs, ["iceberg", "compact", "silver.cf"]] {
+            let run = try Self.readOnly(directory.file("wh"), command + catalog, in: root)
+            #expect(run.status != 0 && !run.signalled && !run.timedOut, "\(command): \(run.status) \(run.stderr)")
+            #expect(run.errorLines.count == 1 && run.stderr.contains(directory.file("wh/silver.db/cf/"))
+                    && run.stderr.contains("Read-only file system") && !run.stderr.contains(".tmp-"), "\(command): \(run.stderr)")
+            #expect(try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root) == snapshots, "\(command) committed")
+            #expect(Self.files(under: directory.file("wh")) == before, "\(command) left files")
+        }
+        let scan = try Self.readOnly(directory.file("wh"), ["iceberg", "scan", "silver.cf", "--discard"] + catalog, in: root)
+        #expect(scan.status == 0 && (scan.stdout + scan.stderr).contains("4000 rows"), "reads need no write: \(scan.stdout) \(scan.stderr)")
+    }
+
     /// An environment with no AWS configuration but what is given.
     static func awsEnvironment(_ extra: [String: String], home: String) -> [String: String] {
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": home,

@@ -161,7 +161,8 @@ final class LocalFileWriter: FileWriter, @unchecked Sendable {
             try LocalFileIO.makeParents(target)
             fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
-        guard fd >= 0 else { throw IcebergError(.io("cannot create: \(LocalFileIO.errorText())"), path: temporary) }
+        // Named by the file asked for: the temporary name means nothing to the user.
+        guard fd >= 0 else { throw IcebergError(.io("cannot create: \(LocalFileIO.errorText())"), path: location) }
     }
 
     deinit {

@@ -112,6 +112,11 @@ struct CompactReader {
             defer { position += Int(length) }
             return .binary(Array(bytes[position..<(position + Int(length))]))
         case 9, 10:
+            // Lists nest as structs do (a list of lists of …): the same depth limit, or hostile
+            // input recurses until the stack overflows (found by the thrift fuzz target).
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw ThriftError(message: "values nested too deeply", offset: position) }
             let header = try byte()
             var count = Int(header >> 4)
             let elementType = header & 0x0F
@@ -134,6 +139,9 @@ struct CompactReader {
             }
             return .list(items)
         case 11:
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maxDepth else { throw ThriftError(message: "values nested too deeply", offset: position) }
             let count = try varint()
             guard count <= UInt64(bytes.count - position) else {
                 throw ThriftError(message: "map of \(count) entries exceeds the remaining bytes", offset: position)
