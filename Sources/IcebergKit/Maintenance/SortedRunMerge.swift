@@ -77,16 +77,8 @@ struct SortedRunMerge {
             let start = picks[0].row
             return first.batch.slice(start..<(start + picks.count))
         }
-        let schema = first.batch.schema
-        var columns: [Column] = []
-        for (c, field) in schema.fields.enumerated() {
-            let scalars = picks.map { heads[$0.head].batch.columns[c].scalar(at: $0.row) }
-            do { columns.append(try Column(scalars: scalars, type: field.type)) } catch {
-                throw IcebergError(.invalidMetadata("merging column '\(field.name)': \(error)"))
-            }
-        }
-        do { return try RecordBatch(schema: schema, columns: columns) } catch {
-            throw IcebergError(.invalidMetadata("merging sorted runs: \(error)"))
-        }
+        // Typed, a pass per column (no Scalar per value).
+        let refs = picks.map { RowGather.Ref(part: Int32($0.head), row: Int32($0.row)) }
+        return try RowGather.gather(heads.map(\.batch), refs, schema: first.batch.schema)
     }
 }

@@ -192,21 +192,32 @@ public final class TableWriter {
         if file.writer.estimatedSize >= targetFileSize { try await closeFile(key) }
     }
 
-    /// Sorts the rows the file at `key` holds and writes them as one run.
+    /// Rows of a sorted run gathered and encoded at a time: the sorted copy of a run is never
+    /// held whole, only this much of it beside the rows waiting.
+    static let sortedPieceRows = 8_192
+
+    /// Sorts the rows the file at `key` holds and writes them as one run, a piece at a time.
     private func flushRun(_ key: [Scalar?]) async throws(IcebergError) {
         guard let sorter, var file = open[key], !file.pending.isEmpty else { return }
-        let run = try sorter.sorted(file.pending)
+        let parts = file.pending.filter { $0.rowCount > 0 }
+        let order = try sorter.order(parts)
         pendingRows -= file.pendingRows
         file.pending = []
         file.pendingRows = 0
         file.runs += 1
         open[key] = file
-        do {
-            try file.writer.write(run)
-        } catch {
-            throw IcebergError(.io("\(error)"), path: file.path)
+        var start = order.startIndex
+        while start < order.endIndex {
+            let end = min(start + Self.sortedPieceRows, order.endIndex)
+            let piece = try RowSorter.gather(parts, order[start..<end], schema: batchSchema)
+            do {
+                try file.writer.write(piece)
+            } catch {
+                throw IcebergError(.io("\(error)"), path: file.path)
+            }
+            try await drain(file)
+            start = end
         }
-        try await drain(file)
     }
 
     /// Hands the bytes encoded so far to the file's output.

@@ -290,4 +290,29 @@ extension DQColumnValues {
             return valid[row] ? 0x4E45_5354 : ValueFingerprint.null
         }
     }
+
+    /// Appends row `row`'s part of a grouping key (see ``DQEvaluationContext/forEachGroupKey(_:_:_:)``).
+    func appendKey(_ row: Int, to key: inout [UInt8]) {
+        switch self {
+        case let .text(codes, dictionary):
+            let code = codes[row]
+            guard code >= 0 else { return key.append(0) }
+            let value = dictionary[Int(code)]
+            key.append(1)
+            withUnsafeBytes(of: UInt32(value.count).littleEndian) { key.append(contentsOf: $0) }
+            key.append(contentsOf: value)
+        case let .numeric(values, valid, _):
+            guard valid[row] else { return key.append(0) }
+            let v = values[row]
+            let normalised = v == 0 ? 0 : (v.isNaN ? Double.nan : v)
+            key.append(2)
+            withUnsafeBytes(of: normalised.bitPattern.littleEndian) { key.append(contentsOf: $0) }
+        case let .boolean(values):
+            guard values[row] >= 0 else { return key.append(0) }
+            key.append(3)
+            key.append(UInt8(values[row]))
+        case let .nested(valid):
+            key.append(valid[row] ? 4 : 0)
+        }
+    }
 }

@@ -242,15 +242,19 @@ final class DQEvaluationContext: SQLColumnSource {
         return frequencies
     }
 
-    /// A counter of value fingerprints with this run's memory limit.
-    func makeCounter() -> FingerprintCounter {
-        FingerprintCounter(memoryLimit: counterEntries, spillDirectory: spillDirectory)
+    /// A counter of values with this run's memory budget (``DQEvaluationOptions/counterEntries``
+    /// × 16 bytes).
+    func makeCounter() -> ValueCounter {
+        ValueCounter(memoryBudget: counterEntries * 16, spillDirectory: spillDirectory)
     }
 
-    /// The fingerprint of each grouping code of `frequencies` (computed over columns `names`),
-    /// from the values of the code's first row: equal values get equal fingerprints in every
-    /// chunk, whatever codes the chunk gave them.
-    func groupFingerprints(_ names: [String], _ frequencies: Frequencies) throws(RuleError) -> [UInt64] {
+    /// Calls `body` with each grouping code of `frequencies` (computed over columns `names`) and
+    /// the bytes of its key, from the values of the code's first row: equal values get equal
+    /// keys in every chunk, whatever codes the chunk gave them. A key is, per column, a tag
+    /// byte (null, text, number, boolean, nested) and the value: text as a 4-byte length and
+    /// its bytes, numbers as 8 bytes (-0 as 0, every NaN alike, as values group).
+    func forEachGroupKey(_ names: [String], _ frequencies: Frequencies,
+                         _ body: (Int, UnsafeRawBufferPointer) throws(RuleError) -> Void) throws(RuleError) {
         var columns: [DQColumnValues] = []
         for name in names { columns.append(try column(name)) }
         var firstRow = [Int](repeating: -1, count: frequencies.counts.count)
@@ -260,12 +264,11 @@ final class DQEvaluationContext: SQLColumnSource {
             pending -= 1
             if pending == 0 { break }
         }
-        return firstRow.map { row in
-            guard row >= 0 else { return 0 }
-            if columns.count == 1 { return columns[0].fingerprint(row) }
-            var key: UInt64 = 0
-            for column in columns { key = ValueFingerprint.combine(key, column.fingerprint(row)) }
-            return key
+        var key: [UInt8] = []
+        for (code, row) in firstRow.enumerated() where row >= 0 {
+            key.removeAll(keepingCapacity: true)
+            for column in columns { column.appendKey(row, to: &key) }
+            try key.withRuleErrorBytes { bytes throws(RuleError) in try body(code, bytes) }
         }
     }
 

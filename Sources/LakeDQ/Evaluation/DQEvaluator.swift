@@ -16,9 +16,11 @@ public struct DQEvaluationOptions: Sendable {
     /// are grouped until they reach it. Larger chunks amortise per-chunk work, smaller ones
     /// bound memory more tightly.
     public var chunkRows: Int
-    /// Distinct values a frequency rule (Uniqueness, DistinctValuesCount, Entropy…) keeps in
-    /// memory, 16 bytes each (default 262,144: 4 MiB), before it spills sorted runs to
-    /// ``spillDirectory``. Rules over the same columns and `where` clause share one counter.
+    /// The memory a frequency rule (Uniqueness, DistinctValuesCount, Entropy…) counts values in,
+    /// in units of 16 bytes (default 262,144: 4 MiB). Values are counted exactly, keyed by their
+    /// bytes; past the budget the counts spill by hash partition to ``spillDirectory`` and are
+    /// totalled a partition at a time. Rules over the same columns and `where` clause share one
+    /// counter.
     public var counterEntries: Int
     /// Where frequency rules spill (default: the system's temporary directory).
     public var spillDirectory: URL?

@@ -6,12 +6,12 @@ public import LakeColumnar
 /// Feed the primary dataset's batches with ``add(_:)`` — from an Iceberg scan, a Parquet
 /// reader, the log parser — and call ``finish()`` once for the report. Batches are grouped into
 /// chunks of ``DQEvaluationOptions/chunkRows`` rows; every rule folds each chunk into a small
-/// state (counts, moments, a counter of value fingerprints for the frequency rules) and decides
+/// state (counts, moments, an exact counter of values for the frequency rules) and decides
 /// its outcome from that state at the end, so the result does not depend on how the rows were
 /// split. Memory is one chunk plus the rules' states: frequency rules (Uniqueness,
-/// DistinctValuesCount, Entropy, IsPrimaryKey…) hold at most
-/// ``DQEvaluationOptions/counterEntries`` distinct values (16 bytes each) in memory and spill
-/// sorted runs to ``DQEvaluationOptions/spillDirectory`` beyond that. Reference datasets (for
+/// DistinctValuesCount, Entropy, IsPrimaryKey…) count values by their bytes in at most
+/// ``DQEvaluationOptions/counterEntries`` × 16 bytes of memory and spill by hash partition to
+/// ``DQEvaluationOptions/spillDirectory`` beyond that. Reference datasets (for
 /// ReferentialIntegrity, DatasetMatch, RowCountMatch…) are held in memory.
 ///
 /// ```swift

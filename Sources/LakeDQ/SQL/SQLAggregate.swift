@@ -11,7 +11,7 @@ struct SQLAggregateState {
     private var count = 0
     private var moments = Moments()
     private var best: SQLValue?
-    private var distinct: FingerprintCounter?
+    private var distinct: ValueCounter?
 
     /// The state of aggregate `name` (lower case); `star` for `count(*)`.
     init(name: String, distinct isDistinct: Bool, star: Bool) throws(SQLError) {
@@ -30,7 +30,7 @@ struct SQLAggregateState {
         if isDistinct, function != .countDistinct {
             throw SQLError(message: "DISTINCT is supported with count only", offset: 0)
         }
-        if function == .countDistinct { distinct = FingerprintCounter() }
+        if function == .countDistinct { distinct = ValueCounter() }
     }
 
     /// Whether the aggregate reads an argument (all but `count(*)`).
@@ -48,7 +48,7 @@ struct SQLAggregateState {
         case .countDistinct:
             let bytes = value.textBytes ?? []
             do {
-                try distinct?.add(bytes.withUnsafeBytes { ValueFingerprint.bytes($0) }, count: 1)
+                try bytes.withRuleErrorBytes { key throws(RuleError) in try distinct?.add(key, count: 1) }
             } catch {
                 throw SQLError(message: error.message, offset: 0)
             }

@@ -55,9 +55,9 @@ extension RuleRunner {
             // The whole dataset: count exactly from the chunk's own grouping.
             state.exact = FrequencySummary(rowCount: frequencies.rowCount, counts: frequencies.counts)
         } else {
-            let fingerprints = try context.groupFingerprints(names, frequencies)
-            for code in frequencies.counts.indices where frequencies.counts[code] > 0 {
-                try state.counter.add(fingerprints[code], count: frequencies.counts[code])
+            let counts = frequencies.counts
+            try context.forEachGroupKey(names, frequencies) { code, key throws(RuleError) in
+                if counts[code] > 0 { try state.counter.add(key, count: counts[code]) }
             }
         }
         state.selected += frequencies.rowCount

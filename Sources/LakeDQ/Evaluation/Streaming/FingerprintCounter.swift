@@ -189,7 +189,7 @@ struct FrequencySummary {
         }
     }
 
-    init(rowCount: Int, counter: FingerprintCounter) throws(RuleError) {
+    init(rowCount: Int, counter: ValueCounter) throws(RuleError) {
         self.rowCount = rowCount
         let n = Double(rowCount)
         var distinct = 0, singletons = 0

@@ -4,7 +4,7 @@
 /// chunk folds into the rule's state (``RuleRunner/accumulate(_:into:)``), and the outcome is
 /// decided once from the state (``RuleRunner/finish(_:_:)``). Every state is mergeable by
 /// construction — counts add up, moments merge (Chan et al.), value counts go to a
-/// ``FingerprintCounter`` — so the outcome does not depend on how the rows were split.
+/// ``ValueCounter`` — so the outcome does not depend on how the rows were split.
 class RuleState {}
 
 /// Per-row outcomes of a rule over the rows seen so far: 1 passed, 0 failed, -1 skipped.
@@ -60,7 +60,7 @@ final class LengthState: RuleState {
 
 /// Uniqueness, IsUnique, DistinctValuesCount, UniqueValueRatio, Entropy: counts of each value.
 final class FrequencyState: RuleState {
-    let counter: FingerprintCounter
+    let counter: ValueCounter
     /// Selected rows, nulls included.
     var selected = 0
     var chunks = 0
@@ -75,14 +75,20 @@ final class FrequencyState: RuleState {
     /// fingerprints or the counter.
     var exact: FrequencySummary?
 
-    init(counter: FingerprintCounter) {
+    /// The summary once read from the counter (rules sharing this state read it once).
+    private var counted: (rows: Int, summary: FrequencySummary)?
+
+    init(counter: ValueCounter) {
         self.counter = counter
     }
 
     /// Distinct values, singletons and entropy over every chunk counted.
     func summary() throws(RuleError) -> FrequencySummary {
         if let exact { return exact }
-        return try FrequencySummary(rowCount: selected, counter: counter)
+        if let counted, counted.rows == selected { return counted.summary }
+        let summary = try FrequencySummary(rowCount: selected, counter: counter)
+        counted = (selected, summary)
+        return summary
     }
 }
 
