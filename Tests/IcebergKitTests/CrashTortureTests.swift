@@ -23,6 +23,9 @@ private let crashWorker = BuiltCLI.sibling("lakehouse-crash-worker")
 struct CrashTortureTests {
     static var worker: String? { crashWorker }
     static var full: Bool { ProcessInfo.processInfo.environment["LAKEHOUSE_TORTURE"] == "1" }
+    /// Rounds of the full sweep (`LAKEHOUSE_TORTURE_ROUNDS`, default 3): each sweeps every
+    /// operation at every point on the table the rounds before left.
+    static var fullRounds: Int { max(1, ProcessInfo.processInfo.environment["LAKEHOUSE_TORTURE_ROUNDS"].flatMap { Int($0) } ?? 3) }
 
     /// One line of the torture table.
     struct Tally: CustomStringConvertible {
@@ -164,7 +167,7 @@ struct CrashTortureTests {
         _ = try harness.append(60)
 
         var tallies: [Tally] = []
-        for round in 1...(Self.full ? 3 : 1) {
+        for round in 1...(Self.full ? Self.fullRounds : 1) {
             tallies.append(try await Self.sweep("append (round \(round))", harness, stride: 1) { h in
                 let ids = h.nextID..<(h.nextID + 30)
                 h.nextID += 30
