@@ -39,6 +39,9 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        // ISA-L's igzip inflate (Debian: libisal-dev), header-only and optional at build and run
+        // time: used when the header was there and dlopen("libisal.so.2") works; zlib otherwise.
+        .systemLibrary(name: "CLakeInflate", path: "Sources/CLakeInflate"),
 
         // Byte classification with SIMD movemasks for the text parsers (C: Swift cannot express them).
         .target(name: "CLakeSIMD", path: "Sources/CLakeSIMD"),
@@ -47,7 +50,7 @@ let package = Package(
 
         // Bottom layer: the columnar currency and the codecs.
         .target(name: "LakeColumnar", swiftSettings: strictSettings),
-        .target(name: "LakeCodecs", dependencies: ["CZstd", "CZlib"], swiftSettings: strictSettings),
+        .target(name: "LakeCodecs", dependencies: ["CZstd", "CZlib", "CLakeInflate"], swiftSettings: strictSettings),
 
         // Products.
         .target(name: "CloudFrontLogs",

@@ -3,7 +3,8 @@
 #
 #   Scripts/bootstrap.sh [--system] [--venv]     (no flag: both)
 #
-# --system  Debian packages: libzstd-dev, zlib1g-dev, libsqlite3-dev, pkg-config (apt-get, as root or via sudo).
+# --system  Debian packages: libzstd-dev, zlib1g-dev, libsqlite3-dev, pkg-config (apt-get, as root or via sudo),
+#           and libisal-dev (ISA-L's igzip: faster gzip inflate; optional, the build falls back to zlib).
 # --venv    The Python venv of independent readers used by the interop tests, cached under
 #           ${LAKEHOUSE_CACHE:-~/.cache/lakehouse}/venv-<hash of Tests/Interop/requirements.txt>.
 #           Prints `LAKEHOUSE_PYTHON=<path>` as its last line.
@@ -39,6 +40,7 @@ if [ $want_system = 1 ]; then
     [ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
     [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
     [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+    [ -f /usr/include/isa-l/igzip_lib.h ] || missing+=(libisal-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 fi

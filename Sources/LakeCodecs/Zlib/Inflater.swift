@@ -30,7 +30,8 @@ public enum DeflateFormat: Sendable, Hashable {
 ///
 /// For gzip, concatenated members (as `cat a.gz b.gz` and many log shippers produce) are
 /// decoded in full; zero bytes after the last member are accepted as padding, anything else is
-/// ``CodecError/Kind/trailingGarbage``. Not thread-safe; use one per stream.
+/// ``CodecError/Kind/trailingGarbage``. gzip is inflated by ISA-L's igzip where it is available
+/// (see ``InflateBackend``), otherwise by zlib. Not thread-safe; use one per stream.
 public final class Inflater {
     /// The container format.
     public let format: DeflateFormat
@@ -38,17 +39,38 @@ public final class Inflater {
     /// blocks as fastavro writes them end with leftover zlib checksum bytes, which Java's and
     /// Python's raw inflaters ignore).
     public let ignoresTrailingData: Bool
+    /// The library inflating this stream (always ``InflateBackend/zlib`` for raw and zlib formats).
+    public let backend: InflateBackend
     private var stream = z_stream()
+    /// The gzip decoder on ISA-L, when ``backend`` is ``InflateBackend/isal``.
+    private let igzip: IgzipGzipDecoder?
     private let output: UnsafeMutableRawBufferPointer
     private var consumed = 0
     private enum State { case idle, inMember, betweenMembers, padding, finished }
     private var state: State = .idle
 
     /// Creates an inflater for `format` with an output chunk of `chunkSize` bytes.
-    public init(format: DeflateFormat, chunkSize: Int = 1 << 17, ignoresTrailingData: Bool = false) throws(CodecError) {
+    ///
+    /// `backend` nil takes ``InflateBackend/preferred`` (ISA-L for gzip when available, unless
+    /// `LAKEHOUSE_INFLATE=zlib`); an explicit ``InflateBackend/isal`` throws
+    /// ``CodecError/Kind/library(code:message:)`` where ISA-L is unavailable. `ignoresTrailingData`
+    /// needs zlib.
+    public init(format: DeflateFormat, chunkSize: Int = 1 << 17, ignoresTrailingData: Bool = false,
+                backend: InflateBackend? = nil) throws(CodecError) {
         self.format = format
         self.ignoresTrailingData = ignoresTrailingData
+        if format == .gzip && !ignoresTrailingData && (backend ?? InflateBackend.preferred) == .isal {
+            guard let decoder = IgzipGzipDecoder() else {
+                throw CodecError(format.codec, .library(code: -1, message: "ISA-L (libisal.so.2) is not available"))
+            }
+            igzip = decoder
+            self.backend = .isal
+        } else {
+            igzip = nil
+            self.backend = .zlib
+        }
         output = .allocate(byteCount: max(chunkSize, 1024), alignment: 16)
+        if igzip != nil { return }
         let code = lakehouse_inflateInit2(&stream, format.windowBits)
         guard code == Z_OK else { throw CodecError(format.codec, .library(code: Int(code), message: "inflateInit2 failed")) }
     }
@@ -82,6 +104,11 @@ public final class Inflater {
     /// empty input to drain output that did not fit; `(0, 0)` means it needs more input.
     public func decode(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer)
         throws(CodecError) -> (consumed: Int, produced: Int) {
+        if let igzip {
+            let result = try igzip.decode(input, into: output, base: consumed)
+            consumed += result.consumed
+            return result
+        }
         let n = input.count
         var position = 0
         var produced = 0
@@ -156,6 +183,7 @@ public final class Inflater {
 
     /// Ends the stream; throws ``CodecError/Kind/truncated`` when it stopped inside a member.
     public func finish() throws(CodecError) {
+        if let igzip { return try igzip.finish(offset: consumed) }
         switch state {
         case .inMember: throw CodecError(format.codec, .truncated, offset: consumed)
         case .idle:
