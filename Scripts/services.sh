@@ -73,7 +73,20 @@ pids+=($!)
 
 ministack_port=$(free_port)
 mkdir -p "$data/ministack"
-( cd "$data/ministack" && BIND_HOST=127.0.0.1 GATEWAY_PORT=$ministack_port MINISTACK_HOST=localhost IOT_MTLS_ENABLED=0 \
+# ministack's Athena runs `INSTALL iceberg; INSTALL httpfs` in DuckDB; with the extension files
+# already in DuckDB's extension directory under ministack's own HOME, INSTALL finds them and
+# nothing is downloaded (the tests run offline) or written to the user's ~/.duckdb.
+ministack_home="$data/ministack-home"
+duckdb_version=$("$venv/bin/python" -c "import duckdb; print(duckdb.__version__)")
+extensions="$ministack_home/.duckdb/extensions/v$duckdb_version/linux_amd64"
+[ "$(uname -m)" = aarch64 ] && extensions="$ministack_home/.duckdb/extensions/v$duckdb_version/linux_arm64"
+mkdir -p "$extensions"
+for name in iceberg httpfs avro; do
+    file=$(find "$venv"/lib/python3*/site-packages/duckdb_extension_$name -name "$name.duckdb_extension" | head -n1)
+    [ -n "$file" ] || die "duckdb_extension_$name has no extension file in $venv"
+    cp "$file" "$extensions/"
+done
+( cd "$data/ministack" && HOME="$ministack_home" BIND_HOST=127.0.0.1 GATEWAY_PORT=$ministack_port MINISTACK_HOST=localhost IOT_MTLS_ENABLED=0 \
     AUTH=true exec "$venv/bin/python" -m ministack ) >"$data/ministack.log" 2>&1 &
 pids+=($!)
 

@@ -207,21 +207,10 @@ extension AvroBinary.Decoder {
                 return
             }
         }
-        while true {
-            var count = try long()
-            if count == 0 { return }
-            if count < 0 {
-                guard count != .min else { throw AvroError(.corrupt("invalid block count"), offset: position) }
-                count = -count
-                try advance(Int(clamping: try long()))
-                continue
-            }
-            guard count <= end - position else { throw AvroError(.corrupt("block of \(count) items exceeds the data"), offset: position) }
-            for _ in 0..<count {
-                for prefixed in lengthPrefixed {
-                    let v = try long()
-                    if prefixed { try advance(Int(clamping: v)) }
-                }
+        try forEachUnsizedBlockItem { decoder throws(AvroError) in
+            for prefixed in lengthPrefixed {
+                let v = try decoder.long()
+                if prefixed { try decoder.advance(Int(clamping: v)) }
             }
         }
     }
@@ -229,6 +218,16 @@ extension AvroBinary.Decoder {
     /// Moves past an array's or map's blocks: a block whose writer recorded its byte size is
     /// jumped over, the others are walked item by item without being built.
     mutating func skipBlocks(_ items: AvroSchema, depth: Int = 0, mapKeys: Bool = false) throws(AvroError) {
+        try forEachUnsizedBlockItem { decoder throws(AvroError) in
+            if mapKeys { try decoder.advance(Int(clamping: try decoder.long())) }
+            try decoder.skip(items, depth: depth + 1)
+        }
+    }
+
+    /// Walks an array's or map's blocks: a block whose writer recorded its byte size (a negative
+    /// count) is jumped over whole; `item` moves past each item of the other blocks.
+    @inline(__always)
+    mutating func forEachUnsizedBlockItem(_ item: (inout AvroBinary.Decoder) throws(AvroError) -> Void) throws(AvroError) {
         while true {
             var count = try long()
             if count == 0 { return }
@@ -239,10 +238,7 @@ extension AvroBinary.Decoder {
                 continue
             }
             guard count <= end - position else { throw AvroError(.corrupt("block of \(count) items exceeds the data"), offset: position) }
-            for _ in 0..<count {
-                if mapKeys { try advance(Int(clamping: try long())) }
-                try skip(items, depth: depth + 1)
-            }
+            for _ in 0..<count { try item(&self) }
         }
     }
 
