@@ -140,7 +140,7 @@ PY
         extra+=(-Xcc "-fmodule-map-file=$spm/checkouts/GRDB.swift/Sources/GRDBSQLite/module.modulemap" -lsqlite3)
     fi
     swiftc -sanitize=fuzzer,address -parse-as-library -O -g \
-        -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib -I Sources/CLakeSIMD/include \
+        -I "$spm/release/Modules" -I Sources/CZstd -I Sources/CZlib -I Sources/CLakeInflate -I Sources/CLakeSIMD/include \
         "${extra[@]}" "$file" "${objects[@]}" -lzstd -lz -o "$binary"
     fi
     echo "== running fuzz target $name for ${seconds}s"

@@ -194,7 +194,12 @@ enum JSONText {
                             guard let d = hexDigit(h) else { throw ParseError(message: "invalid \\u escape", offset: position - 1) }
                             low = low << 4 | d
                         }
-                        v = 0x10000 + ((v - 0xD800) << 10) + (low &- 0xDC00)
+                        // Only a low surrogate completes the pair (found by the metadata fuzz
+                        // target: any other value wrapped the arithmetic and trapped).
+                        guard low >= 0xDC00 && low < 0xE000 else {
+                            throw ParseError(message: "invalid surrogate pair", offset: position - 6)
+                        }
+                        v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
                     }
                     guard let scalar = Unicode.Scalar(v) else { throw ParseError(message: "invalid code point", offset: position) }
                     out.append(contentsOf: Array(String(Character(scalar)).utf8))
