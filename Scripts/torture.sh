@@ -27,9 +27,9 @@ swift test --skip-build \
     echo "case|runs|passed|rows lost|rows doubled|hangs"
     grep -E '^torture\|' "$log" | cut -d'|' -f2- || true
     # Every other test: one case, passed or failed ("hangs" counts a time limit reached).
-    grep -E '^(✔|✘) Test .* (passed|failed) after ' "$log" | grep -vE 'SIGKILL at every write point|processes × M appends' \
+    grep -E '^(✔|✘) Test .* (passed|failed) after ' "$log" | grep -vE '^(✔|✘) Test run with|SIGKILL at every write point|processes × M appends' \
         | sed -E 's/ with [0-9]+ test cases?//' | while IFS= read -r line; do
-            name=$(echo "$line" | sed -E 's/^(✔|✘) Test "?([^"]*)"?.*/\2/' | cut -c1-90)
+            name=$(echo "$line" | sed -E 's/^(✔|✘) Test "?([^"]*)"?.*/\2/' | cut -c1-80)
             case "$line" in
                 ✔*) echo "$name|1|1|-|-|0" ;;
                 *) hang=0; echo "$line" | grep -q 'time limit' && hang=1; echo "$name|1|0|-|-|$hang" ;;
