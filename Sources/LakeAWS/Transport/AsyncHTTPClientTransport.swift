@@ -47,7 +47,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
             outgoing.headers.add(name: field.name, value: field.value)
         }
         if !request.body.isEmpty || ["PUT", "POST"].contains(request.method) {
-            outgoing.body = .bytes(ByteBuffer(bytes: request.body))
+            outgoing.body = RequestBodySlices.body(request.body)
         }
         return outgoing
     }
