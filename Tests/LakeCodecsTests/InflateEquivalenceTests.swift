@@ -246,6 +246,27 @@ struct InflateEquivalenceTests {
         }
     }
 
+    @Test("the known divergence: damaged and cut short, one library says corrupt where the other says truncated")
+    func knownDivergence() throws {
+        // Found by the gzip fuzz target: a gzip header, then a dynamic block whose code-length
+        // code zlib rejects ("invalid code lengths set"); igzip does not check that the code is
+        // complete and waits for more input. Both are errors; only the kind differs.
+        let input: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C,
+                              0x2C, 0x2C, 0xD9, 0x2C, 0x08, 0x08, 0x08, 0x08, 0x08, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C]
+        var rng = SeededRandom(seed: 2)
+        #expect(inflate(input, backend: .zlib, maxChunk: 64, maxWindow: 999, using: &rng) == .failed("corrupt"))
+        #expect(inflate(input, backend: .isal, maxChunk: 64, maxWindow: 999, using: &rng) == .failed("truncated"))
+        // And the other way round: igzip rejects this block header before zlib has read all of it.
+        let other: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x00, 0x00, 0x2C,
+                              0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x08, 0x08, 0x08, 0x08, 0x2C, 0x2C,
+                              0x2C, 0x2C, 0x08, 0x08, 0x08, 0x08, 0x08, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C, 0x2C]
+        #expect(inflate(other, backend: .zlib, maxChunk: 64, maxWindow: 999, using: &rng) == .failed("truncated"))
+        #expect(inflate(other, backend: .isal, maxChunk: 64, maxWindow: 999, using: &rng) == .failed("corrupt"))
+        // Given the rest of a stream, both call it corrupt.
+        #expect(inflate(other + [UInt8](repeating: 0, count: 100), backend: .zlib, maxChunk: 64, maxWindow: 999, using: &rng) == .failed("corrupt"))
+        #expect(inflate(other + [UInt8](repeating: 0, count: 100), backend: .isal, maxChunk: 64, maxWindow: 999, using: &rng) == .failed("corrupt"))
+    }
+
     @Test("the default backend is ISA-L where available, unless LAKEHOUSE_INFLATE=zlib")
     func defaultBackend() throws {
         let forcedOff = ProcessInfo.processInfo.environment["LAKEHOUSE_INFLATE"]?.lowercased() == "zlib"
