@@ -47,6 +47,25 @@ struct ValueCounterTests {
         #expect(try Self.totals(counter) == model.values.sorted())
     }
 
+    @Test("keys whose hashes collide (a hash of the length and first byte only) still count apart: keys compare byte for byte, in memory and spilled",
+          arguments: [400, 30_000])
+    func collidingHashes(values: Int) throws {
+        var random = SeededRandom(seed: UInt64(values))
+        let counter = ValueCounter(memoryBudget: 64 << 10) { key in
+            (UInt64(key.count) << 56) | UInt64(key.first ?? 0) &* 0x9E37_79B9
+        }
+        var model: [[UInt8]: UInt64] = [:]
+        for _ in 0..<values {
+            // Short keys over a small alphabet: thousands share a length and a first byte.
+            let key = (0..<Int.random(in: 0...6, using: &random)).map { _ in UInt8.random(in: 0..<4, using: &random) }
+            let count = Int.random(in: 1...2, using: &random)
+            try key.withUnsafeBytes { try counter.add($0, count: count) }
+            model[key, default: 0] += UInt64(count)
+        }
+        if values > 10_000 { #expect(counter.spills > 0) }
+        #expect(try Self.totals(counter) == model.values.sorted())
+    }
+
     @Test("distinct counts and uniqueness over values spilled with a tiny budget equal a Set of the values (text, numbers, -0 and 0 alike)")
     func metricsAgainstASet() throws {
         var random = SeededRandom(seed: 7)

@@ -19,6 +19,8 @@ final class ValueCounter {
     /// Bytes of memory the table may use before it spills.
     let memoryBudget: Int
     private let spillDirectory: URL
+    /// The hash that places keys (in the table and in partitions); keys compare by bytes.
+    private let hash: (UnsafeRawBufferPointer) -> UInt64
     private var table = ByteCountTable()
     /// The partitions, once the table first spilled.
     private var partitions: [SpillFile] = []
@@ -33,14 +35,17 @@ final class ValueCounter {
     /// - Parameters:
     ///   - memoryBudget: bytes the in-memory table may take (at least 64 KiB).
     ///   - spillDirectory: where partitions go (default: the system's temporary directory).
-    init(memoryBudget: Int = 4 << 20, spillDirectory: URL? = nil) {
+    ///   - hash: the hash of a key (tests pass a weak one to make keys collide).
+    init(memoryBudget: Int = 4 << 20, spillDirectory: URL? = nil,
+         hash: @escaping (UnsafeRawBufferPointer) -> UInt64 = ValueFingerprint.bytes) {
         self.memoryBudget = max(memoryBudget, 64 << 10)
         self.spillDirectory = spillDirectory ?? FileManager.default.temporaryDirectory
+        self.hash = hash
     }
 
     /// Adds `count` occurrences of the value whose key is `key`.
     func add(_ key: UnsafeRawBufferPointer, count: Int) throws(RuleError) {
-        table.add(key, hash: ValueFingerprint.bytes(key), count: UInt64(count))
+        table.add(key, hash: hash(key), count: UInt64(count))
         if table.memory >= memoryBudget { try spill() }
     }
 
@@ -76,21 +81,31 @@ final class ValueCounter {
     private func total(_ file: SpillFile, level: Int, _ body: (UInt64) -> Void) throws(RuleError) {
         try file.rewind()
         // Loaded whole when it fits (or when no hash bits are left to split by).
-        if file.bytes <= memoryBudget / 2 || level * Self.fanOutBits >= 64 {
-            var loaded = ByteCountTable()
-            try file.forEach { key, count in loaded.add(key, hash: ValueFingerprint.bytes(key), count: count) }
-            for count in loaded.counts { body(count) }
-            return
-        }
+        if file.bytes <= memoryBudget / 2 || level * Self.fanOutBits >= 64 { return try load(file, body) }
         splits += 1
         var parts: [SpillFile] = []
         for _ in 0..<Self.fanOut { parts.append(try SpillFile(directory: spillDirectory)) }
         let shift = UInt64(64 - Self.fanOutBits * (level + 1))
         try file.forEach { key, count throws(RuleError) in
-            let partition = Int((ValueFingerprint.bytes(key) >> shift) & UInt64(Self.fanOut - 1))
+            let partition = Int((hash(key) >> shift) & UInt64(Self.fanOut - 1))
             try parts[partition].write(key, count: count)
         }
-        for part in parts { try total(part, level: level + 1, body) }
+        for part in parts {
+            if part.bytes == file.bytes {
+                // The hash bits left do not divide it (keys sharing their hash): split no further.
+                try part.rewind()
+                try load(part, body)
+            } else {
+                try total(part, level: level + 1, body)
+            }
+        }
+    }
+
+    /// The totals of the entries of `file` from its current position, loaded into one table.
+    private func load(_ file: SpillFile, _ body: (UInt64) -> Void) throws(RuleError) {
+        var loaded = ByteCountTable()
+        try file.forEach { key, count in loaded.add(key, hash: hash(key), count: count) }
+        for count in loaded.counts { body(count) }
     }
 }
 
