@@ -82,7 +82,7 @@ extensions="$ministack_home/.duckdb/extensions/v$duckdb_version/linux_amd64"
 [ "$(uname -m)" = aarch64 ] && extensions="$ministack_home/.duckdb/extensions/v$duckdb_version/linux_arm64"
 mkdir -p "$extensions"
 for name in iceberg httpfs avro; do
-    file=$(find "$venv"/lib/python3*/site-packages/duckdb_extension_$name -name "$name.duckdb_extension" | head -n1)
+    file=$(find "$venv"/lib/python3*/site-packages/duckdb_extension_$name -name "$name.duckdb_extension" 2>/dev/null | head -n1 || true)
     [ -n "$file" ] || die "duckdb_extension_$name has no extension file in $venv"
     cp "$file" "$extensions/"
 done

@@ -42,6 +42,9 @@ typedef struct lake_igzip lake_igzip;
 
 struct lake_igzip {
     struct inflate_state state;
+    /* Copied from the loaded library at create time, so that inflating takes no lock. */
+    void (*reset)(struct inflate_state *);
+    int (*inflate)(struct inflate_state *);
 };
 
 /* The entry points, loaded once per process (the static locals live in whichever object file
@@ -67,6 +70,7 @@ static inline const struct lake_isal_functions *lake_isal(void) {
             functions.inflate_reset = (void (*)(struct inflate_state *))dlsym(handle, "isal_inflate_reset");
             functions.inflate = (int (*)(struct inflate_state *))dlsym(handle, "isal_inflate");
             functions.loaded = functions.inflate_init && functions.inflate_reset && functions.inflate;
+            if (!functions.loaded) dlclose(handle); /* an incomplete library is not used at all */
         }
     }
     pthread_mutex_unlock(&lock);
@@ -85,6 +89,8 @@ static inline void *lake_igzip_create(void) {
     lake_igzip *stream = (lake_igzip *)malloc(sizeof(lake_igzip));
     if (!stream) return NULL;
     isal->inflate_init(&stream->state);
+    stream->reset = isal->inflate_reset;
+    stream->inflate = isal->inflate;
     /* Raw deflate, then the gzip trailer read and checked by ISA-L; the header is parsed by the
        caller (zlib's rules and messages). */
     stream->state.crc_flag = ISAL_GZIP_NO_HDR_VER;
@@ -96,7 +102,7 @@ static inline void lake_igzip_destroy(void *stream) { free(stream); }
 /* Starts the next member's deflate data: history, totals and the CRC start over. */
 static inline void lake_igzip_reset(void *handle) {
     lake_igzip *stream = (lake_igzip *)handle;
-    lake_isal()->inflate_reset(&stream->state);
+    stream->reset(&stream->state);
     stream->state.crc_flag = ISAL_GZIP_NO_HDR_VER;
 }
 
@@ -107,14 +113,15 @@ static inline void lake_igzip_reset(void *handle) {
 static inline int lake_igzip_inflate(void *handle, const uint8_t *input, size_t input_count,
                                      uint8_t *output, size_t output_count,
                                      size_t *consumed, size_t *produced, int *member_ended) {
-    struct inflate_state *s = &((lake_igzip *)handle)->state;
+    lake_igzip *stream = (lake_igzip *)handle;
+    struct inflate_state *s = &stream->state;
     uint32_t in = input_count > UINT32_MAX ? UINT32_MAX : (uint32_t)input_count;
     uint32_t out = output_count > UINT32_MAX ? UINT32_MAX : (uint32_t)output_count;
     s->next_in = (uint8_t *)input;
     s->avail_in = in;
     s->next_out = output;
     s->avail_out = out;
-    int code = lake_isal()->inflate(s);
+    int code = stream->inflate(s);
     *consumed = in - s->avail_in;
     *produced = out - s->avail_out;
     *member_ended = s->block_state == ISAL_BLOCK_FINISH;

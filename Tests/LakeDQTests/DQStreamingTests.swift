@@ -206,27 +206,6 @@ struct DQStreamingTests {
         }
     }
 
-    @Test("value counts spill sorted runs to disk and merge back to the exact totals")
-    func counterSpills() throws {
-        var random = SeededRandom(seed: 99)
-        let counter = FingerprintCounter(memoryLimit: 1_024)
-        var exact: [UInt64: UInt64] = [:]
-        for _ in 0..<40_000 {
-            // Half from a small set (repeats, compacted in memory), half nearly unique (spilled).
-            let value = Bool.random(using: &random) ? UInt64.random(in: 0..<50, using: &random)
-                                                    : UInt64.random(in: 1_000...UInt64.max, using: &random)
-            let count = Int.random(in: 1...3, using: &random)
-            try counter.add(value, count: count)
-            exact[value, default: 0] += UInt64(count)
-        }
-        #expect(counter.spilledRuns > 3)
-        var totals: [UInt64] = []
-        try counter.forEachTotal { totals.append($0) }
-        #expect(totals.count == exact.count)
-        #expect(totals.sorted() == exact.values.sorted())
-        #expect(totals.reduce(0, +) == exact.values.reduce(0, +))
-    }
-
     @Test("high-cardinality uniqueness over spilled counts equals the in-memory figure")
     func spilledUniqueness() throws {
         let rows = 30_000

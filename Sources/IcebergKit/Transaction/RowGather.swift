@@ -63,7 +63,7 @@ enum RowGather {
             return .decimal128(primitive(sources, refs))
         case .binary?:
             let sources = parts.compactMap { if case let .binary(c) = $0 { c } else { nil } }
-            guard sources.count == parts.count else { return text(parts, refs) }
+            guard sources.count == parts.count else { return try text(parts, refs, name: name) }
             var total = 0
             for ref in refs { total += sources[Int(ref.part)].byteCount(at: Int(ref.row)) }
             var b = BinaryColumnBuilder()
@@ -96,7 +96,7 @@ enum RowGather {
             return .fixedSizeBinary(b.finish())
         case .dictionary?:
             let sources = parts.compactMap { if case let .dictionary(c) = $0 { c } else { nil } }
-            guard sources.count == parts.count else { return text(parts, refs) }
+            guard sources.count == parts.count else { return try text(parts, refs, name: name) }
             var b = DictionaryColumnBuilder()
             b.reserveCapacity(refs.count)
             // Per source, its dictionary index → the result's (-1: not interned yet).
@@ -132,16 +132,23 @@ enum RowGather {
         throw IcebergError(.invalidMetadata("gathering column '\(name)': its batches store it differently"))
     }
 
-    /// Text from parts stored some plain, some dictionary-encoded: plain.
-    private static func text(_ parts: [Column], _ refs: [Ref]) -> Column {
+    /// Text from parts stored some plain, some dictionary-encoded: plain. A part stored as
+    /// anything else is an error, never nulls.
+    private static func text(_ parts: [Column], _ refs: [Ref], name: String) throws(IcebergError) -> Column {
         var b = BinaryColumnBuilder()
         for ref in refs {
             let row = Int(ref.row)
             switch parts[Int(ref.part)] {
-            case let .binary(c) where c.isValid(row): c.withValueBytes(at: row) { b.append(bytes: $0) }
-            case let .dictionary(c) where c.isValid(row):
-                if let code = c.indices[row] { c.dictionary.withValueBytes(at: Int(code)) { b.append(bytes: $0) } } else { b.appendNull() }
-            default: b.appendNull()
+            case let .binary(c):
+                if c.isValid(row) { c.withValueBytes(at: row) { b.append(bytes: $0) } } else { b.appendNull() }
+            case let .dictionary(c):
+                if c.isValid(row), let code = c.indices[row] {
+                    c.dictionary.withValueBytes(at: Int(code)) { b.append(bytes: $0) }
+                } else {
+                    b.appendNull()
+                }
+            default:
+                throw IcebergError(.invalidMetadata("gathering column '\(name)': its batches store it differently"))
             }
         }
         return .binary(b.finish())

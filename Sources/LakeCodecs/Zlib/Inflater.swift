@@ -76,7 +76,8 @@ public final class Inflater {
     }
 
     deinit {
-        inflateEnd(&stream)
+        // The z_stream was initialised only on the zlib path.
+        if igzip == nil { inflateEnd(&stream) }
         output.deallocate()
     }
 

@@ -275,22 +275,6 @@ func combinedGroupCodes(_ columns: [DQColumnValues]) -> (codes: [Int32], cardina
 }
 
 extension DQColumnValues {
-    /// The fingerprint of row `row`'s value (``ValueFingerprint/null`` for null).
-    func fingerprint(_ row: Int) -> UInt64 {
-        switch self {
-        case let .text(codes, dictionary):
-            let code = codes[row]
-            guard code >= 0 else { return ValueFingerprint.null }
-            return dictionary[Int(code)].withUnsafeBytes { ValueFingerprint.bytes($0) }
-        case let .numeric(values, valid, _):
-            return valid[row] ? ValueFingerprint.number(values[row]) : ValueFingerprint.null
-        case let .boolean(values):
-            return values[row] < 0 ? ValueFingerprint.null : ValueFingerprint.boolean(values[row] == 1)
-        case let .nested(valid):
-            return valid[row] ? 0x4E45_5354 : ValueFingerprint.null
-        }
-    }
-
     /// Appends row `row`'s part of a grouping key (see ``DQEvaluationContext/forEachGroupKey(_:_:_:)``).
     func appendKey(_ row: Int, to key: inout [UInt8]) {
         switch self {

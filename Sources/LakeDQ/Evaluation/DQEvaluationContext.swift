@@ -68,7 +68,7 @@ final class DQEvaluationContext: SQLColumnSource {
     /// Whether this chunk is the whole dataset (no other chunk came or will come): rules may
     /// then decide from it directly (exact value counts without fingerprints).
     let isOnlyChunk: Bool
-    /// Entries a ``FingerprintCounter`` holds in memory, and where it spills.
+    /// The memory budget of each ``ValueCounter``, in 16-byte entries, and where it spills.
     let counterEntries: Int
     let spillDirectory: URL?
 
@@ -245,7 +245,8 @@ final class DQEvaluationContext: SQLColumnSource {
     /// A counter of values with this run's memory budget (``DQEvaluationOptions/counterEntries``
     /// × 16 bytes).
     func makeCounter() -> ValueCounter {
-        ValueCounter(memoryBudget: counterEntries * 16, spillDirectory: spillDirectory)
+        let (budget, overflow) = counterEntries.multipliedReportingOverflow(by: 16)
+        return ValueCounter(memoryBudget: overflow ? .max : budget, spillDirectory: spillDirectory)
     }
 
     /// Calls `body` with each grouping code of `frequencies` (computed over columns `names`) and

@@ -72,7 +72,7 @@ final class FrequencyState: RuleState {
     /// The chunk last counted: rules sharing this state count each chunk once.
     var lastChunk = -1
     /// The counts when the dataset was one chunk: exact, from the chunk's grouping, without
-    /// fingerprints or the counter.
+    /// the counter.
     var exact: FrequencySummary?
 
     /// The summary once read from the counter (rules sharing this state read it once).

@@ -28,6 +28,9 @@ final class ValueCounter {
     private(set) var spills = 0
     /// Times a partition was split again while totalling.
     private(set) var splits = 0
+    /// The first spill or read failure: the counts are then incomplete, and since rules share a
+    /// counter, every later use fails with it rather than reporting a total that lost counts.
+    private var failure: RuleError?
 
     static let fanOut = 16
     static let fanOutBits = 4
@@ -45,14 +48,27 @@ final class ValueCounter {
 
     /// Adds `count` occurrences of the value whose key is `key`.
     func add(_ key: UnsafeRawBufferPointer, count: Int) throws(RuleError) {
+        if let failure { throw failure }
         table.add(key, hash: hash(key), count: UInt64(count))
         if table.memory >= memoryBudget { try spill() }
     }
 
-    /// Moves every entry of the table to the partitions.
+    /// Moves every entry of the table to the partitions; a failure poisons the counter.
     private func spill() throws(RuleError) {
+        do throws(RuleError) {
+            try spillTable()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func spillTable() throws(RuleError) {
         if partitions.isEmpty {
-            for _ in 0..<Self.fanOut { partitions.append(try SpillFile(directory: spillDirectory)) }
+            // All or none: a counter never holds fewer partitions than its hash bits address.
+            var files: [SpillFile] = []
+            for _ in 0..<Self.fanOut { files.append(try SpillFile(directory: spillDirectory)) }
+            partitions = files
         }
         for entry in 0..<table.count {
             let partition = Int(table.hashes[entry] >> UInt64(64 - Self.fanOutBits))
@@ -65,15 +81,21 @@ final class ValueCounter {
     /// Calls `body` once per distinct value with its total count (in no particular order). The
     /// counter can take more counts afterwards.
     func forEachTotal(_ body: (UInt64) -> Void) throws(RuleError) {
+        if let failure { throw failure }
         guard !partitions.isEmpty else {
             for count in table.counts { body(count) }
             return
         }
         // Everything on disk, so that one partition at a time is in memory.
         if table.count > 0 { try spill() }
-        for partition in partitions {
-            try total(partition, level: 1, body)
-            try partition.seekToEnd()
+        do throws(RuleError) {
+            for partition in partitions {
+                try total(partition, level: 1, body)
+                try partition.seekToEnd()
+            }
+        } catch {
+            failure = error
+            throw error
         }
     }
 
@@ -177,10 +199,10 @@ final class SpillFile {
 
     init(directory: URL) throws(RuleError) {
         var template = Array(directory.appendingPathComponent("lakedq-values-XXXXXX").path.utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         guard fd >= 0 else { throw RuleError("Cannot create a scratch file in \(directory.path): errno \(errno)") }
         // Unlinked at once: the space is freed when the file is closed, even after a crash.
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        template.withUnsafeBufferPointer { buffer in _ = buffer.baseAddress.map { unlink($0) } }
         guard let handle = fdopen(fd, "w+") else {
             close(fd)
             throw RuleError("Cannot open a scratch file in \(directory.path): errno \(errno)")
@@ -213,7 +235,11 @@ final class SpillFile {
         var length: UInt32 = 0, count: UInt64 = 0
         while true {
             let got = withUnsafeMutableBytes(of: &length) { fread($0.baseAddress, 1, 4, handle) }
-            if got == 0 { break }
+            if got == 0 {
+                // End of file, or a read error that must not pass for one (counts would be lost).
+                guard ferror(handle) == 0 else { throw RuleError("Cannot read spilled value counts: errno \(errno)") }
+                break
+            }
             guard got == 4, withUnsafeMutableBytes(of: &count, { fread($0.baseAddress, 1, 8, handle) }) == 8 else {
                 throw RuleError("Spilled value counts are truncated")
             }

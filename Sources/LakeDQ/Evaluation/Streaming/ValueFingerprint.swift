@@ -1,14 +1,8 @@
-/// 64-bit fingerprints of column values, for counting values across batches without keeping
-/// the values themselves.
-///
-/// Deterministic (no per-process seed), so a run's counts do not depend on the process; two
-/// distinct values share a fingerprint with probability about 2⁻⁶⁴, so among `n` distinct values
-/// the chance of any collision is below n²/2⁶⁵ (10⁻⁶ at 6 million). A collision can only merge two
-/// groups: uniqueness and distinct counts can err low by one group per collision, never high.
+/// The 64-bit hash ``ValueCounter`` places value keys by (its table slots and spill
+/// partitions). Deterministic (no per-process seed), so spills are laid out the same in every run.
+/// Only a placement: keys are always compared byte for byte, so a collision costs time, never a
+/// wrong count.
 enum ValueFingerprint {
-    /// The fingerprint of a null part of a multi-column key.
-    static let null: UInt64 = 0x6E75_6C6C_6E75_6C6C
-
     /// Murmur3's 64-bit finaliser: every input bit affects every output bit.
     @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 {
@@ -21,7 +15,7 @@ enum ValueFingerprint {
         return h
     }
 
-    /// The fingerprint of a byte string (text and binary values).
+    /// The hash of a key's bytes.
     static func bytes(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var h = mix(0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count))
         var offset = 0
@@ -41,22 +35,5 @@ enum ValueFingerprint {
             h = mix(h ^ tail ^ 0xA5A5_A5A5_0000_0000)
         }
         return mix(h)
-    }
-
-    /// The fingerprint of a number; -0.0 and 0.0 agree, as do all NaNs (as values group).
-    @inline(__always)
-    static func number(_ value: Double) -> UInt64 {
-        let normalised = value == 0 ? 0 : (value.isNaN ? Double.nan : value)
-        return mix(normalised.bitPattern ^ 0x3C6E_F372_FE94_F82B)
-    }
-
-    /// The fingerprint of a boolean.
-    @inline(__always)
-    static func boolean(_ value: Bool) -> UInt64 { mix(value ? 0xB0B0_0001 : 0xB0B0_0002) }
-
-    /// The fingerprint of a key made of several parts, in order.
-    @inline(__always)
-    static func combine(_ accumulated: UInt64, _ part: UInt64) -> UInt64 {
-        mix(accumulated &* 0x9E37_79B9_7F4A_7C15 ^ part)
     }
 }
