@@ -22,13 +22,8 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     fi
 fi
 bin=.build/release/lakehouse
-corpus=.build-bench/corpus-$rows
-if [ ! -f "$corpus/plain.log" ]; then
-    rm -rf "$corpus" && mkdir -p "$corpus"
-    "$bin" cloudfront generate --rows "$rows" --files 1 --seed 7 --plain --out "$corpus/p" >/dev/null
-    mv "$corpus"/p/*.2024-* "$corpus/plain.log"
-    gzip -6 -c "$corpus/plain.log" > "$corpus/log.gz"
-fi
+. Benchmarks/corpus.sh
+corpus=$(ensure_corpus "$bin" "$rows")
 # `bench codec` compresses a plain file with zlib level 6 and then inflates it: the same bytes.
 ln -sf plain.log "$corpus/log.gz.plain"
 kernel=.build-bench/inflate_kernel

@@ -31,13 +31,8 @@ if ! build_log=$(swift build -c release --product lakehouse -j 2 2>&1); then
     exit 1
 fi
 bin=.build/release/lakehouse
-corpus=.build-bench/corpus-$rows
-if [ ! -f "$corpus/plain.log" ]; then
-    rm -rf "$corpus" && mkdir -p "$corpus"
-    "$bin" cloudfront generate --rows "$rows" --files 1 --seed 7 --plain --out "$corpus/p" >/dev/null
-    mv "$corpus"/p/*.2024-* "$corpus/plain.log"
-    gzip -6 -c "$corpus/plain.log" > "$corpus/log.gz"
-fi
+. Benchmarks/corpus.sh
+corpus=$(ensure_corpus "$bin" "$rows")
 sections=${SECTIONS:-parse,encode,e2e,codecs,iceberg,dq,rss,scan,decode}
 # The scan section reads a silver table of the corpus's rows (day partitions, SQLite catalog) that our
 # CLI writes once. Its metadata holds absolute paths, so it is built in place; .complete marks a table

@@ -18,13 +18,8 @@ if ! build_log=$(swift build -c release --product lakehouse -j 2 2>&1); then
     exit 1
 fi
 bin=.build/release/lakehouse
-corpus=.build-bench/corpus-1000000
-if [ ! -f "$corpus/log.gz" ]; then
-    rm -rf "$corpus" && mkdir -p "$corpus"
-    "$bin" cloudfront generate --rows 1000000 --files 1 --seed 7 --plain --out "$corpus/p" >/dev/null
-    mv "$corpus"/p/*.2024-* "$corpus/plain.log"
-    gzip -6 -c "$corpus/plain.log" > "$corpus/log.gz"
-fi
+. Benchmarks/corpus.sh
+corpus=$(ensure_corpus "$bin" 1000000)
 work=$(mktemp -d /tmp/lakehouse-s3-bench.XXXXXX)
 env_file="$work/services.env"
 trap 'Scripts/services.sh stop "$env_file" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
