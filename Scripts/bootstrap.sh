@@ -40,9 +40,13 @@ if [ $want_system = 1 ]; then
     [ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
     [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
     [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
-    [ -f /usr/include/isa-l/igzip_lib.h ] || missing+=(libisal-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+    # ISA-L only speeds up inflate: a machine that cannot install it builds and runs on zlib.
+    if [ ! -f /usr/include/isa-l/igzip_lib.h ]; then
+        ( apt_install libisal-dev ) \
+            || echo "bootstrap: libisal-dev could not be installed; gzip inflates with zlib (slower, same results)" >&2
+    fi
 fi
 
 if [ $want_venv = 1 ]; then
