@@ -449,25 +449,30 @@ def main():
                                    check=True, capture_output=True, text=True).stdout
         metadata = described.splitlines()[0].removeprefix("file://")
         data = [os.path.join(d, f) for d, _, fs in os.walk(warehouse) for f in fs if f.endswith(".parquet")]
-        print(f"\n### Iceberg scan: every row of the silver table decoded (whole process; one core; "
+        print(f"\n### Iceberg scan: every row of the silver table decoded (whole process; "
               f"{len(data)} data file{'s' if len(data) != 1 else ''}, {sum(map(os.path.getsize, data)) / 2**20:.1f} MiB)\n")
-        print("| columns | tool | median s | scan s (in-process) | rows/s | peak RSS MiB | lakehouse speedup (whole / scan only) |")
-        print("|---|---|---:|---:|---:|---:|---:|")
+        print("| columns | threads | tool | median s | scan s (in-process) | rows/s | peak RSS MiB | lakehouse speedup (whole / scan only) |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|")
         for label, columns in (("all", None), (f"{len(SCAN_PROJECTION)}: {', '.join(SCAN_PROJECTION)}", SCAN_PROJECTION)):
-            cmd = [bin, "iceberg", "scan", "silver.cloudfront", "--catalog", catalog, "--warehouse", warehouse, "--discard"]
-            ours = r.measure(cmd + (["--columns", ",".join(columns)] if columns else []), 1)
-            # Ours prints "N rows" to standard error and has no start-up to leave out: its scan time is the process's.
-            ours["inner"] = ours["seconds"]
-            rows = int(r.stderr.split()[0])
-            results = [("lakehouse (iceberg scan --discard)", ours)]
-            for tool, code in SCAN.items():
-                m = r.measure_timed(r.python(code, 1, METADATA=metadata, CATALOG=catalog, WAREHOUSE=warehouse, COLUMNS=columns), 1)
-                assert m["output"]["rows"] == rows, (tool, m["output"]["rows"], rows)
-                results.append((tool, m))
-            for tool, m in results:
-                speed = "1.00x / 1.00x" if tool.startswith("lakehouse") else \
-                    f"{ratio(m['seconds'], ours['seconds'])} / {ratio(m['inner'], ours['inner'])}"
-                print(f"| {label} | {tool} | {m['seconds']:.3f} | {m['inner']:.3f} | {rows / m['seconds']:,.0f} | {m['rss']:.0f} | {speed} |")
+            for threads in thread_counts:
+                # --threads: the column chunks of a row group decoded on that many threads at once.
+                cmd = [bin, "iceberg", "scan", "silver.cloudfront", "--catalog", catalog, "--warehouse", warehouse, "--discard",
+                       "--threads", str(threads)]
+                ours = r.measure(cmd + (["--columns", ",".join(columns)] if columns else []), threads)
+                # Ours prints "N rows" to standard error and has no start-up to leave out: its scan time is the process's.
+                ours["inner"] = ours["seconds"]
+                rows = int(r.stderr.split()[0])
+                results = [("lakehouse (iceberg scan --discard)", ours)]
+                for tool, code in SCAN.items():
+                    m = r.measure_timed(r.python(code, threads, METADATA=metadata, CATALOG=catalog, WAREHOUSE=warehouse,
+                                                 COLUMNS=columns), threads)
+                    assert m["output"]["rows"] == rows, (tool, m["output"]["rows"], rows)
+                    results.append((tool, m))
+                for tool, m in results:
+                    speed = "1.00x / 1.00x" if tool.startswith("lakehouse") else \
+                        f"{ratio(m['seconds'], ours['seconds'])} / {ratio(m['inner'], ours['inner'])}"
+                    print(f"| {label} | {threads} | {tool} | {m['seconds']:.3f} | {m['inner']:.3f} | {rows / m['seconds']:,.0f} | "
+                          f"{m['rss']:.0f} | {speed} |")
     if "decode" in sections:
         if not args.scan_warehouse:
             ap.error("the decode section needs --scan-warehouse (run.sh builds the table)")

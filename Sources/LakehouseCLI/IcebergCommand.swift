@@ -137,6 +137,8 @@ struct IcebergCommand: AsyncParsableCommand {
         @Option(help: "Columns, comma-separated.") var columns: String?
         @Option(help: "Stop after this many rows (default: 20; every row with --discard).") var limit: Int?
         @Option(help: "Rows per batch: what memory holds of every projected column at once.") var batchRows: Int = 8_192
+        @Option(help: "Threads decoding a row group's column chunks at once (default: the CPUs available; 1: the scanning thread alone).")
+        var threads: Int?
         @Flag(help: "Read and decode every row but print only the row count (to standard error): a full scan's cost.")
         var discard = false
         @Option(help: "Read this branch's head (with the table's current schema).") var branch: String?
@@ -157,6 +159,7 @@ struct IcebergCommand: AsyncParsableCommand {
             try IcebergScanSource.validate(snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot, toSnapshot: toSnapshot,
                                            changelog: changelog)
             if predicate != nil || includeColumnStats, !planOnly { throw ValidationError("--where and --include-column-stats need --plan-only") }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         }
 
         func run() async throws {
@@ -182,7 +185,8 @@ struct IcebergCommand: AsyncParsableCommand {
             }
             var source = try IcebergScanSource(table: t, snapshot: snapshot, branch: branch, tag: tag, fromSnapshot: fromSnapshot,
                                                toSnapshot: toSnapshot, changelog: changelog,
-                                               columns: columns.map { $0.split(separator: ",").map(String.init) }, batchRows: batchRows)
+                                               columns: columns.map { $0.split(separator: ",").map(String.init) }, batchRows: batchRows,
+                                               decodeThreads: threads)
             let out = OutputFile()
             // Streams: one row group in memory at a time, whatever the table's size.
             var remaining = limit ?? (discard ? .max : 20)

@@ -162,7 +162,7 @@ struct IcebergScanSource {
     }
 
     init(table t: Table, snapshot: Int64?, branch: String?, tag: String?, fromSnapshot: Int64?, toSnapshot: Int64?, changelog: Bool,
-         columns: [String]?, batchRows: Int) throws {
+         columns: [String]?, batchRows: Int, decodeThreads: Int? = nil) throws {
         if fromSnapshot != nil || changelog {
             var end = toSnapshot
             if let branch {
@@ -189,6 +189,7 @@ struct IcebergScanSource {
             scan = t.scan(columns: columns, snapshotID: snapshot)
         }
         scan.batchSize = batchRows
+        scan.decodeThreads = decodeThreads
         table = scan.batches().makeAsyncIterator()
     }
 

@@ -33,11 +33,13 @@ struct ParquetCommand: ParsableCommand {
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decode every selected value into record batches; print the row count and each column's null count.",
-            discussion: "The read path alone (no rows printed): each row group is decoded in batches of --batch-rows rows, row groups spread over --threads threads.")
+            discussion: "The read path alone (no rows printed): each row group is decoded in batches of --batch-rows rows, the column chunks of a batch on --threads threads at once; with --spread-row-groups, whole row groups are spread over the threads instead, each decoding its columns alone.")
 
         @Argument(help: "Parquet files.") var files: [String]
         @Option(help: "Columns to decode, comma-separated (default: all).") var columns: String?
-        @Option(help: "Threads decoding row groups (default: 1).") var threads: Int = 1
+        @Option(help: "Threads decoding (default: 1).") var threads: Int = 1
+        @Flag(help: "Spread row groups over the threads (each decodes its row group's columns alone) instead of decoding each row group's column chunks on all of them.")
+        var spreadRowGroups = false
         @Option(help: "Rows per decoded batch.") var batchRows: Int = 8192
         @Flag(help: "Verify page checksums.") var verifyChecksums = false
 
@@ -48,7 +50,7 @@ struct ParquetCommand: ParsableCommand {
         }
 
         func run() throws {
-            let options = ParquetReadOptions(verifyChecksums: verifyChecksums)
+            let options = ParquetReadOptions(verifyChecksums: verifyChecksums, decodeThreads: spreadRowGroups ? 1 : threads)
             let selection: ColumnSelection = columns.map { .names($0.split(separator: ",").map(String.init)) } ?? .all
             // Open every file first (a bad path or footer fails before any decoding).
             var work: [(file: String, group: Int)] = []
@@ -64,7 +66,7 @@ struct ParquetCommand: ParsableCommand {
             }
             let columnNames = names ?? []
             let tally = ScanTally(columns: columnNames.count)
-            let workers = min(threads, max(1, work.count))
+            let workers = spreadRowGroups ? min(threads, max(1, work.count)) : 1
             let rows = batchRows
             let items = work
             DispatchQueue.concurrentPerform(iterations: workers) { worker in

@@ -15,7 +15,8 @@ struct ParquetFileInput {
 
     /// Opens `location`: its length, then its footer.
     static func open(_ location: String, io: any FileIO, expectedSize: Int64? = nil,
-                     nameMapping: NameMapping? = nil) async throws(IcebergError) -> ParquetFileInput {
+                     nameMapping: NameMapping? = nil,
+                     options: ParquetReadOptions = ParquetReadOptions()) async throws(IcebergError) -> ParquetFileInput {
         let input = expectedSize.map { $0 > 0 ? io.newInputFile(location, length: $0) : io.newInputFile(location) } ?? io.newInputFile(location)
         let size = try await input.length()
         if let expectedSize, expectedSize > 0, expectedSize != size {
@@ -47,7 +48,7 @@ struct ParquetFileInput {
             // Keep the tail: small files' chunks are often inside it already.
             let source = ParquetFetchedRanges(path: location, size: size, ranges: [(size - Int64(tailSize), tail)])
             _ = footerStart
-            let reader = try ParquetReader(source: source, metadata: metadata)
+            let reader = try ParquetReader(source: source, metadata: metadata, options: options)
             return ParquetFileInput(input: input, size: size, source: source, reader: reader)
         } catch let error as IcebergError {
             throw error
@@ -101,6 +102,37 @@ struct ParquetFileInput {
         } catch {
             throw IcebergError(.invalidMetadata("\(error)"), path: input.location)
         }
+    }
+
+    /// Byte ranges fetched ahead of their decoding.
+    typealias Fetched = [(offset: Int64, bytes: [UInt8])]
+
+    /// Starts fetching the chunks of row group `index` that the projection `fieldIDs` needs (those
+    /// not already held), on a task of its own, so that the I/O runs while the current row group
+    /// decodes; ``adopt(_:)`` the result before reading that row group.
+    func prefetch(_ index: Int, fieldIDs: [Int32]) throws(IcebergError) -> Task<Result<Fetched, IcebergError>, Never> {
+        let ranges: [Range<Int64>]
+        do { ranges = try reader.byteRanges(rowGroup: index, columns: .fieldIDs(fieldIDs)) } catch {
+            throw IcebergError(.invalidMetadata("\(error)"), path: input.location)
+        }
+        let needed = ranges.filter { !source.holds(offset: $0.lowerBound, count: Int($0.upperBound - $0.lowerBound)) }
+        let input = self.input
+        return Task {
+            var fetched: Fetched = []
+            for range in needed {
+                do throws(IcebergError) {
+                    fetched.append((range.lowerBound, try await input.read(from: range.lowerBound, count: Int(range.upperBound - range.lowerBound))))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(fetched)
+        }
+    }
+
+    /// Holds ranges fetched by ``prefetch(_:fieldIDs:)`` for the next read.
+    func adopt(_ fetched: Fetched) {
+        for range in fetched { source.add(offset: range.offset, bytes: range.bytes) }
     }
 
     /// Fetches the byte ranges not already held.

@@ -47,6 +47,8 @@ public struct ScanBatches: AsyncSequence, Sendable {
             /// Rows of a page-pruned row group still to return: contiguous pieces with the
             /// position of their first row in the file.
             var pruned: [(batch: RecordBatch, firstRow: Int64)] = []
+            /// The next row group's chunks, fetched while this one decodes.
+            var prefetch: (group: Int, task: Task<Result<ParquetFileInput.Fetched, IcebergError>, Never>)?
             /// Deleted positions, ascending.
             var positions: [Int64]
             var equality: [EqualityDeleteSet]
@@ -102,9 +104,20 @@ public struct ScanBatches: AsyncSequence, Sendable {
                             file = open
                             continue
                         }
+                        if let prefetch = open.prefetch {
+                            open.prefetch = nil
+                            let fetched = try await prefetch.task.value.get()
+                            if prefetch.group == group { open.input.adopt(fetched) }
+                        }
                         open.slices = try await open.input.rowGroupSlices(group, fieldIDs: open.plan.fileIDs,
                                                                           rowsPerSlice: Swift.max(1, scan.batchSize))
                         open.sliceGroup = group
+                        // The next row group's chunks come while this one decodes (one row group
+                        // ahead: its compressed projected chunks are the memory this costs).
+                        if scan.prefetchRowGroups, open.pagePredicate == nil, open.nextGroup < open.rowGroups.count {
+                            let next = open.rowGroups[open.nextGroup]
+                            open.prefetch = (next, try open.input.prefetch(next, fieldIDs: open.plan.fileIDs))
+                        }
                         file = open
                         continue
                     }
@@ -120,7 +133,8 @@ public struct ScanBatches: AsyncSequence, Sendable {
         private mutating func open(_ task: FileScanTask) async throws(IcebergError) -> OpenFile {
             // Files without field ids (registered by add_files) are read through the table's name mapping.
             let input = try await ParquetFileInput.open(task.file.filePath, io: scan.table.io, expectedSize: task.file.fileSizeInBytes,
-                                                        nameMapping: try scan.table.nameMapping())
+                                                        nameMapping: try scan.table.nameMapping(),
+                                                        options: ParquetReadOptions(decodeThreads: scan.decodeThreads))
             var positions: [Int64] = []
             var equality: [EqualityDeleteSet] = []
             let schema = try scan.readSchema()

@@ -58,6 +58,14 @@ public struct TableScan: Sendable {
     /// (Documentation/Performance.md, "Table maintenance"). Delete files keep theirs always.
     /// Reading rows (``batches()``) plans without them.
     public var includeColumnStats = true
+    /// Threads decoding a row group's column chunks at once while rows are read (``batches()``):
+    /// nil for the CPUs the process may run on, 1 to decode on the scanning task's thread alone.
+    /// The batches are the same either way (`ParquetReadOptions.decodeThreads`).
+    public var decodeThreads: Int?
+    /// Whether reading rows fetches the next row group's projected column chunks while the
+    /// current one decodes (one row group ahead, within a data file): the I/O of an object store
+    /// overlaps decoding, for one more row group's compressed chunks in memory.
+    public var prefetchRowGroups = true
 
     public init(table: Table) {
         self.table = table

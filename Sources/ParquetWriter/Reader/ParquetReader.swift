@@ -15,10 +15,20 @@ public struct ParquetReadOptions: Sendable {
     public var verifyChecksums = false
     /// Rows per batch from ``ParquetReader/batches(columns:predicate:batchSize:)``.
     public var batchSize = 65_536
+    /// Threads decoding the column chunks of a row group (or of a row group's slice) at once,
+    /// the calling thread among them; 1 decodes every column on the calling thread. The batches
+    /// are the same either way. Default: the CPUs this process may run on
+    /// (``ParquetReadOptions/availableCores``). Memory grows little with it: the columns of a
+    /// step are decoded at once instead of one after another.
+    public var decodeThreads: Int
 
-    public init(verifyChecksums: Bool = false, batchSize: Int = 65_536) {
+    /// The CPUs this process may run on (its affinity mask, so 1 under `taskset -c 0`).
+    public static var availableCores: Int { ColumnDecodeWorkers.availableCores }
+
+    public init(verifyChecksums: Bool = false, batchSize: Int = 65_536, decodeThreads: Int? = nil) {
         self.verifyChecksums = verifyChecksums
         self.batchSize = max(1, batchSize)
+        self.decodeThreads = max(1, decodeThreads ?? ColumnDecodeWorkers.availableCores)
     }
 }
 
@@ -156,16 +166,30 @@ public final class ParquetReader {
             throw ParquetReadError(.invalidMetadata("row group \(index) claims \(group.numRows) rows"), path: path)
         }
         let fields = try fieldIndices(columns)
-        var out: [Column] = []
-        // One field at a time: its chunks decoded, its column assembled, its decoded levels and
-        // values released before the next field's (peak memory: the columns built so far plus
-        // one field's buffers, not every field's buffers at once).
-        for f in fields { out.append(try readColumn(index, field: f)) }
+        // One field at a time on each decoding thread: its chunks decoded, its column assembled,
+        // its decoded levels and values released before that thread's next field (peak memory:
+        // the columns built so far plus one field's buffers per thread).
+        let out = try ColumnDecodeWorkers.decode(order: decodeOrder(rowGroup: index, fields: fields),
+                                                 threads: options.decodeThreads) { (k) throws(ParquetReadError) -> Column in
+            try readColumn(index, field: fields[k])
+        }
         do {
             return try RecordBatch(schema: schema.projected(fields), columns: out)
         } catch {
             throw ParquetReadError(.invalidMetadata("\(error)"), path: path)
         }
+    }
+
+    /// Positions in `fields` ordered by the uncompressed bytes of their column chunks in row
+    /// group `index`, largest first: the order decoding threads take them in.
+    func decodeOrder(rowGroup index: Int, fields: [Int]) -> [Int] {
+        let group = metadata.rowGroups[index]
+        let cost: [Int64] = fields.map { f in
+            readSchema.nodes[f].leaves.reduce(0) { sum, leaf in
+                leaf >= 0 && leaf < group.columns.count ? sum &+ Swift.max(0, group.columns[leaf].metaData.totalUncompressedSize) : sum
+            }
+        }
+        return fields.indices.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
     }
 
     /// Field `f` of row group `index`, assembled whole.

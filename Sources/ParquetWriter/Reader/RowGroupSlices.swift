@@ -17,6 +17,8 @@ public struct RowGroupSlices {
     let rowCount: Int
     public let rowsPerSlice: Int
     private var cursors: [Source]
+    /// Positions in ``fields``, costliest column chunk first (the order threads take them in).
+    private let decodeOrder: [Int]
 
     enum Source {
         case pages(LeafCursor)
@@ -102,31 +104,23 @@ public struct RowGroupSlices {
                                              page: LeafBuffer(descriptor: descriptor))))
         }
         self.cursors = cursors
+        decodeOrder = reader.decodeOrder(rowGroup: index, fields: fields)
     }
 
     /// The next slice of rows, or nil after the last.
+    ///
+    /// The projected columns' slices are decoded on up to ``ParquetReadOptions/decodeThreads``
+    /// threads, each column from its own cursor (the batch is the same with one thread or many).
     public mutating func next() throws(ParquetReadError) -> RecordBatch? {
         guard rowsRead < rowCount else { return nil }
         let n = min(rowsPerSlice, rowCount - rowsRead)
+        let rows = rowsRead..<(rowsRead + n)
         let empty: [LeafBuffer] = reader.readSchema.leaves.map { LeafBuffer(descriptor: $0) }
-        var out: [Column] = []
-        out.reserveCapacity(fields.count)
-        for (k, f) in fields.enumerated() {
-            switch cursors[k] {
-            case let .assembled(column):
-                out.append(column.slice(rowsRead..<(rowsRead + n)))
-            case var .pages(cursor):
-                var leaves = empty
-                leaves[cursor.leaf] = try cursor.take(n)
-                cursors[k] = .pages(cursor)
-                var assembler = RecordAssembler(leaves: leaves, conversions: reader.readSchema.leafConversions)
-                do {
-                    out.append(try assembler.column(reader.readSchema.nodes[f], field: reader.schema.fields[f], rows: n))
-                } catch {
-                    var located = error
-                    located.path = reader.path
-                    throw located
-                }
+        let reader = self.reader
+        let fields = self.fields
+        let out: [Column] = try cursors.withUnsafeMutableBufferPointer { (sources) throws(ParquetReadError) -> [Column] in
+            try ColumnDecodeWorkers.decode(order: decodeOrder, threads: reader.options.decodeThreads) { (k) throws(ParquetReadError) -> Column in
+                try Self.slice(&sources[k], field: fields[k], rows: rows, reader: reader, empty: empty)
             }
         }
         rowsRead += n
@@ -134,6 +128,27 @@ public struct RowGroupSlices {
             return try RecordBatch(schema: reader.schema.projected(fields), columns: out)
         } catch {
             throw ParquetReadError(.invalidMetadata("\(error)"), path: reader.path)
+        }
+    }
+
+    /// Rows `rows` of field `f` from its source (which advances past them).
+    private static func slice(_ source: inout Source, field f: Int, rows: Range<Int>, reader: ParquetReader,
+                              empty: [LeafBuffer]) throws(ParquetReadError) -> Column {
+        switch source {
+        case let .assembled(column):
+            return column.slice(rows)
+        case var .pages(cursor):
+            var leaves = empty
+            leaves[cursor.leaf] = try cursor.take(rows.count)
+            source = .pages(cursor)
+            var assembler = RecordAssembler(leaves: leaves, conversions: reader.readSchema.leafConversions)
+            do {
+                return try assembler.column(reader.readSchema.nodes[f], field: reader.schema.fields[f], rows: rows.count)
+            } catch {
+                var located = error
+                located.path = reader.path
+                throw located
+            }
         }
     }
 }
