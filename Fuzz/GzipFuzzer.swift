@@ -11,16 +11,7 @@ private enum Outcome: Hashable {
     case failed(String)
 }
 
-private func kind(_ error: CodecError) -> String {
-    switch error.kind {
-    case .truncated: return "truncated"
-    case .corrupt: return "corrupt"
-    case .lengthMismatch: return "lengthMismatch"
-    case .outputLimitExceeded: return "outputLimitExceeded"
-    case .trailingGarbage: return "trailingGarbage"
-    case .library: return "library"
-    }
-}
+private func kind(_ error: CodecError) -> String { error.kind.name }
 
 private func run(_ input: UnsafeRawBufferPointer, format: DeflateFormat, split: Int, backend: InflateBackend) -> Outcome {
     guard let inflater = try? Inflater(format: format, chunkSize: 1024, backend: backend) else { return .failed("init") }

@@ -22,6 +22,19 @@ public struct CodecError: Error, Sendable, Hashable, CustomStringConvertible {
         case trailingGarbage
         /// The underlying C library reported an error.
         case library(code: Int, message: String)
+
+        /// The case's name without its details (`"corrupt"` for any ``corrupt(_:)``): what two
+        /// decoders that word the same damage differently still agree on.
+        public var name: String {
+            switch self {
+            case .truncated: return "truncated"
+            case .corrupt: return "corrupt"
+            case .lengthMismatch: return "lengthMismatch"
+            case .outputLimitExceeded: return "outputLimitExceeded"
+            case .trailingGarbage: return "trailingGarbage"
+            case .library: return "library"
+            }
+        }
     }
 
     public var codec: Codec

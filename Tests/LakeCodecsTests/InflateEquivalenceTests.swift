@@ -16,16 +16,7 @@ enum InflateOutcome: Equatable, CustomStringConvertible {
         }
     }
 
-    static func kind(of error: CodecError) -> String {
-        switch error.kind {
-        case .truncated: return "truncated"
-        case .corrupt: return "corrupt"
-        case .lengthMismatch: return "lengthMismatch"
-        case .outputLimitExceeded: return "outputLimitExceeded"
-        case .trailingGarbage: return "trailingGarbage"
-        case .library: return "library"
-        }
-    }
+    static func kind(of error: CodecError) -> String { error.kind.name }
 }
 
 /// Inflates `data` with `backend` the way a reader does: input in chunks of random size (so
