@@ -50,8 +50,12 @@ public struct Medallion: Sendable {
         var options = ingestOptions
         options.branch = "audit"
         let ingest = try await SilverIngest(warehouse: warehouse, options: options).run(objects)
+        // Each stage's freed memory goes back to the kernel before the next stage (see FreeMemory).
+        FreeMemory.release()
         let audit = try await SilverAudit(warehouse: warehouse, ruleset: silverRuleset, alerts: alerts).run()
+        FreeMemory.release()
         let gold = try await GoldJob(warehouse: warehouse).run()
+        FreeMemory.release()
         let goldQuality = try await GoldQuality(warehouse: warehouse, ruleset: goldRuleset, alerts: alerts).run()
         // Only when something changed: maintenance commits (compaction, expiry) would otherwise
         // make a run with nothing new change the tables.

@@ -32,6 +32,31 @@ private let collidingHashes: [(String, ByteKeyTable.HashFunction)] = [
 
 @Suite("Byte-keyed sets and aggregation against naive models")
 struct ByteKeyTests {
+    @Test("FingerprintSet counts the distinct hashes of its values, across table growth, hashes spread or clustered",
+          arguments: [21, 22, 23])
+    func fingerprintSet(seed: UInt64) {
+        var random = TestRandom(state: seed)
+        let keys = random.keys(120_000, distinct: 90_000, maxLength: 24, alphabet: Array("0123456789.:abcdef".utf8))
+        // Hashes whose top bits are all equal put every value in one of the tables; hashes that
+        // differ only in their top bits spread values over the tables at equal slots.
+        let hashes: [(String, ByteKeyTable.HashFunction)] = [
+            ("seeded", ByteKeyTable.seededHash),
+            ("one table", { key in ByteKeyTable.seededHash(key) >> 8 }),
+            ("top bits only", { key in ByteKeyTable.seededHash(key) & 0xF000_0000_0000_0000 | 7 }),
+        ] + collidingHashes.map { ($0.0, $0.1) }
+        for (name, hash) in hashes {
+            var set = FingerprintSet(hash: hash)
+            var model = Set<UInt64>()
+            for (i, key) in keys.enumerated() {
+                key.withUnsafeBytes { set.insert($0) }
+                model.insert(Swift.max(key.withUnsafeBytes { hash($0) }, 1))
+                if i % 20_011 == 0 { #expect(set.count == model.count, "\(name): after \(i + 1) values") }
+            }
+            #expect(set.count == model.count, "\(name)")
+            #expect(set.slotCount * 3 >= set.count * 4, "\(name): no table over 3/4 full")
+        }
+    }
+
     @Test("ByteKeyTable numbers keys like a dictionary does, with the seeded hash and with colliding hashes",
           arguments: [1, 2, 3, 4, 5, 6])
     func byteKeyTable(seed: UInt64) {

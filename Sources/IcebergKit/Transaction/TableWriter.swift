@@ -220,10 +220,16 @@ public final class TableWriter {
         }
     }
 
-    /// Hands the bytes encoded so far to the file's output.
+    /// Hands the bytes encoded so far to the file's output, part by part as the writer produced
+    /// them (its pages, not one copy of the row group), each released once written.
     private func drain(_ file: OpenFile) async throws(IcebergError) {
         guard file.sink.pendingCount > 0 else { return }
-        try await file.output.write(file.sink.take())
+        var parts = file.sink.takeParts()
+        for i in parts.indices {
+            let part = parts[i]
+            parts[i] = []
+            try await file.output.write(part)
+        }
     }
 
     private func newFile(_ key: [Scalar?]) async throws(IcebergError) -> OpenFile {

@@ -5,9 +5,19 @@
 /// SipHash, the expected number of such pairs among `n` values is `n(n−1)/2⁶⁵` — below 10⁻⁷ for
 /// the 1.3 M distinct client IPs of a 4 M-request day, so the count is exact in practice (the
 /// stated error bound of `gold.daily.unique_visitors`).
+///
+/// The hashes are split by their top bits over ``partitionCount`` tables that grow one at a
+/// time: a growing table holds its old and its doubled slots together, and one of sixteen doing
+/// so costs an eighth of the set more, where a single table held 1.5 times the set (8 + 16 MB at
+/// a million visitors).
 package struct FingerprintSet: Sendable {
-    /// Hashes, 0 for an empty slot (a value hashing to 0 is stored as 1).
-    private var slots = [UInt64](repeating: 0, count: 16)
+    /// Tables, chosen by a hash's top bits.
+    static let partitionBits = 4
+    static var partitionCount: Int { 1 << partitionBits }
+    /// Per table: hashes, 0 for an empty slot (a value hashing to 0 is stored as 1); each count
+    /// a power of two.
+    private var tables = [[UInt64]](repeating: [UInt64](repeating: 0, count: 16), count: FingerprintSet.partitionCount)
+    private var counts = [Int](repeating: 0, count: FingerprintSet.partitionCount)
     private let hash: ByteKeyTable.HashFunction
 
     /// The number of distinct hashes held.
@@ -18,28 +28,38 @@ package struct FingerprintSet: Sendable {
         self.hash = hash
     }
 
+    /// Slots held, over all tables (8 bytes each).
+    package var slotCount: Int { tables.reduce(0) { $0 + $1.count } }
+
     /// Adds `value`.
     package mutating func insert(_ value: UnsafeRawBufferPointer) {
-        let h = max(hash(value), 1)
-        let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while slots[slot] != 0 {
-            if slots[slot] == h { return }
-            slot = (slot + 1) & mask
+        let h = Swift.max(hash(value), 1)
+        let t = Int(truncatingIfNeeded: h >> UInt64(64 - Self.partitionBits))
+        let inserted = tables[t].withUnsafeMutableBufferPointer { slots -> Bool in
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] != 0 {
+                if slots[slot] == h { return false }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = h
+            return true
         }
-        slots[slot] = h
+        guard inserted else { return }
         count += 1
-        if count * 4 > slots.count * 3 { grow() }
+        counts[t] += 1
+        if counts[t] * 4 > tables[t].count * 3 { grow(t) }
     }
 
-    private mutating func grow() {
-        var bigger = [UInt64](repeating: 0, count: slots.count * 2)
+    /// Doubles table `t`, placing its hashes again.
+    private mutating func grow(_ t: Int) {
+        var bigger = [UInt64](repeating: 0, count: tables[t].count * 2)
         let mask = bigger.count - 1
-        for h in slots where h != 0 {
+        for h in tables[t] where h != 0 {
             var slot = Int(truncatingIfNeeded: h) & mask
             while bigger[slot] != 0 { slot = (slot + 1) & mask }
             bigger[slot] = h
         }
-        slots = bigger
+        tables[t] = bigger
     }
 }

@@ -31,6 +31,8 @@ package final class SpilledKeySet {
     private var flushed: UInt64 = 0
     private var descriptor: Int32 = -1
     private var scratch: [UInt8] = []
+    /// A rebuild of the table failed part way: the set no longer knows all its keys.
+    private var broken = false
 
     /// The number of keys.
     package private(set) var count = 0
@@ -51,6 +53,7 @@ package final class SpilledKeySet {
 
     /// Inserts `key`; false when the set already holds it.
     package func insert(_ key: UnsafeRawBufferPointer) throws -> Bool {
+        guard !broken else { throw PipelineError("the de-duplication key set failed to grow earlier") }
         let h = hash(key)
         let tag = h >> Self.offsetBits
         let mask = slots.count - 1
@@ -80,6 +83,7 @@ package final class SpilledKeySet {
     /// Forgets every key, releasing the table's memory and truncating the file.
     package func removeAll() throws {
         slots = Array(repeating: 0, count: 16)
+        broken = false
         buffer = []
         scratch = []
         count = 0
@@ -131,11 +135,18 @@ package final class SpilledKeySet {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Doubles the table, placing every key again from its bytes, read back in one pass over the file.
+    /// Doubles the table, placing every key again from its bytes, read back in one pass over the
+    /// file. The old table is released first (every slot can be rebuilt from the file), so the
+    /// two are never held together: 16 MB at most for a million keys, not 8 + 16. A failed
+    /// rebuild leaves the set unusable (``insert(_:)-(UnsafeRawBufferPointer)`` throws until
+    /// ``removeAll()``), never short of keys.
     private func grow() throws {
-        var bigger = [UInt64](repeating: 0, count: slots.count * 2)
-        let mask = bigger.count - 1
+        let doubled = slots.count * 2
         try flush()
+        slots = []
+        broken = true
+        var bigger = [UInt64](repeating: 0, count: doubled)
+        let mask = doubled - 1
         try forEachKey { offset, key in
             let h = hash(key)
             var slot = Int(truncatingIfNeeded: h) & mask
@@ -143,6 +154,7 @@ package final class SpilledKeySet {
             bigger[slot] = (h >> Self.offsetBits) << Self.offsetBits | (offset + 1)
         }
         slots = bigger
+        broken = false
     }
 
     /// Calls `body` with each key written to the file and its offset, reading a chunk at a time.

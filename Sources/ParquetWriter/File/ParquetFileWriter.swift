@@ -257,18 +257,23 @@ public final class ParquetFileWriter {
     }
 
     /// Queues `bytes` for the file: small writes (page headers, indexes) are gathered into one
-    /// buffer and written together; large ones go out directly.
+    /// buffer and written together; large ones (page bodies) are handed to the sink as they are
+    /// (``ParquetSink/write(owned:)``: a memory sink keeps the array, so a row group is never
+    /// held twice).
     private func output(_ bytes: [UInt8]) throws(ParquetError) {
-        if pendingOutput.count + bytes.count > Self.outputBufferSize { try flushOutput() }
-        if bytes.count >= Self.outputBufferSize {
-            try bytes.withUnsafeBytesTyped { (raw) throws(ParquetError) in try writeFully(raw) }
+        if bytes.count >= Self.ownedPartSize {
+            try flushOutput()
+            try sink.write(owned: bytes)
         } else {
+            if pendingOutput.count + bytes.count > Self.outputBufferSize { try flushOutput() }
             pendingOutput += bytes
         }
         position += Int64(bytes.count)
     }
 
     private static let outputBufferSize = 1 << 20
+    /// Writes of at least this many bytes go to the sink without being gathered.
+    private static let ownedPartSize = 64 << 10
 
     /// Writes the gathered small writes.
     private func flushOutput() throws(ParquetError) {
@@ -286,12 +291,21 @@ public final class ParquetFileWriter {
         var indexes: [(ColumnIndex?, OffsetIndex, bloom: [UInt8]?)] = []
         let groupStart = position
         var uncompressed: Int64 = 0
-        let finished = compressors.count > 1 ? try finishInParallel() : nil
+        var finished = compressors.count > 1 ? try finishInParallel() : nil
         for i in writers.indices {
             var chunk: EncodedChunk
-            if let finished { chunk = finished[i] } else { chunk = try writers[i].finish() }
+            if let ready = finished?[i] {
+                chunk = ready
+                finished?[i].parts = []
+            } else {
+                chunk = try writers[i].finish()
+            }
             let base = position
-            for part in chunk.parts { try output(part) }
+            // The pages leave the chunk as they go out: a page handed over (64 KiB and more) is
+            // held once, by the chunk or the sink; only smaller ones are copied.
+            let parts = chunk.parts
+            chunk.parts = []
+            for part in parts { try output(part) }
             chunk.metadata.dataPageOffset += base
             if let d = chunk.metadata.dictionaryPageOffset { chunk.metadata.dictionaryPageOffset = d + base }
             let locations = chunk.pageLocations.map {

@@ -1,24 +1,41 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LakeColumnar
 
 /// Where a ``ParquetFileWriter``'s bytes go, in order.
 ///
 /// Encoding is synchronous; a sink is too. An asynchronous destination (an object-store upload)
 /// takes a ``ParquetMemorySink`` and drains it between writes, so at most the bytes of one row
-/// group wait in memory.
+/// group wait in memory — once: the writer hands a finished page's bytes over with
+/// ``write(owned:)``, and the memory sink keeps that array as it is instead of copying it.
 public protocol ParquetSink: AnyObject {
     /// Appends bytes to the file.
     func write(_ bytes: UnsafeRawBufferPointer) throws(ParquetError)
+    /// Appends bytes the writer no longer needs: a sink may keep the array itself (no copy).
+    func write(owned bytes: [UInt8]) throws(ParquetError)
     /// The file is complete (the footer written): publish it.
     func finish() throws(ParquetError)
     /// The file is abandoned: discard what was written.
     func abort()
 }
 
-/// Keeps the bytes written until ``take()`` hands them on.
+extension ParquetSink {
+    /// Copies the bytes, as ``write(_:)-(UnsafeRawBufferPointer)`` does.
+    public func write(owned bytes: [UInt8]) throws(ParquetError) {
+        try bytes.withUnsafeBytesTyped { (raw) throws(ParquetError) in try write(raw) }
+    }
+}
+
+/// Keeps the bytes written, in the order written, until ``takeParts()`` (or ``take()``) hands
+/// them on.
+///
+/// The bytes are kept as a list of parts, never in one growing array: a row group passes
+/// through at its own size (an array grown by doubling held up to twice it, and copied it at
+/// each doubling), and arrays given with ``write(owned:)`` — the writer's compressed pages — are
+/// kept without a copy.
 public final class ParquetMemorySink: ParquetSink {
-    private var buffer: [UInt8] = []
+    private var parts: [[UInt8]] = []
     /// Whether the writer finished the file.
     public private(set) var isFinished = false
     /// Whether the writer abandoned the file.
@@ -26,23 +43,46 @@ public final class ParquetMemorySink: ParquetSink {
 
     public init() {}
 
-    /// Bytes written since the last call.
+    /// Bytes written since the last take, in one array (a copy of the parts: for small files).
     public func take() -> [UInt8] {
-        defer { buffer = [] }
-        return buffer
+        let pieces = takeParts()
+        guard pieces.count != 1 else { return pieces[0] }
+        var whole: [UInt8] = []
+        whole.reserveCapacity(pieces.reduce(0) { $0 + $1.count })
+        for piece in pieces { whole += piece }
+        return whole
+    }
+
+    /// Bytes written since the last take, as the parts they were written in: writing them out
+    /// in order gives the file's bytes. The sink holds none of them afterwards.
+    public func takeParts() -> [[UInt8]] {
+        defer {
+            parts = []
+            pendingCount = 0
+        }
+        return parts
     }
 
     /// Bytes waiting to be taken.
-    public var pendingCount: Int { buffer.count }
+    public private(set) var pendingCount = 0
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(ParquetError) {
-        buffer.append(contentsOf: bytes)
+        guard bytes.count > 0 else { return }
+        parts.append(Array(bytes))
+        pendingCount += bytes.count
+    }
+
+    public func write(owned bytes: [UInt8]) throws(ParquetError) {
+        guard !bytes.isEmpty else { return }
+        parts.append(bytes)
+        pendingCount += bytes.count
     }
 
     public func finish() throws(ParquetError) { isFinished = true }
 
     public func abort() {
-        buffer = []
+        parts = []
+        pendingCount = 0
         isAborted = true
     }
 }
