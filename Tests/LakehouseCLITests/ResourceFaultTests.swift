@@ -4,7 +4,7 @@ import Testing
 
 /// Commands meeting exhausted or unreachable resources: a file size limit (`ulimit -f`, the
 /// closest an unprivileged test gets to a full disk: writes fail with EFBIG), an AWS endpoint
-/// that refuses connections, no AWS credentials. Each must fail within seconds with one line
+/// that refuses connections, no AWS credentials, a read-only warehouse or catalog. Each must fail within seconds with one line
 /// saying what and where, and publish nothing: no output file, no snapshot.
 @Suite("lakehouse under resource faults", .enabled(if: BuiltCLI.path != nil || Interop.required), .serialized)
 struct ResourceFaultTests {
@@ -114,6 +114,47 @@ struct ResourceFaultTests {
         }
         let scan = try Self.readOnly(directory.file("wh"), ["iceberg", "scan", "silver.cf", "--discard"] + catalog, in: root)
         #expect(scan.status == 0 && (scan.stdout + scan.stderr).contains("4000 rows"), "reads need no write: \(scan.stdout) \(scan.stderr)")
+    }
+
+    @Test("a read-only SQLite catalog (WAL mode, no -shm file can be made): scan, snapshots and describe work; create, append and compaction fail with one line naming the catalog, commit nothing, leave nothing",
+          .enabled(if: canMountReadOnly, "needs mount privileges (unshare -m, mount --bind -o ro)"), .timeLimit(.minutes(5)))
+    func readOnlyCatalog() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let root = directory.path
+        _ = try Self.mustSucceed(["cloudfront", "generate", "--rows", "2000", "--files", "2", "--out", "logs", "--seed", "4"], in: root)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.file("logs")).sorted().map { "logs/" + $0 }
+        try FileManager.default.createDirectory(atPath: directory.file("catalog"), withIntermediateDirectories: true)
+        let catalog = ["--catalog", "catalog/catalog.db", "--warehouse", "wh"]
+        _ = try Self.mustSucceed(["iceberg", "create", "silver.cf"] + catalog, in: root)
+        for log in logs { _ = try Self.mustSucceed(["iceberg", "append", "silver.cf", log] + catalog, in: root) }
+        let snapshots = try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root)
+        let catalogFiles = Self.files(under: directory.file("catalog")), warehouseFiles = Self.files(under: directory.file("wh"))
+
+        // Only the catalog's directory read-only (the warehouse writable), then both.
+        for readOnly in [directory.file("catalog"), root] {
+            let scan = try Self.readOnly(readOnly, ["iceberg", "scan", "silver.cf", "--discard"] + catalog, in: root)
+            #expect(scan.status == 0 && (scan.stdout + scan.stderr).contains("4000 rows"), "reads need no write: \(scan.stdout) \(scan.stderr)")
+            let listed = try Self.readOnly(readOnly, ["iceberg", "snapshots", "silver.cf"] + catalog, in: root)
+            #expect(listed.status == 0 && listed.stdout + listed.stderr == snapshots, "\(listed.stderr)")
+            let described = try Self.readOnly(readOnly, ["iceberg", "describe", "silver.cf"] + catalog, in: root)
+            #expect(described.status == 0, "\(described.stderr)")
+
+            for command in [["iceberg", "create", "silver.other"], ["iceberg", "append", "silver.cf"] + logs, ["iceberg", "compact", "silver.cf"]] {
+                let run = try Self.readOnly(readOnly, command + catalog, in: root)
+                #expect(run.status != 0 && !run.signalled && !run.timedOut, "\(command): \(run.status) \(run.stderr)")
+                // With the warehouse writable the catalog refuses the change; with both read-only
+                // the first file written may be a data file: either way one line, read-only.
+                let named = readOnly == root ? run.stderr.contains("wh/silver.db/cf/") || run.stderr.contains("catalog/catalog.db")
+                    : run.stderr.contains("catalog/catalog.db")
+                // (A compaction logs its rewrite before the commit is refused: one `Error:` line.)
+                #expect(run.errorLines.filter { $0.hasPrefix("Error") }.count == 1 && named && run.stderr.lowercased().contains("read-only"),
+                        "\(command): \(run.stderr)")
+                #expect(try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root) == snapshots, "\(command) committed")
+                #expect(Self.files(under: directory.file("wh")) == warehouseFiles, "\(command) left files")
+                #expect(Self.files(under: directory.file("catalog")) == catalogFiles, "\(command) changed the catalog's directory")
+            }
+        }
     }
 
     /// An environment with no AWS configuration but what is given.

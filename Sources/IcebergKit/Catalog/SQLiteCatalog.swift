@@ -13,6 +13,13 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     public let io: any FileIO
     /// Write-ahead logging with a pool: reads run on reader connections beside the writer.
     let pool: DatabasePool
+    /// The catalog database file.
+    public let path: String
+    /// Whether the catalog is open for reading only: its file, or the directory its write-ahead
+    /// log would go in, cannot be written (a read-only mount or medium, or file modes). Loads,
+    /// listings and scans work; every change fails at once with an ``IcebergError/Kind/io(_:)``
+    /// error naming the file, before any file is written.
+    public let isReadOnly: Bool
     /// Parsed metadata by file (immutable files: a location always holds the same metadata).
     private let metadataCache = MetadataCache()
 
@@ -20,11 +27,19 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     /// `<warehouse>/<namespace>.db/<table>`. A relative local warehouse is made absolute (table
     /// locations are absolute for every reader); an object-store warehouse (`s3://…`) goes with
     /// a matching `io`.
+    ///
+    /// An existing catalog that cannot be written (``isReadOnly``) is opened for reading only.
     public init(path: String, warehouse: String, name: String = "default", io: any FileIO = LocalFileIO()) throws(IcebergError) {
         let warehouse = warehouse.hasPrefix("/") || warehouse.contains("://") ? warehouse : Self.absolute(warehouse)
         self.name = name
         self.warehouse = warehouse.hasSuffix("/") ? String(warehouse.dropLast()) : warehouse
         self.io = io
+        self.path = path
+        isReadOnly = Self.cannotWrite(path)
+        if isReadOnly {
+            pool = try Self.openReadOnly(path)
+            return
+        }
         do {
             var config = Configuration()
             config.busyMode = .timeout(30)
@@ -58,9 +73,63 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
         }
     }
 
+    /// Whether the existing catalog file at `path` cannot be changed: the file is not writable,
+    /// or its directory is not and the write-ahead log's files are not both there already
+    /// (SQLite creates them beside the database). `access` answers for the effective user and
+    /// says EROFS on a read-only mount whoever asks. A relative path is made absolute first, as
+    /// SQLite does (the working directory's path may lead to another mount than the process's
+    /// working directory itself, e.g. after a bind mount over it).
+    static func cannotWrite(_ path: String) -> Bool {
+        let path = path.hasPrefix("/") ? path : absolute(path)
+        guard access(path, F_OK) == 0 else { return false }
+        if access(path, W_OK) != 0 { return true }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        guard access(directory, W_OK) != 0 else { return false }
+        return access(path + "-wal", W_OK) != 0 || access(path + "-shm", W_OK) != 0
+    }
+
+    /// The catalog at `path` opened for reading only. A write-ahead-log database normally needs
+    /// its shared-memory file (`-shm`), which cannot be created on a read-only medium; SQLite then
+    /// reads the file as immutable, which is exact when no log holds commits not yet copied back
+    /// into the database (a clean close leaves no `-wal` file, or an empty one). A non-empty log
+    /// is read through (`mode=ro`), which needs its `-shm` file present.
+    static func openReadOnly(_ path: String) throws(IcebergError) -> DatabasePool {
+        var config = Configuration()
+        config.readonly = true
+        var status = stat()
+        let logHoldsCommits = stat(path + "-wal", &status) == 0 && status.st_size > 0
+        // SQLite URI: the path percent-encodes `?` and `#` (and `%` itself).
+        var encoded = ""
+        for character in path {
+            switch character {
+            case "%": encoded += "%25"
+            case "?": encoded += "%3f"
+            case "#": encoded += "%23"
+            default: encoded.append(character)
+            }
+        }
+        let uri = "file:" + encoded + (logHoldsCommits ? "?mode=ro" : "?immutable=1")
+        do {
+            let pool = try DatabasePool(path: uri, configuration: config)
+            // The catalog's tables must be there: a read-only file cannot be given them.
+            _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_tables") }
+            return pool
+        } catch {
+            throw IcebergError(.io("read-only catalog database: \(error)"), path: path)
+        }
+    }
+
+    /// Refuses a change to a read-only catalog (``isReadOnly``) before any work.
+    private func requireWritable(_ change: @autoclosure () -> String) throws(IcebergError) {
+        guard isReadOnly else { return }
+        throw IcebergError(.io("cannot \(change()): the catalog database is read-only (a read-only file or filesystem)"), path: path)
+    }
+
     /// Runs a write transaction on the pool's writer, off the caller's thread: a writer may wait
     /// up to the busy timeout for another process's transaction.
     private func run<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(IcebergError) -> T {
+        try requireWritable("change the catalog")
         do {
             return try await pool.write(body)
         } catch let e as IcebergError {
@@ -85,6 +154,7 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     }
 
     public func createNamespace(_ namespace: String, properties: [String: String]) async throws(IcebergError) {
+        try requireWritable("create namespace '\(namespace)'")
         let name = name
         try await run { db in
             let exists = try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?",
@@ -113,6 +183,7 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     }
 
     public func createTable(_ id: TableIdentifier, _ definition: TableDefinition) async throws(IcebergError) -> Table {
+        try requireWritable("create table \(id)")
         guard try await listNamespaces().contains(id.namespace) else { throw IcebergError(.notFound("namespace '\(id.namespace)'")) }
         guard try await currentLocation(id) == nil else { throw IcebergError(.alreadyExists("table \(id)")) }
         let location = definition.location.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? defaultLocation(id)
@@ -173,6 +244,7 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
 
     /// Drops the table; with `purge`, deletes every file under its location as well.
     public func dropTable(_ id: TableIdentifier, purge: Bool) async throws(IcebergError) {
+        try requireWritable("drop table \(id)")
         let table = purge ? try await loadTable(id) : nil
         let name = name
         try await run { db in
@@ -189,6 +261,7 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     }
 
     public func renameTable(from: TableIdentifier, to: TableIdentifier) async throws(IcebergError) {
+        try requireWritable("rename table \(from)")
         let name = name
         try await run { db in
             let taken = try Int.fetchOne(db, sql: "SELECT count(*) FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
@@ -206,6 +279,7 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
     /// answers ``IcebergError/Kind/commitConflict(_:)``).
     public func commitTable(_ id: TableIdentifier, requirements: [TableRequirement],
                             updates: [TableUpdate]) async throws(IcebergError) -> CommittedMetadata {
+        try requireWritable("commit to table \(id)")
         guard let base = try await currentLocation(id) else { throw IcebergError(.notFound("table \(id)")) }
         let committed = try await MetadataFileCommit.write(base: try await metadata(at: base), baseLocation: base,
                                                            requirements: requirements, updates: updates, io: io, nowMs: currentTimeMs())
