@@ -100,7 +100,7 @@ let package = Package(
             swiftSettings: strictSettings),
 
         // Tests.
-        .target(name: "LakeTestSupport", dependencies: ["LakeColumnar"], path: "Tests/LakeTestSupport",
+        .target(name: "LakeTestSupport", dependencies: ["LakeColumnar", "IcebergKit"], path: "Tests/LakeTestSupport",
                 swiftSettings: strictSettings),
         .testTarget(name: "LakeColumnarTests", dependencies: ["LakeColumnar", "LakeTestSupport"],
                     swiftSettings: strictSettings),
@@ -113,7 +113,7 @@ let package = Package(
                     dependencies: ["ParquetWriter", "LakeColumnar", "LakeCodecs", "CloudFrontLogs", "LakeTestSupport"],
                     swiftSettings: strictSettings),
         // The process the crash torture kills at numbered points of the write path.
-        .executableTarget(name: "lakehouse-crash-worker", dependencies: ["IcebergKit", "LakeColumnar"],
+        .executableTarget(name: "lakehouse-crash-worker", dependencies: ["IcebergKit", "IcebergAWS", "LakeAWS", "LakeColumnar"],
                           path: "Tests/CrashWorker", swiftSettings: strictSettings),
         .testTarget(name: "IcebergKitTests",
                     dependencies: ["IcebergKit", "LakeColumnar", "LakeCodecs", "LakeTestSupport"],

@@ -16,6 +16,11 @@ enum CrashTable {
     /// Rows `ids`; `tag` changes the payload (an upsert's new values), never the day, so that a
     /// row keeps its partition.
     static func batch(ids: Range<Int>, tag: String = "row") throws -> RecordBatch {
+        try batch(ids: Array(ids), tag: tag)
+    }
+
+    /// Rows `ids` (any order), as ``batch(ids:tag:)-(Range<Int>,_)``.
+    static func batch(ids: [Int], tag: String = "row") throws -> RecordBatch {
         try RecordBatch(schema: schema.columnarSchema(), columns: [
             .int64(PrimitiveColumn<Int64>(values: ids.map(Int64.init))),
             .int32(PrimitiveColumn<Int32>(values: ids.map { Int32(20_000 + $0 % 3) })),

@@ -15,8 +15,9 @@ import Testing
 ///
 /// `LAKEHOUSE_TORTURE=1` (Scripts/torture.sh) sweeps every operation three times at every point
 /// and adds kills at random times from outside; by default each operation is swept once, at
-/// every point (append, manifest rewrite, expiry), every second point (deletes, upserts) or
-/// every tenth (compaction), which keeps the test command's run near a minute on 2 cores.
+/// every point (append, manifest rewrite, expiry), every second point (deletes, upserts), every
+/// tenth (compaction) or about 12 kills spread over all points (overwrite(where:), dynamic
+/// partition overwrite), which keeps the test command's run near a minute and a half on 2 cores.
 private let crashWorker = BuiltCLI.sibling("lakehouse-crash-worker")
 
 @Suite("Crash at any point of the write path", .enabled(if: crashWorker != nil || Interop.required), .serialized)
@@ -27,120 +28,8 @@ struct CrashTortureTests {
     /// operation at every point on the table the rounds before left.
     static var fullRounds: Int { max(1, ProcessInfo.processInfo.environment["LAKEHOUSE_TORTURE_ROUNDS"].flatMap { Int($0) } ?? 3) }
 
-    /// One line of the torture table.
-    struct Tally: CustomStringConvertible {
-        var name: String
-        var runs = 0, passed = 0, lost = 0, doubled = 0, hangs = 0, committedAtKill = 0
-        var description: String {
-            "\(name.padding(toLength: 36, withPad: " ", startingAt: 0)) runs \(runs)  passed \(passed)  rows lost \(lost)  rows doubled \(doubled)  hangs \(hangs)  (kills after the commit: \(committedAtKill))"
-        }
-    }
-
-    struct WorkerFailure: Error, CustomStringConvertible { var description: String }
-
-    final class Harness {
-        let worker: String
-        let directory: TemporaryDirectory
-        var catalogPath: String { directory.file("wh/catalog.db") }
-        var warehouse: String { "file://" + directory.file("wh") }
-        let table = "crash.events"
-        var expected: Set<Int64> = []
-        var nextID: Int64 = 0
-
-        init(worker: String) throws {
-            self.worker = worker
-            directory = try TemporaryDirectory()
-            try FileManager.default.createDirectory(atPath: directory.file("wh"), withIntermediateDirectories: true)
-        }
-
-        func run(crashAt: Int, _ operation: [String], timeout: Duration = .seconds(30)) throws -> BuiltCLI.BoundedRun {
-            try BuiltCLI.run([catalogPath, warehouse, table, "--crash-at", String(crashAt)] + operation, in: directory.path,
-                             timeout: timeout, executable: worker)
-        }
-
-        /// Runs `operation` to completion (no kill); it must succeed.
-        func complete(_ operation: [String]) throws {
-            let run = try run(crashAt: 0, operation)
-            guard run.status == 0, !run.signalled else {
-                throw WorkerFailure(description: "\(operation) exited \(run.status): \(run.stderr)")
-            }
-        }
-
-        /// Appends fresh ids, without a kill.
-        func append(_ count: Int64) throws -> Range<Int64> {
-            let ids = nextID..<(nextID + count)
-            nextID += count
-            try complete(["append", String(ids.lowerBound), String(count)])
-            expected.formUnion(ids)
-            return ids
-        }
-
-        func load() async throws -> Table {
-            let catalog = try SQLiteCatalog(path: catalogPath, warehouse: warehouse)
-            return try await catalog.loadTable(try TableIdentifier(parsing: table))
-        }
-
-        /// Every id the current snapshot holds, as read (duplicates kept).
-        func ids(_ table: Table, snapshotID: Int64? = nil) async throws -> [Int64] {
-            var ids: [Int64] = []
-            for try await batch in table.scan(columns: ["id"], snapshotID: snapshotID).batches() {
-                guard case let .int64(column) = batch.columns[0] else { throw IcebergError(.invalidMetadata("id is not a long")) }
-                for row in 0..<column.count { if let id = column[row] { ids.append(id) } }
-            }
-            return ids
-        }
-    }
-
-    /// Kills `operation` at every point 1, 2, … (every `stride`-th) until it completes; checks
-    /// the table after each run. `prepare` sets the table up for one run and returns the
-    /// operation with the ids it adds and removes (the state it commits).
-    static func sweep(_ name: String, _ harness: Harness, stride: Int = 1,
-                      prepare: (Harness) async throws -> (operation: [String], adds: Set<Int64>, removes: Set<Int64>)) async throws -> Tally {
-        var tally = Tally(name: name)
-        var point = 1
-        while tally.runs < 400 {
-            let (operation, adds, removes) = try await prepare(harness)
-            let before = harness.expected
-            let after = before.union(adds).subtracting(removes)
-            let locationBefore = try await harness.load().metadataLocation
-            let run = try harness.run(crashAt: point, operation)
-            tally.runs += 1
-            if run.timedOut { tally.hangs += 1 }
-            let completed = run.status == 0 && !run.signalled
-            let table = try await harness.load()
-            let read = try await harness.ids(table)
-            let got = Set(read)
-            tally.doubled += read.count - got.count
-            let ok: Bool
-            let committed = table.metadataLocation != locationBefore
-            if got == after && (committed || before == after) {
-                harness.expected = after
-                ok = true
-                if !completed && committed { tally.committedAtKill += 1 }
-            } else if got == before && !completed {
-                ok = true
-            } else {
-                ok = false
-                tally.lost += before.intersection(after).subtracting(got).count
-                let message = "\(name), point \(point): \(got.count) ids, expected \(before.count) (before) or \(after.count) (after); "
-                    + "status \(run.status) signalled \(run.signalled): \(run.stderr)"
-                Issue.record(Comment(rawValue: message))
-            }
-            #expect(completed || run.signalled, "\(name), point \(point): the worker failed instead of dying: \(run.stderr)")
-            if ok && read.count == got.count && !run.timedOut { tally.passed += 1 }
-            if completed { break }
-            point += stride
-        }
-        // No referenced file is missing: every kept snapshot scans.
-        let table = try await harness.load()
-        for snapshot in table.metadata.snapshots {
-            _ = try await harness.ids(table, snapshotID: snapshot.snapshotID)
-        }
-        return tally
-    }
-
     /// Every row of `ids` still in the table carries the payload an upsert wrote (`prefix`).
-    static func expectPayloads(_ harness: Harness, ids: Range<Int64>, prefix: String, _ name: String) async throws {
+    static func expectPayloads(_ harness: CrashHarness, ids: Range<Int64>, prefix: String, _ name: String) async throws {
         let table = try await harness.load()
         var seen = 0
         for try await batch in table.scan(columns: ["id", "payload"]).batches() {
@@ -157,41 +46,41 @@ struct CrashTortureTests {
         #expect(seen == ids.count, "\(name): \(seen) of the \(ids.count) upserted ids read")
     }
 
-    @Test("SIGKILL at every write point of append, copy-on-write and merge-on-read delete, upsert (both modes), compaction, manifest rewrite and expiry: each time the table scans exactly a committed state, every kept snapshot reads, leftovers are orphans, pyiceberg agrees",
+    @Test("SIGKILL at every write point of append, copy-on-write and merge-on-read delete, upsert (both modes), compaction, manifest rewrite, overwrite(where:), dynamic partition overwrite and expiry: each time the table scans exactly a committed state, every kept snapshot reads, leftovers are orphans, pyiceberg agrees",
           .timeLimit(.minutes(30)))
     func everyPoint() async throws {
         let worker = try #require(Self.worker, "lakehouse-crash-worker is not built (swift build --build-tests)")
-        let harness = try Harness(worker: worker)
+        let harness = try CrashHarness(sqliteWorker: worker)
         defer { harness.directory.cleanup() }
         try harness.complete(["create"])
         _ = try harness.append(60)
 
-        var tallies: [Tally] = []
+        var tallies: [CrashHarness.Tally] = []
         for round in 1...(Self.full ? Self.fullRounds : 1) {
-            tallies.append(try await Self.sweep("append (round \(round))", harness, stride: 1) { h in
+            tallies.append(try await harness.sweep("append (round \(round))", stride: 1) { h in
                 let ids = h.nextID..<(h.nextID + 30)
                 h.nextID += 30
-                return (["append", String(ids.lowerBound), "30"], Set(ids), [])
+                return .init(["append", String(ids.lowerBound), "30"], adds: Set(ids))
             })
-            tallies.append(try await Self.sweep("delete, copy-on-write (round \(round))", harness, stride: Self.full ? 1 : 2) { h in
+            tallies.append(try await harness.sweep("delete, copy-on-write (round \(round))", stride: Self.full ? 1 : 2) { h in
                 let ids = try h.append(20)
                 let doomed = ids.lowerBound..<(ids.lowerBound + 10)
-                return (["delete", "id >= \(doomed.lowerBound) AND id < \(doomed.upperBound)"], [], Set(doomed))
+                return .init(["delete", "id >= \(doomed.lowerBound) AND id < \(doomed.upperBound)"], removes: Set(doomed))
             })
-            tallies.append(try await Self.sweep("delete, merge-on-read (round \(round))", harness, stride: Self.full ? 1 : 2) { h in
+            tallies.append(try await harness.sweep("delete, merge-on-read (round \(round))", stride: Self.full ? 1 : 2) { h in
                 let ids = try h.append(20)
                 let doomed = ids.lowerBound..<(ids.lowerBound + 10)
-                return (["delete-mor", "id >= \(doomed.lowerBound) AND id < \(doomed.upperBound)"], [], Set(doomed))
+                return .init(["delete-mor", "id >= \(doomed.lowerBound) AND id < \(doomed.upperBound)"], removes: Set(doomed))
             })
             for mode in ["copy-on-write", "merge-on-read"] {
                 _ = try await harness.load().setProperties(["write.update.mode": mode])
                 var upserted: Range<Int64> = 0..<0
-                tallies.append(try await Self.sweep("upsert, \(mode) (round \(round))", harness, stride: Self.full ? 1 : 2) { h in
+                tallies.append(try await harness.sweep("upsert, \(mode) (round \(round))", stride: Self.full ? 1 : 2) { h in
                     // 5 ids already in the table get new payloads, 10 new ids are inserted.
                     let ids = try h.append(10)
                     upserted = (ids.lowerBound + 5)..<(ids.upperBound + 10)
                     h.nextID += 10
-                    return (["upsert", String(upserted.lowerBound), String(upserted.count)], Set(ids.upperBound..<upserted.upperBound), [])
+                    return .init(["upsert", String(upserted.lowerBound), String(upserted.count)], adds: Set(ids.upperBound..<upserted.upperBound))
                 })
                 try await Self.expectPayloads(harness, ids: upserted, prefix: "upserted", "upsert, \(mode)")
             }
@@ -199,30 +88,40 @@ struct CrashTortureTests {
             // Every tenth point by default: each compaction rewrites a manifest per append so
             // far and applies the deletes, so its points grow with the table's history (about
             // 390 in the first round).
-            tallies.append(try await Self.sweep("compaction (round \(round))", harness, stride: Self.full ? 1 : 10) { h in
+            tallies.append(try await harness.sweep("compaction (round \(round))", stride: Self.full ? 1 : 10) { h in
                 // Small files to compact, added only once the last ones were compacted, so that
                 // the points of one compaction stay the same from run to run.
                 if try await h.load().scan().planFiles().count <= 3 {
                     for _ in 0..<3 { _ = try h.append(5) }
                 }
-                return (["compact"], [], [])
+                return .init(["compact"])
             })
-            tallies.append(try await Self.sweep("rewrite manifests (round \(round))", harness, stride: 1) { h in
+            tallies.append(try await harness.sweep("rewrite manifests (round \(round))", stride: 1) { h in
                 // Manifests to merge: after a rewrite (or a compaction) the current snapshot is
                 // a `replace` with its manifests merged; three appends add one each.
                 if try await h.load().metadata.currentSnapshot?.operation == "replace" {
                     for _ in 0..<3 { _ = try h.append(5) }
                 }
-                return (["rewrite-manifests"], [], [])
+                return .init(["rewrite-manifests"])
             })
-            tallies.append(try await Self.sweep("expire snapshots (round \(round))", harness, stride: 1) { h in
+            // Overwrites: one day's rows replaced (copy-on-write: its files dropped, the new rows
+            // written) or two days' (dynamic partition overwrite); after a kill the partition
+            // holds all the old rows or all the new, never a mix. The days stay the same for
+            // every run of a sweep, so that its points do too.
+            tallies.append(try await harness.sweep("overwrite(where:) of a day (round \(round))", runs: Self.full ? nil : 12) { h in
+                h.overwrite(day: round % 3, count: 6)
+            })
+            tallies.append(try await harness.sweep("dynamic partition overwrite (round \(round))", runs: Self.full ? nil : 12) { h in
+                h.replacePartitions(days: [(round + 1) % 3, (round + 2) % 3], count: 12)
+            })
+            tallies.append(try await harness.sweep("expire snapshots (round \(round))", stride: 1) { h in
                 _ = try h.append(5)
-                return (["expire", "3"], [], [])
+                return .init(["expire", "3"])
             })
         }
         if Self.full {
             // Kills from outside at random times, wherever the process happens to be.
-            var tally = Tally(name: "append, killed at random")
+            var tally = CrashHarness.Tally(name: "append, killed at random")
             var random = SeededRandom(seed: 99)
             for _ in 0..<60 {
                 let before = harness.expected
@@ -251,7 +150,7 @@ struct CrashTortureTests {
                               hangs: tally.hangs)
         }
         for tally in tallies {
-            #expect(tally.passed == tally.runs && tally.lost == 0 && tally.doubled == 0 && tally.hangs == 0, "\(tally)")
+            #expect(tally.clean, "\(tally): \(tally.failures.joined(separator: "; "))")
         }
         #expect(tallies.reduce(0) { $0 + $1.runs } >= 20, "at least 20 kill points")
 
@@ -273,7 +172,7 @@ struct CrashTortureTests {
                 print(len(ids), len(set(ids)), sum(ids))
                 for s in t.snapshots():
                     t.scan(snapshot_id=s.snapshot_id).to_arrow()
-                """, arguments: [harness.catalogPath, harness.warehouse])
+                """, arguments: [harness.catalogArgument, harness.warehouse])
             let sum = harness.expected.reduce(0, +)
             #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "\(harness.expected.count) \(harness.expected.count) \(sum)")
         }

@@ -66,4 +66,29 @@ struct RowLevelProcessConcurrencyTests {
         #expect(total == 12 * 60 - deletedRows)
         #expect(table.metadata.snapshots.filter { $0.operation == "append" }.count == 12)
     }
+
+    @Test("two processes overwriting one partition from the same base (overwrite(where:), then dynamic partition overwrite): one commits, the other fails with a typed conflict; the partition holds the winner's rows",
+          .enabled(if: BuiltCLI.sibling("lakehouse-crash-worker") != nil), .timeLimit(.minutes(5)))
+    func conflictingOverwrites() async throws {
+        let worker = try #require(BuiltCLI.sibling("lakehouse-crash-worker"))
+        let harness = try CrashHarness(sqliteWorker: worker)
+        defer { harness.directory.cleanup() }
+        try harness.complete(["create"])
+        try harness.append(30)
+        // `replace-partitions START 15 D` writes the ids of START..<START+15 on day D, as
+        // `overwrite D START 5` does.
+        let races: [(operations: [[String]], day: Int, starts: [Int64])] = [
+            ([["overwrite", "1", "1000", "5"], ["overwrite", "1", "2000", "5"]], 1, [1000, 2000]),
+            ([["replace-partitions", "3000", "15", "2"], ["replace-partitions", "4000", "15", "2"]], 2, [3000, 4000]),
+        ]
+        for (operations, day, starts) in races {
+            let snapshots = try await harness.load().metadata.snapshots.count
+            let outcomes = try ConflictingWriters.race(harness, operations)
+            let problems = try await ConflictingWriters.problems(harness, outcomes, day: day, starts: starts, count: 5,
+                                                                 snapshotsBefore: snapshots)
+            #expect(problems.isEmpty, "\(operations[0][0]): \(problems.joined(separator: "; "))")
+            TortureReport.row("conflict on SQLite: two \(operations[0][0] == "overwrite" ? "overwrite(where:)" : "dynamic partition overwrite")s of one partition",
+                              runs: 1, passed: problems.isEmpty ? 1 : 0, lost: nil, doubled: nil, hangs: outcomes.contains { $0.status == -1 } ? 1 : 0)
+        }
+    }
 }
