@@ -67,20 +67,26 @@ struct TableWriterOutputTests {
         let (catalog, id) = try await makeEventsTable(in: directory)
         let table = try await catalog.loadTable(id)
         let io = RecordingDataFileIO()
-        let writer = try TableWriter(metadata: table.metadata, io: io, properties: Self.properties())
-        for start in stride(from: 0, to: 36_000, by: 1_000) { try await writer.write(try eventBatch(start..<(start + 1_000))) }
+        var properties = Self.properties()
+        // 10,000 distinct ids a row group: an 80 KB dictionary page, handed over whole, between
+        // gathered headers and small pages, so a drain carries several parts.
+        properties.rowGroupRows = 10_000
+        let writer = try TableWriter(metadata: table.metadata, io: io, properties: properties)
+        for start in stride(from: 0, to: 120_000, by: 1_000) { try await writer.write(try eventBatch(start..<(start + 1_000))) }
         let files = try await writer.close()
         #expect(files.count == 3)
         let writes = io.writes.withLock { $0 }
         #expect(writes.allSatisfy { $0 > 0 })
+        #expect(writes.contains { $0 >= 64 << 10 }, "no page was handed over whole")
         #expect(Int64(writes.reduce(0, +)) == files.reduce(0) { $0 + $1.fileSizeInBytes }, "every byte written once")
         for file in files {
             let onDisk = try FileManager.default.attributesOfItem(atPath: LocalFileIOPath.strip(file.filePath))[.size] as? Int
             #expect(onDisk.map(Int64.init) == file.fileSizeInBytes)
             #expect(try ParquetReader(path: LocalFileIOPath.strip(file.filePath)).metadata.rowGroups.count == 4)
+            #expect(file.recordCount == 40_000)
         }
         let next = try await commitFiles(table, files)
-        #expect(rows(try await next.scan().readAll()) == rows([try eventBatch(0..<36_000)]))
+        #expect(rows(try await next.scan().readAll()) == rows([try eventBatch(0..<120_000)]))
     }
 
     @Test("a write that fails after row groups reached the file, or an abort, leaves no file at all",
