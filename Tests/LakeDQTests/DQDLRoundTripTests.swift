@@ -12,9 +12,11 @@ struct DQDLRoundTripTests {
         mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &random) < p }
 
         mutating func text() -> String {
-            let alphabet = Array("abcXYZ_-. 09\"\\é🙂/:'")
+            // Combining marks (U+0301, U+06D9) join the scalar before them into one `Character`:
+            // a quote or backslash so joined must still be escaped.
+            let alphabet = Array("abcXYZ_-. 09\"\\é🙂/:'").map(String.init) + ["\u{301}", "\u{6D9}"]
             let length = Int.random(in: 1...12, using: &random)
-            var s = String((0..<length).map { _ in pick(alphabet) })
+            var s = (0..<length).map { _ in pick(alphabet) }.joined()
             // Shapes that lex as dates or times are not plain strings; avoid them.
             if s.count == 10 || s.count == 5 || s.count == 7 || s.count == 8 { s += "x" }
             return s
@@ -157,6 +159,25 @@ struct DQDLRoundTripTests {
             }
             #expect(parsed == ruleset, "seed \(seed):\n\(text)\n\(parsed.description)")
             #expect(parsed.description == text)
+        }
+    }
+
+    /// Found by the `dqdl` fuzz target: the printer escaped by `Character`, so a quote followed by
+    /// U+06D9 (a combining mark) went out bare and the printed ruleset did not parse.
+    @Test("a quote or backslash followed by a combining mark is escaped")
+    func combiningMarkAfterQuote() throws {
+        for name in ["m\"\u{6D9}ul", "a\\\u{301}b", "\"\u{301}", "x\u{301}\"\u{301}\\\u{6D9}"] {
+            // Escaped here scalar by scalar, as the grammar defines it, not by the printer.
+            var escaped = ""
+            for scalar in name.unicodeScalars {
+                if scalar == "\"" || scalar == "\\" { escaped.unicodeScalars.append("\\") }
+                escaped.unicodeScalars.append(scalar)
+            }
+            let ruleset = try DQDLRuleset.parse("Rules = [ ColumnValues \"\(escaped)\" in [\"GET\"] ]")
+            #expect(ruleset.rules.flatMap(\.leaves).first?.parameters.first?.text.unicodeScalars.elementsEqual(name.unicodeScalars) == true)
+            let printed = ruleset.description
+            #expect(printed.contains("\"\(escaped)\""), "\(printed)")
+            #expect(try DQDLRuleset.parse(printed) == ruleset, "\(printed)")
         }
     }
 }

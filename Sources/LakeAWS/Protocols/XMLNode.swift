@@ -166,14 +166,16 @@ public struct XMLNode: Sendable, Hashable {
 /// Escapes text for an XML element body.
 func xmlEscape(_ text: String) -> String {
     var out = ""
-    for character in text {
-        switch character {
+    // By scalar, as XML parsers read: `<` followed by a combining mark is one `Character` that
+    // equals no `<`, and would go out unescaped.
+    for scalar in text.unicodeScalars {
+        switch scalar {
         case "&": out += "&amp;"
         case "<": out += "&lt;"
         case ">": out += "&gt;"
         case "\"": out += "&quot;"
         case "'": out += "&apos;"
-        default: out.append(character)
+        default: out.unicodeScalars.append(scalar)
         }
     }
     return out

@@ -6,9 +6,11 @@
 enum DQDLPrinter {
     static func quote(_ text: String) -> String {
         var out = "\""
-        for character in text {
-            if character == "\"" || character == "\\" { out.append("\\") }
-            out.append(character)
+        // By scalar, as the lexer reads: a quote followed by a combining mark is one `Character`
+        // that equals no quote, and would be printed unescaped.
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(scalar)
         }
         out.append("\"")
         return out

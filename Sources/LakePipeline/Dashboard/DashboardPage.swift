@@ -68,14 +68,16 @@ public enum DashboardPage {
 
     static func escape(_ text: String) -> String {
         var out = ""
-        for c in text {
-            switch c {
+        // By scalar, as the HTML tokenizer reads: a quote followed by a combining mark is one
+        // `Character` that equals no quote, and would close an attribute value unescaped.
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(c)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

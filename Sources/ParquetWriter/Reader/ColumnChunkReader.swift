@@ -9,6 +9,21 @@ struct ColumnChunkReader {
     let verifyChecksums: Bool
     /// Refuse pages claiming more than this (hostile sizes must not allocate).
     static let maximumPageSize = 1 << 30
+    /// Refuse pages claiming more values than this: a page's levels and values are decoded
+    /// whole, and a few bytes of run-length or zero-width delta data can claim a billion values
+    /// (8 GB of `Int64`s). 64 Mi values is far beyond any writer's page (Java and arrow cap
+    /// pages at 20,000 rows and 1 MiB by default) and bounds a page at 512 MB of values.
+    static let maximumPageValues = 1 << 26
+
+    /// A page header's value count, nil when missing or negative; a count past
+    /// ``maximumPageValues`` is refused by name rather than allocated.
+    private func pageValueCount(_ count: Int64?, _ pageOffset: Int64) throws(ParquetReadError) -> Int64? {
+        guard let count, count >= 0 else { return nil }
+        guard count <= Int64(Self.maximumPageValues) else {
+            throw error(.unsupported("a page of \(count) values (this reader takes at most \(Self.maximumPageValues) a page)"), pageOffset)
+        }
+        return count
+    }
 
     /// The dictionary of the chunk, decoded PLAIN into a leaf buffer's value arrays.
     private var dictionary: LeafBuffer?
@@ -86,7 +101,7 @@ struct ColumnChunkReader {
         var entries: Int64 = 0
         switch type {
         case 2?:
-            guard let dh = header.structure(7), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize) else {
+            guard let dh = header.structure(7), let n = try pageValueCount(dh.int(1), pageOffset) else {
                 throw self.error(.corruptMetadata("dictionary page header invalid (negative or missing num_values)"), pageOffset)
             }
             let raw = try decompress(Array(body), Int(uncompressedSize), pageOffset)
@@ -97,7 +112,7 @@ struct ColumnChunkReader {
             }
             dictionary = dict
         case 0?:
-            guard let dh = header.structure(5), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize),
+            guard let dh = header.structure(5), let n = try pageValueCount(dh.int(1), pageOffset),
                   let enc = dh.int(2) else {
                 throw self.error(.corruptMetadata("data page header invalid"), pageOffset)
             }
@@ -115,7 +130,7 @@ struct ColumnChunkReader {
             }
             entries = n
         case 3?:
-            guard let dh = header.structure(8), let n = dh.int(1), n >= 0, n <= Int64(Self.maximumPageSize),
+            guard let dh = header.structure(8), let n = try pageValueCount(dh.int(1), pageOffset),
                   let enc = dh.int(4), let defLength = dh.int(5), let repLength = dh.int(6),
                   defLength >= 0, repLength >= 0, defLength + repLength <= compressedSize else {
                 throw self.error(.corruptMetadata("data page v2 header invalid"), pageOffset)
@@ -244,7 +259,7 @@ struct ColumnChunkReader {
             try RLEHybridDecoder.decode(try cursor.take(length), bitWidth: 1, count: present, into: &bits)
             for b in bits { leaf.bools.append(b != 0) }
         case Encoding.deltaBinaryPacked.rawValue:
-            let values = try DeltaBinaryPackedDecoder.decode(&cursor, limit: Self.maximumPageSize)
+            let values = try DeltaBinaryPackedDecoder.decode(&cursor, limit: present)
             guard values.count == present else { throw error(.corruptPage("delta stream has \(values.count) values for \(present)"), offset) }
             switch descriptor.physicalType {
             case .int32: for v in values { leaf.int32s.append(Int32(truncatingIfNeeded: v)) }
@@ -252,15 +267,15 @@ struct ColumnChunkReader {
             default: throw error(.unsupported("DELTA_BINARY_PACKED for \(descriptor.physicalType)"), offset)
             }
         case Encoding.deltaLengthByteArray.rawValue:
-            let lengths = try DeltaBinaryPackedDecoder.decode(&cursor, limit: Self.maximumPageSize)
+            let lengths = try DeltaBinaryPackedDecoder.decode(&cursor, limit: present)
             guard lengths.count == present else { throw error(.corruptPage("length stream has \(lengths.count) values for \(present)"), offset) }
             for l in lengths {
                 guard l >= 0 else { throw error(.corruptPage("negative length"), offset) }
                 leaf.bytes.append(try cursor.take(Int(l)))
             }
         case Encoding.deltaByteArray.rawValue:
-            let prefixes = try DeltaBinaryPackedDecoder.decode(&cursor, limit: Self.maximumPageSize)
-            let suffixLengths = try DeltaBinaryPackedDecoder.decode(&cursor, limit: Self.maximumPageSize)
+            let prefixes = try DeltaBinaryPackedDecoder.decode(&cursor, limit: present)
+            let suffixLengths = try DeltaBinaryPackedDecoder.decode(&cursor, limit: present)
             guard prefixes.count == present, suffixLengths.count == present else {
                 throw error(.corruptPage("DELTA_BYTE_ARRAY streams disagree with the value count"), offset)
             }

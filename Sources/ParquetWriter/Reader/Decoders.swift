@@ -176,7 +176,9 @@ enum DeltaBinaryPackedDecoder {
         }
         let perMini = blockSize / miniblocks
         var out: [Int64] = []
-        out.reserveCapacity(total)
+        // The header's count is the writer's word, not yet backed by bytes (zero-width
+        // miniblocks cost none): reserve a bounded start and let decoding grow it.
+        out.reserveCapacity(Swift.min(total, 1 << 16))
         if total > 0 { out.append(value) }
         var unpacked: [UInt32] = []
         while out.count < total {
