@@ -100,13 +100,14 @@ public final class SQLiteCatalog: Catalog, @unchecked Sendable {
         var status = stat()
         let logHoldsCommits = stat(path + "-wal", &status) == 0 && status.st_size > 0
         // SQLite URI: the path percent-encodes `?` and `#` (and `%` itself).
+        // By scalar: `%` joined to a following combining mark is one `Character` equal to no `%`.
         var encoded = ""
-        for character in path {
-            switch character {
+        for scalar in path.unicodeScalars {
+            switch scalar {
             case "%": encoded += "%25"
             case "?": encoded += "%3f"
             case "#": encoded += "%23"
-            default: encoded.append(character)
+            default: encoded.unicodeScalars.append(scalar)
             }
         }
         let uri = "file:" + encoded + (logHoldsCommits ? "?mode=ro" : "?immutable=1")
