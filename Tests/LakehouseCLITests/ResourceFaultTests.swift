@@ -88,20 +88,27 @@ struct ResourceFaultTests {
         ((FileManager.default.enumerator(atPath: path)?.allObjects as? [String]) ?? []).sorted()
     }
 
+    /// Two generated logs appended to `silver.cf` on a SQLite catalog in `catalog/` (warehouse
+    /// `wh`): the logs, the catalog arguments, and the table's snapshot listing.
+    static func tableOfTwoAppends(in directory: TemporaryDirectory) throws -> (logs: [String], catalog: [String], snapshots: String) {
+        let root = directory.path
+        _ = try mustSucceed(["cloudfront", "generate", "--rows", "2000", "--files", "2", "--out", "logs", "--seed", "4"], in: root)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.file("logs")).sorted().map { "logs/" + $0 }
+        try FileManager.default.createDirectory(atPath: directory.file("catalog"), withIntermediateDirectories: true)
+        let catalog = ["--catalog", "catalog/catalog.db", "--warehouse", "wh"]
+        _ = try mustSucceed(["iceberg", "create", "silver.cf"] + catalog, in: root)
+        for log in logs { _ = try mustSucceed(["iceberg", "append", "silver.cf", log] + catalog, in: root) }
+        return (logs, catalog, try mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root))
+    }
+
     @Test("a read-only warehouse: append and compaction fail with one line naming the file and the read-only filesystem, commit nothing, write nothing; reads work",
           .enabled(if: canMountReadOnly, "needs mount privileges (unshare -m, mount --bind -o ro)"), .timeLimit(.minutes(5)))
     func readOnlyWarehouse() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let root = directory.path
-        _ = try Self.mustSucceed(["cloudfront", "generate", "--rows", "2000", "--files", "2", "--out", "logs", "--seed", "4"], in: root)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.file("logs")).sorted().map { "logs/" + $0 }
         // The catalog beside the warehouse, writable: only the warehouse is read-only.
-        try FileManager.default.createDirectory(atPath: directory.file("catalog"), withIntermediateDirectories: true)
-        let catalog = ["--catalog", "catalog/catalog.db", "--warehouse", "wh"]
-        _ = try Self.mustSucceed(["iceberg", "create", "silver.cf"] + catalog, in: root)
-        for log in logs { _ = try Self.mustSucceed(["iceberg", "append", "silver.cf", log] + catalog, in: root) }
-        let snapshots = try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root)
+        let (logs, catalog, snapshots) = try Self.tableOfTwoAppends(in: directory)
         let before = Self.files(under: directory.file("wh"))
 
         for command in [["iceberg", "append", "silver.cf"] + logs, ["iceberg", "compact", "silver.cf"]] {
@@ -122,13 +129,7 @@ struct ResourceFaultTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let root = directory.path
-        _ = try Self.mustSucceed(["cloudfront", "generate", "--rows", "2000", "--files", "2", "--out", "logs", "--seed", "4"], in: root)
-        let logs = try FileManager.default.contentsOfDirectory(atPath: directory.file("logs")).sorted().map { "logs/" + $0 }
-        try FileManager.default.createDirectory(atPath: directory.file("catalog"), withIntermediateDirectories: true)
-        let catalog = ["--catalog", "catalog/catalog.db", "--warehouse", "wh"]
-        _ = try Self.mustSucceed(["iceberg", "create", "silver.cf"] + catalog, in: root)
-        for log in logs { _ = try Self.mustSucceed(["iceberg", "append", "silver.cf", log] + catalog, in: root) }
-        let snapshots = try Self.mustSucceed(["iceberg", "snapshots", "silver.cf"] + catalog, in: root)
+        let (logs, catalog, snapshots) = try Self.tableOfTwoAppends(in: directory)
         let catalogFiles = Self.files(under: directory.file("catalog")), warehouseFiles = Self.files(under: directory.file("wh"))
 
         // Only the catalog's directory read-only (the warehouse writable), then both.
